@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Image encoding and decoding for uploads and masks: JPEG (libjpeg-turbo)
+ * straight from planar YUV or packed RGB variants, PNG both ways.
+ * GStreamer-free: formats are described by SlyPixelFormat.
+ */
+#ifndef __SLY_IMAGE_H__
+#define __SLY_IMAGE_H__
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  SLY_PIXEL_GRAY8,
+  SLY_PIXEL_RGB,
+  SLY_PIXEL_BGR,
+  SLY_PIXEL_RGBX,               /* also RGBA: the 4th byte is ignored */
+  SLY_PIXEL_BGRX,               /* also BGRA */
+  SLY_PIXEL_XRGB,               /* also ARGB */
+  SLY_PIXEL_XBGR,               /* also ABGR */
+  SLY_PIXEL_I420,
+  SLY_PIXEL_NV12,
+} SlyPixelFormat;
+
+/* A frame in memory; planes and strides as GstVideoFrame gives them.
+ * Packed formats use plane 0 only; I420 uses 3 planes, NV12 2. */
+typedef struct
+{
+  SlyPixelFormat format;
+  gint width;
+  gint height;
+  const guint8 *planes[3];
+  gint strides[3];
+} SlyImageView;
+
+/* An owned 8-bit image: 1 (gray), 3 (RGB) or 4 (RGBA) channels. */
+typedef struct
+{
+  gint width;
+  gint height;
+  gint channels;
+  gint stride;
+  guint8 *data;
+} SlyImage;
+
+SlyImage *sly_image_new (gint width, gint height, gint channels);
+void sly_image_free (SlyImage * image);
+
+/* quality 1..100. Returns the JPEG file bytes. */
+GBytes *sly_jpeg_encode (const SlyImageView * view, gint quality,
+    GError ** error);
+/* Decodes to RGB (3 channels). */
+SlyImage *sly_jpeg_decode (const guint8 * data, gsize size, GError ** error);
+
+GBytes *sly_png_encode (const SlyImageView * view, GError ** error);
+/* Encodes an owned image (1, 3 or 4 channels) as PNG. */
+GBytes *sly_png_encode_image (const SlyImage * image, GError ** error);
+/* Decodes to 1 (gray), 3 (RGB) or 4 (RGBA) channels as stored; palette
+ * images with tRNS decode to RGBA, 16-bit is reduced to 8. */
+SlyImage *sly_png_decode (const guint8 * data, gsize size, GError ** error);
+
+/* Sniffs JPEG / PNG and decodes to RGB (3 channels). Anything else is a
+ * SLY_ERROR_IMAGE error. */
+SlyImage *sly_image_decode_rgb (const guint8 * data, gsize size,
+    GError ** error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SlyImage, sly_image_free)
+
+G_END_DECLS
+
+#endif /* __SLY_IMAGE_H__ */
