@@ -29,6 +29,9 @@ typedef enum
 GST_SLY_META_API GType gst_sly_frame_status_get_type (void);
 #define GST_TYPE_SLY_FRAME_STATUS (gst_sly_frame_status_get_type ())
 
+GST_SLY_META_API const gchar *
+gst_sly_frame_status_get_nick (GstSlyFrameStatus status);
+
 typedef struct _GstSlyPredictionMeta GstSlyPredictionMeta;
 
 /**
@@ -39,8 +42,19 @@ typedef struct _GstSlyPredictionMeta GstSlyPredictionMeta;
  *   coordinates of this buffer; NULL when the frame has none
  * @round_trip: request latency, or GST_CLOCK_TIME_NONE
  * @model_name: (nullable): name of the model that predicted
+ * @class_names: (nullable) (array zero-terminated=1): the model's classes in
+ *   label-id order, when the producer set them with
+ *   gst_sly_prediction_meta_set_class_names()
  *
  * All predictions of one video frame.
+ *
+ * The annotation is shared, not copied, when the buffer is copied: treat it
+ * as immutable once the meta is attached. Decode masks with
+ * gst_sly_prediction_meta_get_object_mask() or
+ * gst_sly_prediction_meta_decode_mask(), which serialise the lazy decoding
+ * of a shared annotation, rather than with sly_geometry_get_mask().
+ *
+ * Since: 0.1
  */
 struct _GstSlyPredictionMeta
 {
@@ -50,6 +64,7 @@ struct _GstSlyPredictionMeta
   SlyAnnotation *annotation;
   GstClockTime round_trip;
   gchar *model_name;
+  gchar **class_names;
 };
 
 GST_SLY_META_API GType gst_sly_prediction_meta_api_get_type (void);
@@ -75,6 +90,60 @@ gst_buffer_get_sly_prediction_meta (GstBuffer * buffer);
 GST_SLY_META_API void
 gst_sly_prediction_meta_add_roi_metas (GstBuffer * buffer,
     GstSlyPredictionMeta * meta, GHashTable * class_index);
+
+GST_SLY_META_API void
+gst_sly_prediction_meta_set_class_names (GstSlyPredictionMeta * meta,
+    const gchar * const * class_names);
+
+/* Accessors, introspectable: what Python and other bindings use. */
+GST_SLY_META_API GstSlyFrameStatus
+gst_sly_prediction_meta_get_status (GstSlyPredictionMeta * meta);
+
+GST_SLY_META_API GstClockTime
+gst_sly_prediction_meta_get_round_trip (GstSlyPredictionMeta * meta);
+
+GST_SLY_META_API const gchar *
+gst_sly_prediction_meta_get_model_name (GstSlyPredictionMeta * meta);
+
+GST_SLY_META_API gboolean
+gst_sly_prediction_meta_get_size (GstSlyPredictionMeta * meta,
+    gint * width, gint * height);
+
+GST_SLY_META_API guint
+gst_sly_prediction_meta_get_n_objects (GstSlyPredictionMeta * meta);
+
+GST_SLY_META_API gboolean
+gst_sly_prediction_meta_get_object (GstSlyPredictionMeta * meta,
+    guint index, const gchar ** class_title, gdouble * confidence,
+    gint * x, gint * y, gint * width, gint * height, gint64 * track_id);
+
+GST_SLY_META_API gint
+gst_sly_prediction_meta_get_object_class_id (GstSlyPredictionMeta * meta,
+    guint index);
+
+GST_SLY_META_API const gchar *
+gst_sly_prediction_meta_get_object_geometry_type (GstSlyPredictionMeta * meta,
+    guint index);
+
+GST_SLY_META_API gint *
+gst_sly_prediction_meta_get_object_points (GstSlyPredictionMeta * meta,
+    guint index, guint * n_coords);
+
+GST_SLY_META_API GBytes *
+gst_sly_prediction_meta_get_object_mask (GstSlyPredictionMeta * meta,
+    guint index, gint * x, gint * y, gint * width, gint * height,
+    GError ** error);
+
+GST_SLY_META_API const SlyMask *
+gst_sly_prediction_meta_decode_mask (GstSlyPredictionMeta * meta,
+    guint index, GError ** error);
+
+GST_SLY_META_API gchar *
+gst_sly_prediction_meta_get_object_json (GstSlyPredictionMeta * meta,
+    guint index);
+
+GST_SLY_META_API gchar *
+gst_sly_prediction_meta_to_json (GstSlyPredictionMeta * meta);
 
 G_END_DECLS
 

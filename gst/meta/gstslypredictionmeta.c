@@ -1,0 +1,858 @@
+/* GStreamer Supervisely prediction meta
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+/**
+ * SECTION:gstslypredictionmeta
+ * @title: GstSlyPredictionMeta
+ * @short_description: predictions of a Supervisely model attached to a
+ *   video frame
+ *
+ * `slymodelinfer` attaches one #GstSlyPredictionMeta to every buffer it
+ * pushes: the objects the model found in the frame (class, confidence,
+ * geometry, tags, track id), how the frame was handled (#GstSlyFrameStatus),
+ * the request's round trip and the model's name.
+ *
+ * The meta follows the buffer through copies (sharing the annotation) and
+ * through `videoscale` (a scaled deep copy). C code can read the
+ * #SlyAnnotation directly; bindings use the accessors such as
+ * gst_sly_prediction_meta_get_object(), which need no knowledge of the core
+ * library.
+ *
+ * Each object can also be exposed as a #GstVideoRegionOfInterestMeta with
+ * gst_sly_prediction_meta_add_roi_metas(), for elements that only know the
+ * standard ROI meta.
+ *
+ * Since: 0.1
+ */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "gstslypredictionmeta.h"
+#include "slyerror.h"
+
+#include <string.h>
+
+GST_DEBUG_CATEGORY_STATIC (sly_meta_debug);
+#define GST_CAT_DEFAULT sly_meta_debug
+
+/* Masks are decoded lazily into the geometry that holds them, and one
+ * annotation may be shared by the metas of several buffers living in
+ * different threads: this lock serialises that one mutation. */
+static GMutex mask_lock;
+
+/**
+ * gst_sly_frame_status_get_type:
+ *
+ * Returns: the #GType of #GstSlyFrameStatus
+ *
+ * Since: 0.1
+ */
+GType
+gst_sly_frame_status_get_type (void)
+{
+  static gsize type = 0;
+  static const GEnumValue values[] = {
+    {GST_SLY_FRAME_STATUS_INFERRED, "The model predicted this frame",
+        "inferred"},
+    {GST_SLY_FRAME_STATUS_SKIPPED, "No inference ran for this frame",
+        "skipped"},
+    {GST_SLY_FRAME_STATUS_FAILED, "The request for this frame failed",
+        "failed"},
+    {GST_SLY_FRAME_STATUS_TRACKER_PREDICTED,
+        "Boxes come from the tracker's motion model", "tracker-predicted"},
+    {0, NULL, NULL}
+  };
+
+  if (g_once_init_enter (&type)) {
+    GType t = g_enum_register_static ("GstSlyFrameStatus", values);
+    g_once_init_leave (&type, t);
+  }
+  return (GType) type;
+}
+
+/**
+ * gst_sly_frame_status_get_nick:
+ * @status: a #GstSlyFrameStatus
+ *
+ * Returns: (transfer none) (nullable): "inferred", "skipped", "failed" or
+ *   "tracker-predicted"; %NULL for a value that is not a status
+ *
+ * Since: 0.1
+ */
+const gchar *
+gst_sly_frame_status_get_nick (GstSlyFrameStatus status)
+{
+  GEnumClass *klass = g_type_class_ref (GST_TYPE_SLY_FRAME_STATUS);
+  GEnumValue *value = g_enum_get_value (klass, status);
+
+  /* the class of a static type is never freed: the nick stays valid */
+  g_type_class_unref (klass);
+  return value ? value->value_nick : NULL;
+}
+
+/**
+ * gst_sly_prediction_meta_api_get_type:
+ *
+ * Returns: the #GType of the meta API, tagged video, size and orientation:
+ *   elements that change the frame's geometry must transform or drop it
+ *
+ * Since: 0.1
+ */
+GType
+gst_sly_prediction_meta_api_get_type (void)
+{
+  static gsize type = 0;
+  static const gchar *tags[] = { GST_META_TAG_VIDEO_STR,
+    GST_META_TAG_VIDEO_SIZE_STR, GST_META_TAG_VIDEO_ORIENTATION_STR, NULL
+  };
+
+  if (g_once_init_enter (&type)) {
+    GType t = gst_meta_api_type_register ("GstSlyPredictionMetaAPI", tags);
+    g_once_init_leave (&type, t);
+  }
+  return (GType) type;
+}
+
+static gboolean
+gst_sly_prediction_meta_init (GstMeta * meta, gpointer params,
+    GstBuffer * buffer)
+{
+  GstSlyPredictionMeta *pmeta = (GstSlyPredictionMeta *) meta;
+
+  pmeta->status = GST_SLY_FRAME_STATUS_INFERRED;
+  pmeta->annotation = NULL;
+  pmeta->round_trip = GST_CLOCK_TIME_NONE;
+  pmeta->model_name = NULL;
+  pmeta->class_names = NULL;
+  return TRUE;
+}
+
+static void
+gst_sly_prediction_meta_free (GstMeta * meta, GstBuffer * buffer)
+{
+  GstSlyPredictionMeta *pmeta = (GstSlyPredictionMeta *) meta;
+
+  g_clear_pointer (&pmeta->annotation, sly_annotation_unref);
+  g_clear_pointer (&pmeta->model_name, g_free);
+  g_clear_pointer (&pmeta->class_names, g_strfreev);
+}
+
+/* Scaling cannot share: the copy gets its own annotation in the new frame's
+ * pixels. Masks are scaled too when they were decoded already. */
+static SlyAnnotation *
+scaled_annotation (const SlyAnnotation * ann, GstVideoMetaTransform * trans)
+{
+  gint in_w = GST_VIDEO_INFO_WIDTH (trans->in_info);
+  gint in_h = GST_VIDEO_INFO_HEIGHT (trans->in_info);
+  gint out_w = GST_VIDEO_INFO_WIDTH (trans->out_info);
+  gint out_h = GST_VIDEO_INFO_HEIGHT (trans->out_info);
+  SlyAnnotation *copy;
+
+  if (in_w <= 0 || in_h <= 0)
+    return NULL;
+
+  copy = sly_annotation_copy (ann);
+  g_mutex_lock (&mask_lock);
+  sly_annotation_scale (copy, (gdouble) out_w / in_w, (gdouble) out_h / in_h,
+      ann->width > 0 ? out_w : 0, ann->height > 0 ? out_h : 0);
+  g_mutex_unlock (&mask_lock);
+  return copy;
+}
+
+static gboolean
+gst_sly_prediction_meta_transform (GstBuffer * dest, GstMeta * meta,
+    GstBuffer * buffer, GQuark type, gpointer data)
+{
+  GstSlyPredictionMeta *smeta = (GstSlyPredictionMeta *) meta;
+  GstSlyPredictionMeta *dmeta;
+  g_autoptr (SlyAnnotation) ann = NULL;
+
+  if (GST_META_TRANSFORM_IS_COPY (type)) {
+    ann = smeta->annotation ? sly_annotation_ref (smeta->annotation) : NULL;
+  } else if (GST_VIDEO_META_TRANSFORM_IS_SCALE (type)) {
+    if (smeta->annotation) {
+      ann = scaled_annotation (smeta->annotation, data);
+      if (!ann) {
+        GST_WARNING ("cannot scale predictions from an empty frame");
+        return FALSE;
+      }
+    }
+  } else {
+    /* a transform we do not know: the boxes would be wrong, drop the meta */
+    return FALSE;
+  }
+
+  dmeta = gst_buffer_add_sly_prediction_meta (dest, smeta->status, ann,
+      smeta->round_trip, smeta->model_name);
+  if (!dmeta)
+    return FALSE;
+  gst_sly_prediction_meta_set_class_names (dmeta,
+      (const gchar * const *) smeta->class_names);
+  GST_TRACE ("copied predictions to buffer %p", dest);
+  return TRUE;
+}
+
+/**
+ * gst_sly_prediction_meta_get_info:
+ *
+ * Returns: (transfer none): the #GstMetaInfo of #GstSlyPredictionMeta
+ *
+ * Since: 0.1
+ */
+const GstMetaInfo *
+gst_sly_prediction_meta_get_info (void)
+{
+  static const GstMetaInfo *info = NULL;
+
+  if (g_once_init_enter ((GstMetaInfo **) & info)) {
+    const GstMetaInfo *mi;
+
+    GST_DEBUG_CATEGORY_INIT (sly_meta_debug, "slymeta", 0,
+        "Supervisely prediction meta");
+    mi = gst_meta_register (GST_SLY_PREDICTION_META_API_TYPE,
+        "GstSlyPredictionMeta", sizeof (GstSlyPredictionMeta),
+        gst_sly_prediction_meta_init, gst_sly_prediction_meta_free,
+        gst_sly_prediction_meta_transform);
+    g_once_init_leave ((GstMetaInfo **) & info, (GstMetaInfo *) mi);
+  }
+  return info;
+}
+
+/**
+ * gst_buffer_add_sly_prediction_meta:
+ * @buffer: a writable #GstBuffer
+ * @status: how the predictions were obtained
+ * @annotation: (nullable) (transfer none) (skip): the predictions in this
+ *   buffer's pixel coordinates, or %NULL when the frame has none. The meta
+ *   takes a reference: do not change the annotation afterwards.
+ * @round_trip: the request's round trip, or %GST_CLOCK_TIME_NONE
+ * @model_name: (nullable): the name of the model that predicted
+ *
+ * Attaches the predictions of one frame to @buffer.
+ *
+ * Returns: (transfer none): the #GstSlyPredictionMeta added to @buffer
+ *
+ * Since: 0.1
+ */
+GstSlyPredictionMeta *
+gst_buffer_add_sly_prediction_meta (GstBuffer * buffer,
+    GstSlyFrameStatus status, SlyAnnotation * annotation,
+    GstClockTime round_trip, const gchar * model_name)
+{
+  GstSlyPredictionMeta *meta;
+
+  g_return_val_if_fail (GST_IS_BUFFER (buffer), NULL);
+
+  meta = (GstSlyPredictionMeta *) gst_buffer_add_meta (buffer,
+      GST_SLY_PREDICTION_META_INFO, NULL);
+  if (!meta)
+    return NULL;
+
+  meta->status = status;
+  meta->annotation = annotation ? sly_annotation_ref (annotation) : NULL;
+  meta->round_trip = round_trip;
+  meta->model_name = g_strdup (model_name);
+  return meta;
+}
+
+/**
+ * gst_buffer_get_sly_prediction_meta:
+ * @buffer: a #GstBuffer
+ *
+ * Finds the predictions of the frame in @buffer. From Python:
+ * `GstSlyMeta.buffer_get_sly_prediction_meta (buffer)`.
+ *
+ * Returns: (transfer none) (nullable): the #GstSlyPredictionMeta of
+ *   @buffer, or %NULL when it has none
+ *
+ * Since: 0.1
+ */
+GstSlyPredictionMeta *
+gst_buffer_get_sly_prediction_meta (GstBuffer * buffer)
+{
+  g_return_val_if_fail (GST_IS_BUFFER (buffer), NULL);
+
+  return (GstSlyPredictionMeta *) gst_buffer_get_meta (buffer,
+      GST_SLY_PREDICTION_META_API_TYPE);
+}
+
+/**
+ * gst_sly_prediction_meta_set_class_names:
+ * @meta: a #GstSlyPredictionMeta
+ * @class_names: (nullable) (array zero-terminated=1): the model's classes,
+ *   in label-id order
+ *
+ * Records the model's class list, so that
+ * gst_sly_prediction_meta_get_object_class_id() and
+ * gst_sly_prediction_meta_add_roi_metas() give every class the same label id
+ * in every frame. Call it before the buffer is shared.
+ *
+ * Since: 0.1
+ */
+void
+gst_sly_prediction_meta_set_class_names (GstSlyPredictionMeta * meta,
+    const gchar * const *class_names)
+{
+  g_return_if_fail (meta != NULL);
+
+  g_strfreev (meta->class_names);
+  meta->class_names = g_strdupv ((gchar **) class_names);
+}
+
+/**
+ * gst_sly_prediction_meta_get_status:
+ * @meta: a #GstSlyPredictionMeta
+ *
+ * Returns: how the predictions of this frame were obtained
+ *
+ * Since: 0.1
+ */
+GstSlyFrameStatus
+gst_sly_prediction_meta_get_status (GstSlyPredictionMeta * meta)
+{
+  g_return_val_if_fail (meta != NULL, GST_SLY_FRAME_STATUS_FAILED);
+
+  return meta->status;
+}
+
+/**
+ * gst_sly_prediction_meta_get_round_trip:
+ * @meta: a #GstSlyPredictionMeta
+ *
+ * Returns: the request's round trip in nanoseconds, or
+ *   %GST_CLOCK_TIME_NONE when no request was made for this frame
+ *
+ * Since: 0.1
+ */
+GstClockTime
+gst_sly_prediction_meta_get_round_trip (GstSlyPredictionMeta * meta)
+{
+  g_return_val_if_fail (meta != NULL, GST_CLOCK_TIME_NONE);
+
+  return meta->round_trip;
+}
+
+/**
+ * gst_sly_prediction_meta_get_model_name:
+ * @meta: a #GstSlyPredictionMeta
+ *
+ * Returns: (transfer none) (nullable): the name of the model that predicted
+ *
+ * Since: 0.1
+ */
+const gchar *
+gst_sly_prediction_meta_get_model_name (GstSlyPredictionMeta * meta)
+{
+  g_return_val_if_fail (meta != NULL, NULL);
+
+  return meta->model_name;
+}
+
+/**
+ * gst_sly_prediction_meta_get_size:
+ * @meta: a #GstSlyPredictionMeta
+ * @width: (out) (optional): the width of the annotated frame
+ * @height: (out) (optional): the height of the annotated frame
+ *
+ * The frame size the coordinates refer to (the buffer's own size).
+ *
+ * Returns: %FALSE when the meta has no annotation or the annotation names
+ *   no size (both then 0)
+ *
+ * Since: 0.1
+ */
+gboolean
+gst_sly_prediction_meta_get_size (GstSlyPredictionMeta * meta,
+    gint * width, gint * height)
+{
+  gint w = 0, h = 0;
+
+  g_return_val_if_fail (meta != NULL, FALSE);
+
+  if (meta->annotation) {
+    w = meta->annotation->width;
+    h = meta->annotation->height;
+  }
+  if (width)
+    *width = w;
+  if (height)
+    *height = h;
+  return w > 0 && h > 0;
+}
+
+/**
+ * gst_sly_prediction_meta_get_n_objects:
+ * @meta: a #GstSlyPredictionMeta
+ *
+ * Returns: the number of objects predicted in the frame
+ *
+ * Since: 0.1
+ */
+guint
+gst_sly_prediction_meta_get_n_objects (GstSlyPredictionMeta * meta)
+{
+  g_return_val_if_fail (meta != NULL, 0);
+
+  if (!meta->annotation || !meta->annotation->objects)
+    return 0;
+  return meta->annotation->objects->len;
+}
+
+/* NULL for an index past the end: bindings iterate until FALSE/NULL */
+static SlyObject *
+get_object (GstSlyPredictionMeta * meta, guint index)
+{
+  if (index >= gst_sly_prediction_meta_get_n_objects (meta))
+    return NULL;
+  return g_ptr_array_index (meta->annotation->objects, index);
+}
+
+/**
+ * gst_sly_prediction_meta_get_object:
+ * @meta: a #GstSlyPredictionMeta
+ * @index: the object's index, below gst_sly_prediction_meta_get_n_objects()
+ * @class_title: (out) (optional) (transfer none): the object's class
+ * @confidence: (out) (optional): the model's confidence, 0 to 1
+ * @x: (out) (optional): left edge of the bounding box, in frame pixels
+ * @y: (out) (optional): top edge of the bounding box
+ * @width: (out) (optional): width of the bounding box
+ * @height: (out) (optional): height of the bounding box
+ * @track_id: (out) (optional): the tracker's id for the object, or 0 when
+ *   it is not tracked
+ *
+ * Reads one object. The box bounds any geometry (a polygon, a mask...).
+ *
+ * Returns: %FALSE when @index is out of range
+ *
+ * Since: 0.1
+ */
+gboolean
+gst_sly_prediction_meta_get_object (GstSlyPredictionMeta * meta,
+    guint index, const gchar ** class_title, gdouble * confidence,
+    gint * x, gint * y, gint * width, gint * height, gint64 * track_id)
+{
+  SlyObject *obj;
+  SlyBox box = { 0, 0, -1, -1 };
+
+  g_return_val_if_fail (meta != NULL, FALSE);
+
+  obj = get_object (meta, index);
+  if (!obj)
+    return FALSE;
+  if (obj->geometry)
+    box = sly_geometry_get_bbox (obj->geometry);
+
+  if (class_title)
+    *class_title = obj->class_title;
+  if (confidence)
+    *confidence = obj->confidence;
+  if (x)
+    *x = box.left;
+  if (y)
+    *y = box.top;
+  if (width)
+    *width = box.right - box.left + 1;
+  if (height)
+    *height = box.bottom - box.top + 1;
+  if (track_id)
+    *track_id = obj->track_id;
+  return TRUE;
+}
+
+static gint
+class_names_find (GstSlyPredictionMeta * meta, const gchar * title)
+{
+  guint i;
+
+  for (i = 0; meta->class_names && meta->class_names[i]; i++) {
+    if (g_strcmp0 (meta->class_names[i], title) == 0)
+      return i;
+  }
+  return -1;
+}
+
+/**
+ * gst_sly_prediction_meta_get_object_class_id:
+ * @meta: a #GstSlyPredictionMeta
+ * @index: the object's index
+ *
+ * Returns: the position of the object's class in the model's class list
+ *   (see gst_sly_prediction_meta_set_class_names()), or -1 when the list
+ *   is not known, does not hold the class, or @index is out of range
+ *
+ * Since: 0.1
+ */
+gint
+gst_sly_prediction_meta_get_object_class_id (GstSlyPredictionMeta * meta,
+    guint index)
+{
+  SlyObject *obj;
+
+  g_return_val_if_fail (meta != NULL, -1);
+
+  obj = get_object (meta, index);
+  return obj ? class_names_find (meta, obj->class_title) : -1;
+}
+
+/**
+ * gst_sly_prediction_meta_get_object_geometry_type:
+ * @meta: a #GstSlyPredictionMeta
+ * @index: the object's index
+ *
+ * Returns: (transfer none) (nullable): the geometry type as Supervisely
+ *   names it: "rectangle", "polygon", "line", "point", "bitmap",
+ *   "alpha_mask", "graph", "oriented_bbox" or "multipolygon"; %NULL when
+ *   @index is out of range
+ *
+ * Since: 0.1
+ */
+const gchar *
+gst_sly_prediction_meta_get_object_geometry_type (GstSlyPredictionMeta * meta,
+    guint index)
+{
+  SlyObject *obj;
+
+  g_return_val_if_fail (meta != NULL, NULL);
+
+  obj = get_object (meta, index);
+  if (!obj || !obj->geometry)
+    return NULL;
+  return sly_geometry_type_to_string (obj->geometry->type);
+}
+
+static void
+append_points (GArray * coords, const GArray * points)
+{
+  guint i;
+
+  for (i = 0; points && i < points->len; i++) {
+    const SlyPoint *p = &g_array_index (points, SlyPoint, i);
+
+    g_array_append_val (coords, p->x);
+    g_array_append_val (coords, p->y);
+  }
+}
+
+static void
+append_geometry_points (GArray * coords, const SlyGeometry * geometry)
+{
+  guint i;
+
+  switch (geometry->type) {
+    case SLY_GEOMETRY_BITMAP:
+    case SLY_GEOMETRY_ALPHA_MASK:
+      break;
+    case SLY_GEOMETRY_GRAPH:
+      for (i = 0; geometry->nodes && i < geometry->nodes->len; i++) {
+        const SlyGraphNode *node = g_ptr_array_index (geometry->nodes, i);
+
+        g_array_append_val (coords, node->loc.x);
+        g_array_append_val (coords, node->loc.y);
+      }
+      break;
+    case SLY_GEOMETRY_MULTIPOLYGON:
+      for (i = 0; geometry->parts && i < geometry->parts->len; i++) {
+        const SlyContour *part = g_ptr_array_index (geometry->parts, i);
+
+        append_points (coords, part->exterior);
+      }
+      break;
+    default:
+      append_points (coords, geometry->contour.exterior);
+      break;
+  }
+}
+
+/**
+ * gst_sly_prediction_meta_get_object_points:
+ * @meta: a #GstSlyPredictionMeta
+ * @index: the object's index
+ * @n_coords: (out): the number of values returned (twice the points)
+ *
+ * The points of an object's geometry as x, y pairs in frame pixels: the
+ * two corners of a rectangle or oriented box, the exterior of a polygon,
+ * the vertices of a line, the point of a point, the nodes of a keypoint
+ * graph in order, the exteriors of a multipolygon's parts one after the
+ * other. Holes are left out; masks have no points (use
+ * gst_sly_prediction_meta_get_object_mask()).
+ *
+ * Returns: (transfer full) (array length=n_coords) (nullable): x0, y0,
+ *   x1, y1... or %NULL when there are none or @index is out of range
+ *
+ * Since: 0.1
+ */
+gint *
+gst_sly_prediction_meta_get_object_points (GstSlyPredictionMeta * meta,
+    guint index, guint * n_coords)
+{
+  SlyObject *obj;
+  GArray *coords;
+
+  g_return_val_if_fail (meta != NULL, NULL);
+  g_return_val_if_fail (n_coords != NULL, NULL);
+
+  *n_coords = 0;
+  obj = get_object (meta, index);
+  if (!obj || !obj->geometry)
+    return NULL;
+
+  coords = g_array_new (FALSE, FALSE, sizeof (gint));
+  append_geometry_points (coords, obj->geometry);
+  *n_coords = coords->len;
+  if (coords->len == 0) {
+    g_array_free (coords, TRUE);
+    return NULL;
+  }
+  return (gint *) g_array_free (coords, FALSE);
+}
+
+/**
+ * gst_sly_prediction_meta_decode_mask: (skip)
+ * @meta: a #GstSlyPredictionMeta
+ * @index: the object's index
+ * @error: return location for a #GError
+ *
+ * Decodes the mask of a bitmap or alpha_mask object on first use, safely
+ * even when several buffers share the annotation.
+ *
+ * Returns: (transfer none) (nullable): the mask, owned by the annotation;
+ *   %NULL with @error set for bad mask data, another geometry type or an
+ *   index out of range
+ *
+ * Since: 0.1
+ */
+const SlyMask *
+gst_sly_prediction_meta_decode_mask (GstSlyPredictionMeta * meta,
+    guint index, GError ** error)
+{
+  SlyObject *obj;
+  const SlyMask *mask;
+
+  g_return_val_if_fail (meta != NULL, NULL);
+
+  obj = get_object (meta, index);
+  if (!obj || !obj->geometry) {
+    g_set_error (error, SLY_ERROR, SLY_ERROR_INVALID_ARGUMENT,
+        "no object %u in the prediction meta", index);
+    return NULL;
+  }
+
+  g_mutex_lock (&mask_lock);
+  mask = sly_geometry_get_mask (obj->geometry, error);
+  g_mutex_unlock (&mask_lock);
+  return mask;
+}
+
+/**
+ * gst_sly_prediction_meta_get_object_mask:
+ * @meta: a #GstSlyPredictionMeta
+ * @index: the object's index
+ * @x: (out) (optional): frame column of the mask's first column
+ * @y: (out) (optional): frame row of the mask's first row
+ * @width: (out) (optional): the mask's width
+ * @height: (out) (optional): the mask's height
+ * @error: return location for a #GError
+ *
+ * The mask of a bitmap (0 or 1 per pixel) or alpha_mask (0 to 255) object,
+ * cropped to its bounding box: byte (row i, column j) covers frame pixel
+ * (@y + i, @x + j).
+ *
+ * Returns: (transfer full) (nullable): @width * @height bytes, row-major;
+ *   %NULL with @error set for bad mask data, another geometry type or an
+ *   index out of range
+ *
+ * Since: 0.1
+ */
+GBytes *
+gst_sly_prediction_meta_get_object_mask (GstSlyPredictionMeta * meta,
+    guint index, gint * x, gint * y, gint * width, gint * height,
+    GError ** error)
+{
+  const SlyMask *mask;
+
+  g_return_val_if_fail (meta != NULL, NULL);
+
+  mask = gst_sly_prediction_meta_decode_mask (meta, index, error);
+  if (!mask)
+    return NULL;
+
+  if (x)
+    *x = mask->origin_x;
+  if (y)
+    *y = mask->origin_y;
+  if (width)
+    *width = mask->width;
+  if (height)
+    *height = mask->height;
+  return g_bytes_new (mask->data, (gsize) mask->width * mask->height);
+}
+
+/**
+ * gst_sly_prediction_meta_get_object_json:
+ * @meta: a #GstSlyPredictionMeta
+ * @index: the object's index
+ *
+ * One object as Supervisely annotation JSON (classTitle, geometryType,
+ * points or bitmap, tags...), in this buffer's coordinates.
+ *
+ * Returns: (transfer full) (nullable): the JSON text, or %NULL when @index
+ *   is out of range
+ *
+ * Since: 0.1
+ */
+gchar *
+gst_sly_prediction_meta_get_object_json (GstSlyPredictionMeta * meta,
+    guint index)
+{
+  g_autoptr (JsonNode) root = NULL;
+  JsonNode *objects;
+
+  g_return_val_if_fail (meta != NULL, NULL);
+
+  if (!get_object (meta, index))
+    return NULL;
+
+  root = sly_annotation_to_json_node (meta->annotation);
+  if (!root || !JSON_NODE_HOLDS_OBJECT (root))
+    return NULL;
+  objects = json_object_get_member (json_node_get_object (root), "objects");
+  if (!objects || !JSON_NODE_HOLDS_ARRAY (objects)
+      || index >= json_array_get_length (json_node_get_array (objects)))
+    return NULL;
+  return json_to_string (json_array_get_element (json_node_get_array
+          (objects), index), FALSE);
+}
+
+/**
+ * gst_sly_prediction_meta_to_json:
+ * @meta: a #GstSlyPredictionMeta
+ *
+ * The frame's predictions as a Supervisely image annotation (size,
+ * objects, tags), in this buffer's coordinates: what the server answered,
+ * scaled if the buffer was scaled since.
+ *
+ * Returns: (transfer full) (nullable): the JSON text, or %NULL when the
+ *   frame has no annotation (a skipped or failed frame)
+ *
+ * Since: 0.1
+ */
+gchar *
+gst_sly_prediction_meta_to_json (GstSlyPredictionMeta * meta)
+{
+  g_return_val_if_fail (meta != NULL, NULL);
+
+  if (!meta->annotation)
+    return NULL;
+  return sly_annotation_to_json (meta->annotation);
+}
+
+/* The label id of @title: from the caller's table, else the meta's class
+ * list, else the order of first appearance in this frame (@seen). */
+static guint
+lookup_label_id (GstSlyPredictionMeta * meta, GHashTable * class_index,
+    GHashTable * seen, const gchar * title)
+{
+  gpointer value;
+  gint id;
+
+  if (class_index) {
+    if (g_hash_table_lookup_extended (class_index, title, NULL, &value))
+      return GPOINTER_TO_UINT (value);
+  }
+  id = class_names_find (meta, title);
+  if (id >= 0)
+    return id;
+  if (!g_hash_table_lookup_extended (seen, title, NULL, &value)) {
+    value = GUINT_TO_POINTER (g_hash_table_size (seen));
+    g_hash_table_insert (seen, (gpointer) title, value);
+  }
+  return GPOINTER_TO_UINT (value);
+}
+
+static void
+add_roi_meta (GstBuffer * buffer, GstSlyPredictionMeta * meta, guint index,
+    guint label_id)
+{
+  SlyObject *obj = get_object (meta, index);
+  SlyBox box = sly_geometry_get_bbox (obj->geometry);
+  gdouble fw = MAX (meta->annotation->width, 1);
+  gdouble fh = MAX (meta->annotation->height, 1);
+  GstVideoRegionOfInterestMeta *roi;
+  GstStructure *s;
+
+  roi = gst_buffer_add_video_region_of_interest_meta (buffer,
+      obj->class_title, MAX (box.left, 0), MAX (box.top, 0),
+      MAX (box.right - box.left + 1, 0), MAX (box.bottom - box.top + 1, 0));
+  roi->id = index;
+
+  s = gst_structure_new ("detection",
+      "x_min", G_TYPE_DOUBLE, box.left / fw,
+      "y_min", G_TYPE_DOUBLE, box.top / fh,
+      "x_max", G_TYPE_DOUBLE, (box.right + 1) / fw,
+      "y_max", G_TYPE_DOUBLE, (box.bottom + 1) / fh,
+      "confidence", G_TYPE_DOUBLE, obj->confidence,
+      "label_id", G_TYPE_UINT, label_id,
+      "label", G_TYPE_STRING, obj->class_title, NULL);
+  gst_video_region_of_interest_meta_add_param (roi, s);
+
+  if (obj->track_id != 0) {
+    s = gst_structure_new ("object_id", "id", G_TYPE_INT64, obj->track_id,
+        NULL);
+    gst_video_region_of_interest_meta_add_param (roi, s);
+  }
+}
+
+/**
+ * gst_sly_prediction_meta_add_roi_metas:
+ * @buffer: the writable #GstBuffer that holds @meta
+ * @meta: a #GstSlyPredictionMeta
+ * @class_index: (nullable) (element-type utf8 guint): maps a class title
+ *   to its label id (values stored with GUINT_TO_POINTER())
+ *
+ * Adds one #GstVideoRegionOfInterestMeta per object of @meta, so that
+ * elements that only know the standard ROI meta see the objects too. Each
+ * ROI has the bounding box in frame pixels, `roi_type` = the class title,
+ * `id` = the object's index in @meta, and these parameters:
+ *
+ * - `detection`: `x_min`, `y_min`, `x_max`, `y_max` (#gdouble, the box
+ *   normalised to 0..1 by the frame size; max is the edge past the last
+ *   pixel), `confidence` (#gdouble), `label_id` (#guint), `label` (string);
+ * - `object_id`, only for tracked objects: `id` (#gint64, the track id,
+ *   always > 0).
+ *
+ * The label id comes from @class_index, else from the class list set with
+ * gst_sly_prediction_meta_set_class_names(), else from the order in which
+ * classes first appear in this frame.
+ *
+ * Since: 0.1
+ */
+void
+gst_sly_prediction_meta_add_roi_metas (GstBuffer * buffer,
+    GstSlyPredictionMeta * meta, GHashTable * class_index)
+{
+  g_autoptr (GHashTable) seen = NULL;
+  guint i, n;
+
+  g_return_if_fail (GST_IS_BUFFER (buffer));
+  g_return_if_fail (gst_buffer_is_writable (buffer));
+  g_return_if_fail (meta != NULL);
+
+  n = gst_sly_prediction_meta_get_n_objects (meta);
+  seen = g_hash_table_new (g_str_hash, g_str_equal);
+  for (i = 0; i < n; i++) {
+    SlyObject *obj = get_object (meta, i);
+
+    if (!obj->geometry || !obj->class_title)
+      continue;
+    add_roi_meta (buffer, meta, i,
+        lookup_label_id (meta, class_index, seen, obj->class_title));
+  }
+}
