@@ -48,21 +48,40 @@ typedef struct
 SlyImage *sly_image_new (gint width, gint height, gint channels);
 void sly_image_free (SlyImage * image);
 
-/* quality 1..100. Returns the JPEG file bytes. */
+/* quality 1..100. Returns the JPEG file bytes. I420 and NV12 planes are
+ * compressed as they are (4:2:0, no colour conversion): the JPEG declares
+ * JFIF YCbCr, which is full range, so limited-range video decodes with
+ * slightly reduced contrast. Packed formats and GRAY8 are converted by
+ * libjpeg-turbo. */
 GBytes *sly_jpeg_encode (const SlyImageView * view, gint quality,
     GError ** error);
-/* Decodes to RGB (3 channels). */
+/* Decodes to RGB (3 channels). Truncated or corrupt entropy-coded data is
+ * an error, not a gray-filled image. Same size limits as PNG. */
 SlyImage *sly_jpeg_decode (const guint8 * data, gsize size, GError ** error);
 
+/* 8-bit PNG: GRAY8 as gray, everything else as RGB (X bytes dropped; I420
+ * and NV12 converted as sly_image_view_to_rgb() does). */
 GBytes *sly_png_encode (const SlyImageView * view, GError ** error);
 /* Encodes an owned image (1, 3 or 4 channels) as PNG. */
 GBytes *sly_png_encode_image (const SlyImage * image, GError ** error);
 /* Decodes to 1 (gray), 3 (RGB) or 4 (RGBA) channels as stored; palette
- * images with tRNS decode to RGBA, 16-bit is reduced to 8. */
+ * images with tRNS decode to RGBA, without tRNS to RGB; gray with alpha
+ * (or with tRNS) decodes to RGBA with the gray value in R, G and B; 16-bit
+ * samples are scaled to 8 bits; interlaced images are supported. Images
+ * larger than 16384 pixels a side or 100 Mpixel are refused. */
 SlyImage *sly_png_decode (const guint8 * data, gsize size, GError ** error);
 
-/* Sniffs JPEG / PNG and decodes to RGB (3 channels). Anything else is a
- * SLY_ERROR_IMAGE error. */
+/* Converts any frame to an owned RGB image. I420 and NV12 are read as JFIF
+ * (full-range BT.601) YCbCr, the way sly_jpeg_encode() stores them, with
+ * each chroma sample covering 2x2 pixels; X bytes are ignored. */
+SlyImage *sly_image_view_to_rgb (const SlyImageView * view, GError ** error);
+
+/* Describes an owned image (1, 3 or 4 channels) as a GRAY8, RGB or RGBX
+ * view. */
+void sly_image_get_view (const SlyImage * image, SlyImageView * view);
+
+/* Sniffs JPEG / PNG and decodes to RGB (3 channels); PNG alpha is dropped.
+ * Anything else is a SLY_ERROR_IMAGE error. */
 SlyImage *sly_image_decode_rgb (const guint8 * data, gsize size,
     GError ** error);
 
