@@ -661,7 +661,7 @@ gst_sly_prediction_meta_decode_mask (GstSlyPredictionMeta * meta,
  * @height: (out) (optional): the mask's height
  * @error: return location for a #GError
  *
- * The mask of a bitmap (0 or 1 per pixel) or alpha_mask (0 to 255) object,
+ * The mask of a bitmap (0 or 255 per pixel) or alpha_mask (0 to 255) object,
  * cropped to its bounding box: byte (row i, column j) covers frame pixel
  * (@y + i, @x + j).
  *

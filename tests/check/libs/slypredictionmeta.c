@@ -463,13 +463,14 @@ GST_START_TEST (test_status_enum)
 
 GST_END_TEST;
 
+/* a binary mask decodes to 0 and 255 */
 static const guint8 mask_pixels[] = {
   1, 0, 1, 1,
   0, 1, 1, 0,
 };
 
 /* An annotation parsed from JSON whose only object is a 4x2 bitmap at
- * column 2, row 3, still encoded. */
+ * column 2, row 3. */
 static SlyAnnotation *
 make_bitmap_annotation (void)
 {
@@ -496,7 +497,7 @@ assert_mask (GstSlyPredictionMeta * meta)
   g_autoptr (GError) error = NULL;
   g_autoptr (GBytes) bytes = NULL;
   gint x = -1, y = -1, w = -1, h = -1;
-  gsize size;
+  gsize size, i;
   const guint8 *data;
 
   bytes = gst_sly_prediction_meta_get_object_mask (meta, 0, &x, &y, &w, &h,
@@ -508,23 +509,24 @@ assert_mask (GstSlyPredictionMeta * meta)
   fail_unless_equals_int (h, 2);
   data = g_bytes_get_data (bytes, &size);
   fail_unless_equals_int (size, sizeof (mask_pixels));
-  fail_unless (memcmp (data, mask_pixels, size) == 0);
+  for (i = 0; i < size; i++)
+    fail_unless_equals_int (data[i], mask_pixels[i] ? 255 : 0);
 }
 
-/* Test that masks stay encoded until asked for, decode on demand in a copy
- * of the buffer, and that the decoded mask is then shared by both buffers
- * and by later copies. */
-GST_START_TEST (test_mask_survives_copy)
+/* Test that a mask decoded on demand is the same in a copy of the buffer
+ * (shared, decoded once) and follows videoscale (64x48 -> 128x96: each
+ * mask pixel becomes 2x2). */
+GST_START_TEST (test_mask_survives_copy_and_scale)
 {
   g_autoptr (SlyAnnotation) ann = make_bitmap_annotation ();
-  GstBuffer *buf = make_frame (64, 48), *copy, *copy2;
+  GstHarness *h = gst_harness_new ("videoscale");
+  GstBuffer *buf = make_frame (64, 48), *copy, *out;
   GstSlyPredictionMeta *meta, *cmeta;
-  SlyObject *obj;
   g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) scaled = NULL;
   const SlyMask *m1, *m2;
-
-  obj = g_ptr_array_index (ann->objects, 0);
-  fail_unless (obj->geometry->mask == NULL);
+  const guint8 *data;
+  gint x, y, w, hh, i, j;
 
   meta = gst_buffer_add_sly_prediction_meta (buf,
       GST_SLY_FRAME_STATUS_INFERRED, ann, GST_CLOCK_TIME_NONE, NULL);
@@ -535,18 +537,36 @@ GST_START_TEST (test_mask_survives_copy)
   copy = gst_buffer_copy (buf);
   cmeta = gst_buffer_get_sly_prediction_meta (copy);
   assert_mask (cmeta);
-  fail_unless (obj->geometry->mask != NULL);
-
+  assert_mask (meta);
   m1 = gst_sly_prediction_meta_decode_mask (meta, 0, &error);
   m2 = gst_sly_prediction_meta_decode_mask (cmeta, 0, &error);
   fail_unless (m1 != NULL && m1 == m2);
-  assert_mask (meta);
-
   gst_buffer_unref (buf);
-  copy2 = gst_buffer_copy (copy);
+
+  gst_harness_set_caps_str (h, FRAME_CAPS (64, 48), FRAME_CAPS (128, 96));
+  out = gst_harness_push_and_pull (h, gst_buffer_ref (copy));
+  meta = gst_buffer_get_sly_prediction_meta (out);
+  fail_unless (meta != NULL);
+  scaled = gst_sly_prediction_meta_get_object_mask (meta, 0, &x, &y, &w, &hh,
+      &error);
+  fail_unless (scaled != NULL, "%s", error ? error->message : "");
+  fail_unless_equals_int (x, 4);
+  fail_unless_equals_int (y, 6);
+  fail_unless_equals_int (w, 8);
+  fail_unless_equals_int (hh, 4);
+  data = g_bytes_get_data (scaled, NULL);
+  for (i = 0; i < hh; i++) {
+    for (j = 0; j < w; j++)
+      fail_unless_equals_int (data[i * w + j],
+          mask_pixels[(i / 2) * 4 + j / 2] ? 255 : 0);
+  }
+  assert_object (meta, 0, "blob", 1.0, 4, 6, 8, 4, 0);
+  /* the original annotation keeps its own mask */
+  fail_unless (m1 == gst_sly_prediction_meta_decode_mask (cmeta, 0, NULL));
+
   gst_buffer_unref (copy);
-  assert_mask (gst_buffer_get_sly_prediction_meta (copy2));
-  gst_buffer_unref (copy2);
+  gst_buffer_unref (out);
+  gst_harness_teardown (h);
 }
 
 GST_END_TEST;
@@ -636,7 +656,7 @@ slypredictionmeta_suite (void)
   tcase_add_test (tc, test_roi_tracked);
   tcase_add_test (tc, test_roi_label_ids);
   tcase_add_test (tc, test_status_enum);
-  tcase_add_test (tc, test_mask_survives_copy);
+  tcase_add_test (tc, test_mask_survives_copy_and_scale);
   tcase_add_test (tc, test_mask_errors);
   tcase_add_test (tc, test_points_and_json);
   return s;
