@@ -264,6 +264,44 @@ gst_buffer_add_sly_prediction_meta (GstBuffer * buffer,
 }
 
 /**
+ * gst_buffer_add_sly_prediction_meta_from_json:
+ * @buffer: a writable #GstBuffer
+ * @status: how the predictions were obtained
+ * @annotation_json: (nullable): a Supervisely image annotation, or a
+ *   prediction result that wraps one (protocol.md section 5); %NULL when
+ *   the frame has no predictions
+ * @round_trip: the request's round trip, or %GST_CLOCK_TIME_NONE
+ * @model_name: (nullable): the name of the model that predicted
+ * @error: return location for a #GError
+ *
+ * Like gst_buffer_add_sly_prediction_meta(), from JSON text: for bindings
+ * and for producers that hold predictions as JSON.
+ *
+ * Returns: (transfer none) (nullable): the #GstSlyPredictionMeta added to
+ *   @buffer, or %NULL with @error set when the JSON is not an annotation
+ *
+ * Since: 0.1
+ */
+GstSlyPredictionMeta *
+gst_buffer_add_sly_prediction_meta_from_json (GstBuffer * buffer,
+    GstSlyFrameStatus status, const gchar * annotation_json,
+    GstClockTime round_trip, const gchar * model_name, GError ** error)
+{
+  g_autoptr (SlyAnnotation) ann = NULL;
+
+  g_return_val_if_fail (GST_IS_BUFFER (buffer), NULL);
+  g_return_val_if_fail (gst_buffer_is_writable (buffer), NULL);
+
+  if (annotation_json) {
+    ann = sly_annotation_from_json (annotation_json, -1, error);
+    if (!ann)
+      return NULL;
+  }
+  return gst_buffer_add_sly_prediction_meta (buffer, status, ann, round_trip,
+      model_name);
+}
+
+/**
  * gst_buffer_get_sly_prediction_meta:
  * @buffer: a #GstBuffer
  *

@@ -80,6 +80,11 @@ gst_buffer_add_sly_prediction_meta (GstBuffer * buffer,
     GstClockTime round_trip, const gchar * model_name);
 
 GST_SLY_META_API GstSlyPredictionMeta *
+gst_buffer_add_sly_prediction_meta_from_json (GstBuffer * buffer,
+    GstSlyFrameStatus status, const gchar * annotation_json,
+    GstClockTime round_trip, const gchar * model_name, GError ** error);
+
+GST_SLY_META_API GstSlyPredictionMeta *
 gst_buffer_get_sly_prediction_meta (GstBuffer * buffer);
 
 /* Adds one GstVideoRegionOfInterestMeta per object of @meta (roi_type =
