@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * sly-model-server: a reference Supervisely model server on loopback.
+ *
+ *   sly-model-server --port 0 --model blob-detector --latency-ms 20
+ *
+ * prints "listening on http://127.0.0.1:PORT" once it accepts requests and
+ * exits with status 0 on SIGINT or SIGTERM. docs/server.md has every option.
+ */
+#include <glib-unix.h>
+#include <locale.h>
+#include <stdlib.h>
+
+#include "slyserver.h"
+
+#define DEFAULT_MAX_UPLOAD (64 * 1024 * 1024)
+
+static gboolean
+on_signal (gpointer user_data)
+{
+  g_main_loop_quit (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
+static gchar *
+random_token (void)
+{
+  GString *s = g_string_new (NULL);
+  gint i;
+
+  for (i = 0; i < 4; i++)
+    g_string_append_printf (s, "%08x", g_random_int ());
+  return g_string_free (s, FALSE);
+}
+
+typedef struct
+{
+  gchar *host;
+  gint port;
+  gint64 max_upload;
+  gint max_requests;
+  gint max_async;
+  gint latency_ms;
+  gint workers;
+  gint max_batch;
+  gboolean no_model;
+  gchar *model;
+  gboolean no_tracking;
+  gint64 task_id;
+  gchar *api_token;
+  gchar *session_token;
+  gchar *app_name;
+  gboolean production;
+  gboolean verbose;
+  gdouble fail_rate;
+  gchar *fail_kinds;
+  gint slow_ms;
+  gint64 seed;
+} Options;
+
+static gboolean
+fail (GError ** error, const gchar * message)
+{
+  g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+      message);
+  return FALSE;
+}
+
+/* Checks the parsed options and fills @config (owning copies). */
+static gboolean
+options_to_config (Options * o, SlyServerConfig * config, GError ** error)
+{
+  if (o->port < 0 || o->port > 65535)
+    return fail (error, "--port must be 0..65535");
+  if (o->max_upload < 1 || o->max_requests < 1 || o->max_async < 1
+      || o->workers < 1)
+    return fail (error, "--max-upload-bytes, --max-requests, "
+        "--max-async-requests and --workers must be at least 1");
+  if (o->latency_ms < 0 || o->max_batch < 0 || o->slow_ms < 0)
+    return fail (error, "--latency-ms, --max-batch-size and --slow-ms "
+        "cannot be negative");
+  if (o->fail_rate < 0 || o->fail_rate > 1)
+    return fail (error, "--fail-rate must be within 0..1");
+
+  config->host = g_strdup (o->host ? o->host : "127.0.0.1");
+  config->port = o->port;
+  config->max_upload_bytes = o->max_upload;
+  config->max_requests = o->max_requests;
+  config->max_async_requests = o->max_async;
+  config->latency_ms = o->latency_ms;
+  config->workers = o->workers;
+  config->max_batch_size = o->max_batch;
+  config->no_model = o->no_model;
+  config->model = g_strdup (o->model ? o->model : "blob-detector");
+  config->no_tracking = o->no_tracking;
+  config->task_id_set = o->task_id >= 0;
+  config->task_id = o->task_id >= 0 ? o->task_id : 1;
+  config->api_token = o->api_token && *o->api_token ?
+      g_strdup (o->api_token) : NULL;
+  config->session_token = o->session_token && *o->session_token ?
+      g_strdup (o->session_token) : random_token ();
+  config->app_name = g_strdup (o->app_name ? o->app_name :
+      "Neural Network Serving");
+  config->production = o->production;
+  config->verbose = o->verbose;
+  config->faults.rate = o->fail_rate;
+  config->faults.slow_ms = o->slow_ms;
+  config->faults.seed = (guint32) o->seed;
+  if (!sly_fault_kinds_parse (o->fail_kinds, &config->faults.kinds, error))
+    return FALSE;
+  return TRUE;
+}
+
+static void
+options_clear (Options * o)
+{
+  g_free (o->host);
+  g_free (o->model);
+  g_free (o->api_token);
+  g_free (o->session_token);
+  g_free (o->app_name);
+  g_free (o->fail_kinds);
+}
+
+int
+main (int argc, char **argv)
+{
+  Options o = {
+    NULL, 8000, DEFAULT_MAX_UPLOAD, 64, 100, 0, 1, 0, FALSE, NULL, FALSE, -1,
+    NULL, NULL, NULL, FALSE, FALSE, 0.0, NULL, 2000, 0,
+  };
+  GOptionEntry entries[] = {
+    {"host", 0, 0, G_OPTION_ARG_STRING, &o.host,
+        "IP address to bind (default 127.0.0.1)", "ADDR"},
+    {"port", 'p', 0, G_OPTION_ARG_INT, &o.port,
+        "Port (0 = any free port; default 8000)", "PORT"},
+    {"model", 'm', 0, G_OPTION_ARG_STRING, &o.model,
+        "Initial model: blob-detector (default), color-detector, "
+          "blob-segmenter", "NAME"},
+    {"no-model", 0, 0, G_OPTION_ARG_NONE, &o.no_model,
+        "Start without a loaded model (deploy_from_api loads one)", NULL},
+    {"latency-ms", 0, 0, G_OPTION_ARG_INT, &o.latency_ms,
+        "Emulated inference time per image (default 0)", "MS"},
+    {"workers", 0, 0, G_OPTION_ARG_INT, &o.workers,
+        "Inference requests served at once; others queue (default 1)", "N"},
+    {"max-batch-size", 0, 0, G_OPTION_ARG_INT, &o.max_batch,
+        "Largest accepted state.batch_size (default 0 = no limit)", "N"},
+    {"max-upload-bytes", 0, 0, G_OPTION_ARG_INT64, &o.max_upload,
+        "Largest request body (default 64 MiB; larger: 413)", "BYTES"},
+    {"max-requests", 0, 0, G_OPTION_ARG_INT, &o.max_requests,
+          "Inference requests in progress at once (default 64; more: 503)",
+        "N"},
+    {"max-async-requests", 0, 0, G_OPTION_ARG_INT, &o.max_async,
+        "Async request records kept at once (default 100; more: 503)", "N"},
+    {"no-tracking", 0, 0, G_OPTION_ARG_NONE, &o.no_tracking,
+        "Emulate a model without tracking support", NULL},
+    {"task-id", 0, 0, G_OPTION_ARG_INT64, &o.task_id,
+        "Task id of this app for the platform calls (default 1)", "ID"},
+    {"api-token", 0, 0, G_OPTION_ARG_STRING, &o.api_token,
+        "Require this x-api-key on platform calls", "TOKEN"},
+    {"session-token", 0, 0, G_OPTION_ARG_STRING, &o.session_token,
+        "Session token of /net/<token>/ (default: random)", "TOKEN"},
+    {"app-name", 0, 0, G_OPTION_ARG_STRING, &o.app_name,
+        "app_name of get_session_info", "NAME"},
+    {"production", 0, 0, G_OPTION_ARG_NONE, &o.production,
+        "Report production mode in is_alive", NULL},
+    {"fail-rate", 0, 0, G_OPTION_ARG_DOUBLE, &o.fail_rate,
+          "Share of inference requests that get a fault (0..1, default 0)",
+        "R"},
+    {"fail-kinds", 0, 0, G_OPTION_ARG_STRING, &o.fail_kinds,
+        "Faults to choose from: 500,503,slow,reset,malformed,truncated "
+          "(default all)", "LIST"},
+    {"slow-ms", 0, 0, G_OPTION_ARG_INT, &o.slow_ms,
+        "Extra delay of a 'slow' fault (default 2000)", "MS"},
+    {"seed", 0, 0, G_OPTION_ARG_INT64, &o.seed,
+        "Seed of the fault draws (default 0)", "N"},
+    {"verbose", 'v', 0, G_OPTION_ARG_NONE, &o.verbose,
+        "Log requests to stderr (tokens are never logged)", NULL},
+    {NULL}
+  };
+  g_autoptr (GOptionContext) ctx = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GMainLoop) loop = NULL;
+  SlyServerConfig config = { 0 };
+  SlyServer *server;
+  guint sigint, sigterm;
+
+  setlocale (LC_ALL, "");
+  ctx = g_option_context_new ("- reference Supervisely model server");
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  if (!g_option_context_parse (ctx, &argc, &argv, &error)) {
+    g_printerr ("sly-model-server: %s\n", error->message);
+    return 2;
+  }
+  if (o.fail_kinds == NULL)
+    o.fail_kinds = g_strdup ("500,503,slow,reset,malformed,truncated");
+  if (!options_to_config (&o, &config, &error)) {
+    g_printerr ("sly-model-server: %s\n", error->message);
+    options_clear (&o);
+    sly_server_config_clear (&config);
+    return 2;
+  }
+  options_clear (&o);
+
+  server = sly_server_new (&config, &error);
+  sly_server_config_clear (&config);
+  if (server == NULL || !sly_server_listen (server, &error)) {
+    g_printerr ("sly-model-server: %s\n", error->message);
+    sly_server_free (server);
+    return 1;
+  }
+
+  loop = g_main_loop_new (NULL, FALSE);
+  server->loop = loop;
+  sigint = g_unix_signal_add (SIGINT, on_signal, loop);
+  sigterm = g_unix_signal_add (SIGTERM, on_signal, loop);
+  g_main_loop_run (loop);
+  g_source_remove (sigint);
+  g_source_remove (sigterm);
+  sly_server_free (server);
+  return 0;
+}

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The built-in deterministic models of sly-model-server. Each one is plain
+ * image processing whose answer a test can recompute from the image itself
+ * (docs/server.md states the exact rules).
+ */
+#ifndef __SLY_MODELS_H__
+#define __SLY_MODELS_H__
+
+#include <json-glib/json-glib.h>
+#include "slyannotation.h"
+#include "slyprojectmeta.h"
+#include "slyimage.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  const gchar *title;
+  const gchar *shape;
+  guint32 color;
+} SlyModelClass;
+
+/* One raw model output before conf/classes filtering. */
+typedef struct
+{
+  guint class_index;
+  SlyGeometry *geometry;
+  gdouble confidence;
+} SlyDetection;
+
+typedef struct _SlyModel SlyModel;
+
+struct _SlyModel
+{
+  const gchar *name;
+  const gchar *architecture;
+  const gchar *task_type;
+  const SlyModelClass *classes;
+  guint n_classes;
+  const gchar *default_settings;        /* a JSON object */
+  /* appends SlyDetection* to @out; @settings are the merged settings */
+  void (*detect) (const SlyModel * model, const SlyImage * image,
+      JsonObject * settings, GPtrArray * out);
+};
+
+/* Components smaller than this are ignored (setting "min_area"). */
+#define SLY_MODEL_DEFAULT_MIN_AREA 10
+
+const SlyModel *const *sly_models_get_all (guint * n_models);
+/* case-insensitive */
+const SlyModel *sly_models_find (const gchar * name);
+
+/* classes in model order plus the "confidence" tag meta */
+SlyProjectMeta *sly_model_get_meta (const SlyModel * model);
+JsonObject *sly_model_get_default_settings (const SlyModel * model);
+
+/* Runs the model and keeps the objects that pass settings "conf" (objects
+ * with a lower confidence are dropped) and "classes" (protocol.md 4.3). */
+SlyAnnotation *sly_model_infer (const SlyModel * model,
+    const SlyImage * image, JsonObject * settings, GError ** error);
+
+G_END_DECLS
+
+#endif /* __SLY_MODELS_H__ */
