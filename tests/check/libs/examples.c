@@ -65,8 +65,8 @@ assert_ball_in_frame (const gchar * line)
   gdouble confidence;
   gint x, y, w, h;
 
-  fail_unless_equals_int (sscanf (line, "  %63s %lf box %d,%d %dx%d track -",
-          title, &confidence, &x, &y, &w, &h), 6, "bad line: %s", line);
+  fail_unless (sscanf (line, "  %63s %lf box %d,%d %dx%d track -", title,
+          &confidence, &x, &y, &w, &h) == 6, "bad line: %s", line);
   fail_unless_equals_string (title, "ball");
   fail_unless (confidence > 0 && confidence <= 1, "%s", line);
   fail_unless (x >= 0 && y >= 0 && w > 0 && h > 0, "%s", line);
