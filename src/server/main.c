@@ -186,6 +186,8 @@ main (int argc, char **argv)
   guint sigint, sigterm;
 
   setlocale (LC_ALL, "");
+  /* a CRITICAL is a bug: make it visible to the tests as a crash */
+  g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
   ctx = g_option_context_new ("- reference Supervisely model server");
   g_option_context_add_main_entries (ctx, entries, NULL);
   if (!g_option_context_parse (ctx, &argc, &argv, &error)) {

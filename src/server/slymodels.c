@@ -168,10 +168,10 @@ threshold (const SlyImage * image, PixelTest test)
   return mask;
 }
 
-static SlyDetection *
+static SlyModelDetection *
 detection_new (guint class_index, SlyGeometry * geometry, gdouble confidence)
 {
-  SlyDetection *det = g_new (SlyDetection, 1);
+  SlyModelDetection *det = g_new (SlyModelDetection, 1);
 
   det->class_index = class_index;
   det->geometry = geometry;
@@ -259,7 +259,7 @@ segment_blobs (const SlyModel * model, const SlyImage * image,
 static void
 detection_free (gpointer p)
 {
-  SlyDetection *det = p;
+  SlyModelDetection *det = p;
 
   if (det->geometry)
     sly_geometry_free (det->geometry);
@@ -305,7 +305,7 @@ sly_model_infer (const SlyModel * model, const SlyImage * image,
 
   model->detect (model, image, settings, dets);
   for (i = 0; i < dets->len; i++) {
-    SlyDetection *det = dets->pdata[i];
+    SlyModelDetection *det = dets->pdata[i];
     const gchar *title = model->classes[det->class_index].title;
 
     if (det->confidence < conf || !class_allowed (classes, title))

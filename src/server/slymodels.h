@@ -27,7 +27,7 @@ typedef struct
   guint class_index;
   SlyGeometry *geometry;
   gdouble confidence;
-} SlyDetection;
+} SlyModelDetection;
 
 typedef struct _SlyModel SlyModel;
 
@@ -39,7 +39,7 @@ struct _SlyModel
   const SlyModelClass *classes;
   guint n_classes;
   const gchar *default_settings;        /* a JSON object */
-  /* appends SlyDetection* to @out; @settings are the merged settings */
+  /* appends SlyModelDetection* to @out; @settings are the merged settings */
   void (*detect) (const SlyModel * model, const SlyImage * image,
       JsonObject * settings, GPtrArray * out);
 };

@@ -3,6 +3,7 @@
  * Health probes and model information endpoints (protocol.md 3.1 - 3.10).
  */
 #include "slyserver.h"
+#include "slyserver-video.h"
 
 #include <string.h>
 #include <unistd.h>
@@ -183,39 +184,6 @@ sly_handle_model_meta (SlyRequest * req)
   sly_request_reply_json (req, 200, node);
 }
 
-JsonNode *
-sly_tracking_defaults_new (void)
-{
-  g_autoptr (JsonBuilder) b = json_builder_new_immutable ();
-
-  json_builder_begin_object (b);
-  add_bool (b, "fp16", FALSE);
-  json_builder_set_member_name (b, "track_high_thresh");
-  json_builder_add_double_value (b, 0.6);
-  json_builder_set_member_name (b, "track_low_thresh");
-  json_builder_add_double_value (b, 0.1);
-  json_builder_set_member_name (b, "new_track_thresh");
-  json_builder_add_double_value (b, 0.7);
-  add_int (b, "track_buffer", 30);
-  json_builder_set_member_name (b, "match_thresh");
-  json_builder_add_double_value (b, 0.8);
-  json_builder_set_member_name (b, "min_box_area");
-  json_builder_add_double_value (b, 10.0);
-  /* what this server's tracker implements: no ReID, no camera motion */
-  add_bool (b, "with_reid", FALSE);
-  add_null (b, "reid_weights");
-  json_builder_set_member_name (b, "proximity_thresh");
-  json_builder_add_double_value (b, 0.5);
-  json_builder_set_member_name (b, "appearance_thresh");
-  json_builder_add_double_value (b, 0.25);
-  add_bool (b, "fuse_score", FALSE);
-  add_bool (b, "ablation", FALSE);
-  add_bool (b, "mot20", FALSE);
-  add_str (b, "cmc_method", "none");
-  json_builder_end_object (b);
-  return json_builder_get_root (b);
-}
-
 void
 sly_handle_tracking_settings (SlyRequest * req)
 {
@@ -228,7 +196,7 @@ sly_handle_tracking_settings (SlyRequest * req)
   json_builder_begin_object (b);
   if (tracking_enabled (req->server)) {
     json_builder_set_member_name (b, "botsort");
-    json_builder_add_value (b, sly_tracking_defaults_new ());
+    json_builder_add_value (b, sly_video_tracking_defaults_new ());
   }
   json_builder_end_object (b);
   reply_builder (req, b);

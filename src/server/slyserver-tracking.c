@@ -1,17 +1,44 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Tracking for inference_video_async. The BoT-SORT tracker of the core
- * library is not part of the build yet, so a request for tracking is
- * refused with a clear message instead of being ignored.
+ * Tracking for inference_video_async (protocol.md 3.16, 6.7, 9): one
+ * BoT-SORT tracker per request, fed the frames in processing order; each
+ * frame keeps the objects that got a track id, and the final result carries
+ * the video annotation of all tracked frames.
  */
 #include "slyserver-video.h"
 
 #include "slyerror.h"
+#include "slytracker.h"
+#include "slyvideoannotation.h"
 
 struct _SlyVideoTracking
 {
-  gint width;
+  SlyTracker *tracker;
+  SlyVideoAnnotation *video;
+  gint64 frames_count;
 };
+
+static SlyTrackerConfig *
+server_tracker_config_new (void)
+{
+  SlyTrackerConfig *config = sly_tracker_config_new ();
+
+  /* what this tracker really does: no appearance model, no camera motion */
+  config->with_reid = FALSE;
+  g_free (config->cmc_method);
+  config->cmc_method = g_strdup ("none");
+  return config;
+}
+
+JsonNode *
+sly_video_tracking_defaults_new (void)
+{
+  g_autoptr (SlyTrackerConfig) config = server_tracker_config_new ();
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+
+  json_node_take_object (node, sly_tracker_config_to_json (config));
+  return node;
+}
 
 SlyVideoTracking *
 sly_video_tracking_new (JsonObject * state, JsonObject * settings,
@@ -19,23 +46,43 @@ sly_video_tracking_new (JsonObject * state, JsonObject * settings,
 {
   JsonNode *node = json_object_has_member (state, "tracker") ?
       json_object_get_member (state, "tracker") : NULL;
-  const gchar *tracker = NULL;
+  JsonNode *overrides = json_object_has_member (state, "tracker_settings") ?
+      json_object_get_member (state, "tracker_settings") : NULL;
+  g_autoptr (SlyTrackerConfig) config = server_tracker_config_new ();
+  g_autoptr (GError) merge_error = NULL;
+  SlyVideoTracking *tracking;
 
-  if (node && JSON_NODE_HOLDS_VALUE (node)
-      && json_node_get_value_type (node) == G_TYPE_STRING)
-    tracker = json_node_get_string (node);
-  /* other tracker names are ignored, as the SDK does (with a warning) */
-  if (!enabled || g_strcmp0 (tracker, "botsort") != 0)
+  /* other tracker names are ignored, as the SDK does (with a warning), and
+   * so is tracking on a model without tracking support */
+  if (!enabled || node == NULL || !JSON_NODE_HOLDS_VALUE (node)
+      || json_node_get_value_type (node) != G_TYPE_STRING
+      || g_strcmp0 (json_node_get_string (node), "botsort") != 0)
     return NULL;
-  g_set_error (error, SLY_HTTP_ERROR, 400,
-      "Tracking is not available: this sly-model-server was built without "
-      "the BoT-SORT tracker");
-  return NULL;
+  if (overrides && JSON_NODE_HOLDS_OBJECT (overrides)
+      && !sly_tracker_config_merge_json (config,
+          json_node_get_object (overrides), NULL, &merge_error)) {
+    g_set_error (error, SLY_HTTP_ERROR, 400, "Invalid tracker_settings: %s",
+        merge_error->message);
+    return NULL;
+  }
+  if (overrides && !JSON_NODE_HOLDS_OBJECT (overrides)
+      && !JSON_NODE_HOLDS_NULL (overrides)) {
+    g_set_error (error, SLY_HTTP_ERROR, 400,
+        "tracker_settings must be an object");
+    return NULL;
+  }
+  tracking = g_new0 (SlyVideoTracking, 1);
+  tracking->tracker = sly_tracker_new (config);
+  return tracking;
 }
 
 void
 sly_video_tracking_free (SlyVideoTracking * tracking)
 {
+  if (tracking == NULL)
+    return;
+  sly_tracker_free (tracking->tracker);
+  g_clear_pointer (&tracking->video, sly_video_annotation_unref);
   g_free (tracking);
 }
 
@@ -43,16 +90,28 @@ void
 sly_video_tracking_set_size (SlyVideoTracking * tracking, gint width,
     gint height, gint64 frames_count)
 {
+  g_clear_pointer (&tracking->video, sly_video_annotation_unref);
+  tracking->video = sly_video_annotation_new (width, height);
+  tracking->frames_count = frames_count;
 }
 
 void
 sly_video_tracking_update (SlyVideoTracking * tracking, SlyAnnotation * ann,
     gint64 frame_index)
 {
+  sly_tracker_update_annotation (tracking->tracker, ann);
+  if (tracking->video == NULL)
+    tracking->video = sly_video_annotation_new (ann->width, ann->height);
+  sly_video_annotation_add_frame (tracking->video, MAX (frame_index, 0), ann);
 }
 
 JsonNode *
 sly_video_tracking_build_annotation (SlyVideoTracking * tracking)
 {
-  return json_node_new (JSON_NODE_NULL);
+  if (tracking->video == NULL)
+    return json_node_new (JSON_NODE_NULL);
+  if (tracking->frames_count > 0)
+    sly_video_annotation_set_frames_count (tracking->video,
+        tracking->frames_count);
+  return sly_video_annotation_to_json_node (tracking->video);
 }

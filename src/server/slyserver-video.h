@@ -43,6 +43,8 @@ void sly_video_tracking_update (SlyVideoTracking * tracking,
     SlyAnnotation * ann, gint64 frame_index);
 /* The video annotation of everything tracked so far (transfer full). */
 JsonNode *sly_video_tracking_build_annotation (SlyVideoTracking * tracking);
+/* get_tracking_settings' "botsort" object, transfer full */
+JsonNode *sly_video_tracking_defaults_new (void);
 
 G_END_DECLS
 

@@ -470,7 +470,8 @@ reply_missing_files (SlyRequest * req)
   json_builder_end_object (b);
   json_builder_end_array (b);
   detail = json_builder_get_root (b);
-  sly_request_reply_error_node (req, 422, detail, "field required: body.files");
+  sly_request_reply_error_node (req, 422, g_steal_pointer (&detail),
+      "field required: body.files");
 }
 
 /* Parses the body into @req. On failure the request is answered. */

@@ -102,7 +102,8 @@ typedef void (*SlyHandlerFunc) (SlyRequest * req);
 void sly_request_reply_json (SlyRequest * req, guint status, JsonNode * body);
 void sly_request_reply_raw (SlyRequest * req, guint status,
     const gchar * content_type, const gchar * data, gsize len);
-/* The 2.2 shape {"detail": D, "success": false, "message": M}. */
+/* The 2.2 shape {"detail": D, "success": false, "message": M}; the _node
+ * variants take ownership of @detail. */
 void sly_request_reply_error (SlyRequest * req, guint status,
     const gchar * format, ...) G_GNUC_PRINTF (3, 4);
 void sly_request_reply_error_node (SlyRequest * req, guint status,
@@ -116,7 +117,7 @@ void sly_request_pause (SlyRequest * req);
 void sly_request_delay (SlyRequest * req, guint ms, SlyHandlerFunc func);
 void sly_request_free (SlyRequest * req);
 
-/* Builds an error body of the 2.2 shape. */
+/* Builds an error body of the 2.2 shape (takes ownership of @detail). */
 JsonNode *sly_error_body_new (JsonNode * detail, const gchar * message);
 
 /* Small JSON helpers that never raise CRITICALs on untrusted input. */
@@ -152,8 +153,6 @@ void sly_handle_list_models (SlyRequest * req);
 void sly_handle_list_model_infos (SlyRequest * req);
 void sly_handle_deploy_settings (SlyRequest * req);
 
-/* botsort defaults of protocol.md 8.1 without device/fps */
-JsonNode *sly_tracking_defaults_new (void);
 /* {"allocated", "total"} of this process and machine, in bytes */
 JsonNode *sly_ram_memory_new (void);
 JsonNode *sly_gpu_memory_new (void);
