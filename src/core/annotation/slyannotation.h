@@ -61,7 +61,8 @@ typedef struct
 } SlyGraphNode;
 
 /* A binary (bitmap) or 0..255 opacity (alpha_mask) mask, cropped to its
- * bounding box; pixel (row i, col j) covers image pixel (oy + i, ox + j). */
+ * bounding box; pixel (row i, col j) covers image pixel (oy + i, ox + j).
+ * Decoded bitmaps hold 0 (outside) or 255 (inside); test for != 0. */
 typedef struct
 {
   gint origin_x;
@@ -82,7 +83,10 @@ struct _SlyGeometry
   gdouble angle;                /* oriented_bbox, radians */
   GPtrArray *parts;             /* multipolygon: SlyContour* */
   GPtrArray *nodes;             /* graph: SlyGraphNode* */
-  /* bitmap / alpha_mask: kept encoded until sly_geometry_get_mask() */
+  /* bitmap / alpha_mask: the parser decodes @mask at once (a broken mask
+   * fails the document) and keeps the original @mask_data_b64 for the
+   * writer; a geometry built from a mask has no b64 and is encoded when
+   * written. Scaling drops the b64. */
   SlyPoint mask_origin;
   gchar *mask_data_b64;
   SlyMask *mask;                /* decoded lazily, owned */
@@ -138,9 +142,19 @@ SlyAnnotation *sly_annotation_from_json (const gchar * data, gssize length,
 JsonNode *sly_annotation_to_json_node (const SlyAnnotation * ann);
 gchar *sly_annotation_to_json (const SlyAnnotation * ann);
 
-/* Takes ownership of @geometry; returns the new object (owned by @ann). */
+/* Takes ownership of @geometry; returns the new object (owned by @ann).
+ * A @confidence >= 0 is stored and written as a "confidence" tag (as the
+ * serving app does); a negative one means "no score": no tag, and
+ * obj->confidence is 1.0 as readers would see it. */
 SlyObject *sly_annotation_add_object (SlyAnnotation * ann,
     const gchar * class_title, SlyGeometry * geometry, gdouble confidence);
+
+/* Sets obj->confidence and the "confidence" tag together (the writer
+ * emits the tags, not the field). */
+void sly_object_set_confidence (SlyObject * obj, gdouble confidence);
+/* The score as the SDK reads it from the tags: "confidence", then "conf",
+ * then "score", first numeric value; 1.0 when none. */
+gdouble sly_object_confidence_from_tags (const SlyObject * obj);
 
 /* Scales every coordinate (and decoded masks) by sx, sy; used when the frame
  * sent to the server was resized. */
@@ -162,8 +176,10 @@ const SlyMask *sly_geometry_get_mask (SlyGeometry * geometry, GError ** error);
 
 SlyMask *sly_mask_new (gint origin_x, gint origin_y, gint width, gint height);
 void sly_mask_free (SlyMask * mask);
-/* 6.5 encoding: base64(zlib(PNG)); decoding accepts grey, grey+alpha, RGBA,
- * palette+tRNS, RGB and the uncompressed fallback. */
+/* 6.5 encoding: base64(zlib(PNG)), written as 8-bit grey 0 / 255 (any
+ * non-zero value is inside). Decoding accepts grey, grey+alpha, RGBA,
+ * palette+tRNS, RGB (any channel > 0) and the uncompressed fallback, and
+ * gives 0 / 255; masks above 100 Mpixel are refused. */
 gchar *sly_mask_encode (const SlyMask * mask);
 SlyMask *sly_mask_decode (const gchar * b64, gint origin_x, gint origin_y,
     GError ** error);
