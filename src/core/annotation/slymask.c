@@ -150,13 +150,35 @@ is_zlib_header (const guint8 * d, gsize n)
       ((d[0] << 8) | d[1]) % 31 == 0;
 }
 
+static guint32
+read_be32 (const guint8 * p)
+{
+  return ((guint32) p[0] << 24) | ((guint32) p[1] << 16) |
+      ((guint32) p[2] << 8) | p[3];
+}
+
+/* What a PNG of the size its IHDR claims can need once inflated: 16-bit
+ * RGBA rows with their filter bytes, stored without compression, plus room
+ * for other chunks. Larger streams are decompression bombs. */
+static gsize
+inflate_limit (const guint8 * d)
+{
+  guint64 w = read_be32 (d + 16), h = read_be32 (d + 20);
+
+  if (memcmp (d, png_signature, 8) != 0 || w * h > SLY_MAX_MASK_PIXELS)
+    return 0;
+  return MIN ((gsize) (w * h * 8 + h * 2 + 1024 * 1024), MAX_INFLATED_SIZE);
+}
+
 static GBytes *
 inflate_bounded (const guint8 * data, gsize size, GError ** error)
 {
   z_stream zs = { 0 };
+  gsize limit = MAX_INFLATED_SIZE;
   gsize cap = MAX (size * 4, 4096);
   guint8 *out = g_malloc (cap);
-  int ret;
+  gboolean header_seen = FALSE;
+  int ret = Z_OK;
 
   if (inflateInit (&zs) != Z_OK) {
     g_free (out);
@@ -166,38 +188,36 @@ inflate_bounded (const guint8 * data, gsize size, GError ** error)
   zs.next_in = (Bytef *) data;
   zs.avail_in = (uInt) MIN (size, G_MAXUINT);
   do {
+    if (!header_seen && zs.total_out >= 24) {
+      header_seen = TRUE;
+      /* not a PNG (or an oversized one): check_png_header says why */
+      limit = MAX (inflate_limit (out), 24);
+    }
+    if (zs.total_out >= limit)
+      break;
     if (zs.total_out == cap) {
-      if (cap >= MAX_INFLATED_SIZE)
-        break;
-      cap = MIN (cap * 2, MAX_INFLATED_SIZE);
+      cap = MIN (cap * 2, limit);
       out = g_realloc (out, cap);
     }
     zs.next_out = out + zs.total_out;
-    zs.avail_out = (uInt) (cap - zs.total_out);
+    zs.avail_out = (uInt) MIN (cap - zs.total_out, G_MAXUINT);
     ret = inflate (&zs, Z_NO_FLUSH);
   } while (ret == Z_OK);
   inflateEnd (&zs);
 
-  if (ret != Z_STREAM_END) {
-    g_free (out);
-    if (zs.total_out >= MAX_INFLATED_SIZE)
-      g_set_error (error, SLY_ERROR, SLY_ERROR_PARSE,
-          "bitmap data inflates beyond %" G_GSIZE_FORMAT " bytes",
-          MAX_INFLATED_SIZE);
-    else
-      g_set_error (error, SLY_ERROR, SLY_ERROR_PARSE,
-          "bitmap data is not a valid zlib stream (%s)",
-          ret == Z_BUF_ERROR ? "truncated" : "corrupt");
-    return NULL;
+  if (ret == Z_STREAM_END || (header_seen && limit == 24)) {
+    /* a stream that is not a PNG is cut short and refused by the caller */
+    return g_bytes_new_take (out, zs.total_out);
   }
-  return g_bytes_new_take (out, zs.total_out);
-}
-
-static guint32
-read_be32 (const guint8 * p)
-{
-  return ((guint32) p[0] << 24) | ((guint32) p[1] << 16) |
-      ((guint32) p[2] << 8) | p[3];
+  g_free (out);
+  if (zs.total_out >= limit)
+    g_set_error (error, SLY_ERROR, SLY_ERROR_PARSE,
+        "bitmap data inflates beyond %" G_GSIZE_FORMAT " bytes", limit);
+  else
+    g_set_error (error, SLY_ERROR, SLY_ERROR_PARSE,
+        "bitmap data is not a valid zlib stream (%s)",
+        ret == Z_BUF_ERROR ? "truncated" : "corrupt");
+  return NULL;
 }
 
 /* The IHDR size is checked before the PNG decoder allocates anything. */

@@ -167,6 +167,32 @@ test_too_large (void)
   g_assert_nonnull (strstr (error->message, "too large"));
 }
 
+/* a 1x1 PNG followed by 4 MiB of zeros: far more than a 1x1 image can
+ * need, so inflating stops early instead of allocating it all */
+static void
+test_inflate_bomb (void)
+{
+  guint8 one_row[1] = { 255 };
+  g_autoptr (GBytes) png = ann_test_png (1, 1, PNG_COLOR_TYPE_GRAY, one_row,
+      NULL, 0, NULL, 0);
+  g_autoptr (GByteArray) big = g_byte_array_new ();
+  g_autoptr (GBytes) bomb = NULL;
+  g_autofree gchar *b64 = NULL;
+  g_autoptr (GError) error = NULL;
+  gsize size;
+  const guint8 *data = g_bytes_get_data (png, &size);
+
+  g_byte_array_append (big, data, size);
+  g_byte_array_set_size (big, 4 * 1024 * 1024);
+  memset (big->data + size, 0, big->len - size);
+  bomb = g_byte_array_free_to_bytes (g_steal_pointer (&big));
+  b64 = ann_test_wrap_mask (bomb);
+  g_assert_cmpuint (strlen (b64), <, 16 * 1024);
+  g_assert_null (sly_mask_decode (b64, 0, 0, &error));
+  g_assert_error (error, SLY_ERROR, SLY_ERROR_PARSE);
+  g_assert_nonnull (strstr (error->message, "inflates beyond"));
+}
+
 static void
 test_encode_round_trip (void)
 {
@@ -289,6 +315,7 @@ main (int argc, char **argv)
   g_test_add_func ("/mask/grey-alpha-rgba", test_grey_alpha_and_rgba);
   g_test_add_func ("/mask/rgb", test_rgb);
   g_test_add_func ("/mask/too-large", test_too_large);
+  g_test_add_func ("/mask/inflate-bomb", test_inflate_bomb);
   g_test_add_func ("/mask/encode-round-trip", test_encode_round_trip);
   g_test_add_func ("/mask/alpha-mask-values", test_alpha_mask_values);
   g_test_add_func ("/mask/get-mask-wrong-type", test_get_mask_wrong_type);
