@@ -17,6 +17,12 @@ G_BEGIN_DECLS
  * @GST_SLY_FRAME_STATUS_FAILED: the request for this frame failed
  * @GST_SLY_FRAME_STATUS_TRACKER_PREDICTED: boxes come from the tracker's
  *   motion model, not from the server
+ *
+ * How the predictions of a frame were obtained. A registered GEnum
+ * (#GST_TYPE_SLY_FRAME_STATUS) with the nicks "inferred", "skipped",
+ * "failed" and "tracker-predicted".
+ *
+ * Since: 0.1
  */
 typedef enum
 {
@@ -73,7 +79,7 @@ GST_SLY_META_API GType gst_sly_prediction_meta_api_get_type (void);
 GST_SLY_META_API const GstMetaInfo *gst_sly_prediction_meta_get_info (void);
 #define GST_SLY_PREDICTION_META_INFO (gst_sly_prediction_meta_get_info ())
 
-/* Takes a reference on @annotation. */
+/* Takes a reference on @annotation, which must not change afterwards. */
 GST_SLY_META_API GstSlyPredictionMeta *
 gst_buffer_add_sly_prediction_meta (GstBuffer * buffer,
     GstSlyFrameStatus status, SlyAnnotation * annotation,
@@ -90,8 +96,9 @@ gst_buffer_get_sly_prediction_meta (GstBuffer * buffer);
 /* Adds one GstVideoRegionOfInterestMeta per object of @meta (roi_type =
  * class title, a "detection" structure with normalised x_min, y_min, x_max,
  * y_max, confidence, label_id, label and, when tracked, an "object_id"
- * structure with the track id). @class_index maps a title to its label_id
- * (may be NULL: ids then follow first appearance). */
+ * structure with the track id, field "id", gint64). @class_index maps a
+ * title to GUINT_TO_POINTER (label_id); when NULL, ids come from the class
+ * names set on the meta, else follow first appearance. */
 GST_SLY_META_API void
 gst_sly_prediction_meta_add_roi_metas (GstBuffer * buffer,
     GstSlyPredictionMeta * meta, GHashTable * class_index);
