@@ -5,9 +5,17 @@
  *
  * Threading: a SlyClient is used from one thread at a time. Its async calls
  * run on the thread-default GMainContext of the thread that *calls* them
- * (ordinary GIO/GTask rules), so an element drives it from its own I/O thread.
- * The _sync wrappers run a private GMainContext and may be called from any
- * thread that is not currently running an async call on the same client.
+ * (ordinary GIO/GTask rules): the callback, the timeout and the retry timers
+ * are dispatched there, so an element drives it from its own I/O thread
+ * whose context it pushes with g_main_context_push_thread_default().
+ * Several async calls may be in flight at once on that one thread. A
+ * GCancellable may be cancelled from any thread; the cancellation is
+ * carried out on the calling context.
+ * The _sync wrappers (the functions without _async/_finish) push the
+ * client's private GMainContext, start the async call and iterate that
+ * context until it completes. They may be called from any thread that is
+ * not at that moment running an async call of the same client, and never
+ * from inside a callback of the same client.
  *
  * Secrets: the API token and the /net/<session token> part of URLs never
  * appear in log output or error messages.
@@ -61,7 +69,9 @@ SlyClient *sly_client_new_for_url (const gchar * url, GError ** error);
 SlyClient *sly_client_new_for_task (gint64 task_id,
     const gchar * server_address, const gchar * api_token, GError ** error);
 
-/* Per-request timeout in milliseconds (0 = none). Default 60000. */
+/* Per-request timeout in milliseconds (0 = none), per attempt: a request
+ * without an answer within it fails with G_IO_ERROR_TIMED_OUT (and is
+ * retried when retries are configured). Default 60000. */
 void sly_client_set_timeout (SlyClient * client, guint timeout_ms);
 /* Attempts for retryable failures (connection errors, timeouts, 408, 429,
  * 5xx as protocol.md 1.3) with exponential backoff starting at
@@ -82,7 +92,12 @@ JsonNode *sly_client_call_finish (SlyClient * client, GAsyncResult * result,
 JsonNode *sly_client_call_sync (SlyClient * client, const gchar * method,
     JsonObject * state, GCancellable * cancellable, GError ** error);
 
-/* ---- typed wrappers (sync; each has an _async/_finish pair too) ---- */
+/* ---- typed wrappers (sync; each has an _async/_finish pair too) ----
+ * Routing (protocol.md 1.2): get_session_info, the pretrained lists and
+ * inference go to <base>/<method> in both modes (task mode: base =
+ * <address>/net/<sessionToken> from tasks.info); the others go through
+ * tasks.request.direct in task mode. get_model_meta and get_classes use
+ * get_output_classes_and_tags (old servers have only that name). */
 
 JsonObject *sly_client_get_session_info (SlyClient * client,
     GCancellable * cancellable, GError ** error);
@@ -112,7 +127,8 @@ JsonArray *sly_client_list_pretrained_model_infos (SlyClient * client,
 gchar *sly_client_shutdown (SlyClient * client, GCancellable * cancellable,
     GError ** error);
 
-/* deploy_from_api with a pretrained model name; device/runtime nullable. */
+/* deploy_from_api with a pretrained model name; device/runtime nullable
+ * (the server picks); runtime aliases (torch, onnx, trt...) as the SDK. */
 void sly_client_load_async (SlyClient * client, const gchar * model,
     const gchar * device, const gchar * runtime, GCancellable * cancellable,
     GAsyncReadyCallback callback, gpointer user_data);
@@ -121,6 +137,37 @@ gboolean sly_client_load_finish (SlyClient * client, GAsyncResult * result,
 gboolean sly_client_load (SlyClient * client, const gchar * model,
     const gchar * device, const gchar * runtime, GCancellable * cancellable,
     GError ** error);
+/* deploy_from_api with "Custom models": @model_files maps roles to paths
+ * (at least "checkpoint"), @model_info is the experiment info (nullable).
+ * Finish with sly_client_load_finish(). */
+void sly_client_load_custom_async (SlyClient * client,
+    JsonObject * model_files, JsonObject * model_info, const gchar * device,
+    const gchar * runtime, GCancellable * cancellable,
+    GAsyncReadyCallback callback, gpointer user_data);
+gboolean sly_client_load_custom (SlyClient * client, JsonObject * model_files,
+    JsonObject * model_info, const gchar * device, const gchar * runtime,
+    GCancellable * cancellable, GError ** error);
+
+/* The _async/_finish pairs of the typed wrappers above. */
+#define SLY_CLIENT_DECLARE_ASYNC(name, RetType)                              \
+void sly_client_##name##_async (SlyClient * client,                         \
+    GCancellable * cancellable, GAsyncReadyCallback callback,                \
+    gpointer user_data);                                                     \
+RetType sly_client_##name##_finish (SlyClient * client,                     \
+    GAsyncResult * result, GError ** error);
+
+SLY_CLIENT_DECLARE_ASYNC (get_session_info, JsonObject *)
+SLY_CLIENT_DECLARE_ASYNC (get_model_meta, SlyProjectMeta *)
+SLY_CLIENT_DECLARE_ASYNC (get_classes, gchar **)
+SLY_CLIENT_DECLARE_ASYNC (get_settings, JsonNode *)
+SLY_CLIENT_DECLARE_ASYNC (get_tracking_settings, JsonObject *)
+SLY_CLIENT_DECLARE_ASYNC (get_deploy_info, JsonObject *)
+SLY_CLIENT_DECLARE_ASYNC (is_deployed, gboolean)
+SLY_CLIENT_DECLARE_ASYNC (get_status, JsonObject *)
+SLY_CLIENT_DECLARE_ASYNC (freeze_model, gchar *)
+SLY_CLIENT_DECLARE_ASYNC (list_pretrained_models, gchar **)
+SLY_CLIENT_DECLARE_ASYNC (list_pretrained_model_infos, JsonArray *)
+SLY_CLIENT_DECLARE_ASYNC (shutdown, gchar *)
 
 /* ---- per-frame inference (protocol.md 3.12) ----
  * One image goes to inference_image, several to inference_batch (with
@@ -139,11 +186,91 @@ GPtrArray *sly_client_infer_sync (SlyClient * client, GBytes * const *images,
     const SlyInferenceSettings * settings, GCancellable * cancellable,
     GError ** error);
 
+/* ---- asynchronous requests (protocol.md 3.14-3.18) ----
+ * A SlyPredictionSession is one server-side inference request:
+ *   start (inference_batch_async with images, inference_video_async with
+ *   one video, or a JSON-started endpoint when @n_files is 0), then next()
+ *   until *finished, then close(). One request per session at a time; the
+ *   session keeps a reference to its client and follows its threading
+ *   rules. */
+
+#define SLY_TYPE_PREDICTION_SESSION (sly_prediction_session_get_type ())
+G_DECLARE_FINAL_TYPE (SlyPredictionSession, sly_prediction_session, SLY,
+    PREDICTION_SESSION, GObject)
+
+/* @state: the state object (e.g. from sly_inference_settings_to_state(),
+ * with video keys added), nullable; @content_type as for inference, or a
+ * video type (video/mp4...). */
+void sly_prediction_session_start_async (SlyClient * client,
+    const gchar * endpoint, GBytes * const *files, guint n_files,
+    const gchar * content_type, JsonNode * state,
+    GCancellable * cancellable, GAsyncReadyCallback callback,
+    gpointer user_data);
+SlyPredictionSession *sly_prediction_session_start_finish (
+    GAsyncResult * result, GError ** error);
+SlyPredictionSession *sly_prediction_session_start (SlyClient * client,
+    const gchar * endpoint, GBytes * const *files, guint n_files,
+    const gchar * content_type, JsonNode * state,
+    GCancellable * cancellable, GError ** error);
+
+const gchar *sly_prediction_session_get_uuid (SlyPredictionSession * session);
+/* Pause between polls while nothing is queued (default 1000 ms). */
+void sly_prediction_session_set_poll_interval (
+    SlyPredictionSession * session, guint interval_ms);
+/* Give up when no result came for this long (default 600000 ms; 0 = never). */
+void sly_prediction_session_set_idle_timeout (
+    SlyPredictionSession * session, guint timeout_ms);
+
+/* Pops the queued results (pop_inference_results), polling while none are
+ * queued. Returns a GPtrArray of JsonNode* result items (section 5 shape;
+ * parse with sly_annotation_from_json_node(); video items carry
+ * frame_index), in server order; *finished = TRUE at the end (the last
+ * results may come together with it; afterwards an empty array). A server
+ * exception gives SLY_ERROR_INFERENCE "Inference Error: <type>: <message>",
+ * an idle timeout G_IO_ERROR_TIMED_OUT; in both cases the request has
+ * been stopped and cleared already. */
+void sly_prediction_session_next_async (SlyPredictionSession * session,
+    GCancellable * cancellable, GAsyncReadyCallback callback,
+    gpointer user_data);
+GPtrArray *sly_prediction_session_next_finish (SlyPredictionSession * session,
+    GAsyncResult * result, gboolean * finished, GError ** error);
+GPtrArray *sly_prediction_session_next (SlyPredictionSession * session,
+    gboolean * finished, GCancellable * cancellable, GError ** error);
+
+/* Ends the request: stop_inference first when it has not finished, then
+ * get_inference_result (failures ignored) and clear_inference_request.
+ * Returns the final result (a JSON null node when there is none); fails
+ * only when the clear failed. Not cancellable: always call it. */
+void sly_prediction_session_close_async (SlyPredictionSession * session,
+    GAsyncReadyCallback callback, gpointer user_data);
+JsonNode *sly_prediction_session_close_finish (
+    SlyPredictionSession * session, GAsyncResult * result, GError ** error);
+JsonNode *sly_prediction_session_close (SlyPredictionSession * session,
+    GError ** error);
+
+/* ---- app default settings (protocol.md 3.3) ---- */
+
+/* The simple YAML apps return as their defaults: top-level "key: scalar"
+ * lines (ints, floats, booleans incl. yes/no/on/off, null/~, quoted or
+ * plain strings, flow lists of scalars like [a, b]); comments and "---"
+ * are ignored, indented blocks under a "key:" line are skipped. Other
+ * lines give SLY_ERROR_PARSE naming the line. */
+JsonObject *sly_settings_parse_yaml (const gchar * text, GError ** error);
+/* The value of get_settings() as an object: copied (ref) when it is one,
+ * parsed when it is a YAML string, {} for null. */
+JsonObject *sly_settings_to_object (JsonNode * settings, GError ** error);
+
 /* Failures: a non-2xx answer is an error of domain SLY_HTTP_ERROR whose
  * code is the HTTP status and whose message is the server's error text
  * (protocol.md 2.2); transport errors keep their G_IO_ERROR / SOUP domain;
+ * a request without an answer within the timeout is G_IO_ERROR_TIMED_OUT;
  * G_IO_ERROR_CANCELLED when @cancellable fired; bad bodies are
- * SLY_ERROR_PARSE. */
+ * SLY_ERROR_PARSE. Messages never contain the token or session token.
+ *
+ * Credentials: in URL mode no credentials are sent (the /net/<token> URL
+ * is the capability). In task mode x-api-key goes only to the platform
+ * address and the API root (also after redirects: a redirect to another
+ * origin drops it), and "api_token" is added to JSON bodies. */
 
 G_END_DECLS
 

@@ -1,0 +1,350 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "clienttestutil.h"
+
+#include <libsoup/soup.h>
+#include <string.h>
+
+Sample *
+sample_load (const gchar * name)
+{
+  g_autofree gchar *file = g_strconcat (name, ".txt", NULL);
+  g_autofree gchar *path = g_build_filename (g_getenv ("SLY_TEST_FILES"),
+      "protocol-samples", file, NULL);
+  g_autofree gchar *text = NULL;
+  g_autoptr (GError) error = NULL;
+  const gchar *status, *ctype, *body;
+  Sample *sample;
+  gsize len, size;
+
+  if (!g_file_get_contents (path, &text, &len, &error))
+    g_error ("cannot read sample %s: %s", path, error->message);
+  status = strstr (text, "--- HTTP status: ");
+  ctype = strstr (text, "\ncontent-type: ");
+  body = strstr (text, "--- response body (raw, ");
+  g_assert_nonnull (status);
+  g_assert_nonnull (body);
+  sample = g_new0 (Sample, 1);
+  sample->status = atoi (status + strlen ("--- HTTP status: "));
+  if (ctype != NULL && ctype < body) {
+    ctype += strlen ("\ncontent-type: ");
+    sample->content_type = g_strndup (ctype, strcspn (ctype, "\r\n"));
+  }
+  /* the declared size is not always exact (some samples were edited
+   * after recording): the body is the rest of the file minus the final
+   * newline */
+  body = strchr (body, '\n') + 1;
+  size = len - (body - text);
+  if (size > 0 && body[size - 1] == '\n')
+    size--;
+  sample->body = g_bytes_new (body, size);
+  return sample;
+}
+
+void
+sample_free (Sample * sample)
+{
+  g_free (sample->content_type);
+  g_bytes_unref (sample->body);
+  g_free (sample);
+}
+
+/* ---- the scripted server ---- */
+
+typedef enum
+{
+  ROUTE_ANSWER,
+  ROUTE_REDIRECT,
+  ROUTE_HANG,
+} RouteKind;
+
+typedef struct
+{
+  RouteKind kind;
+  guint status;
+  gchar *content_type;
+  GBytes *body;
+  gchar *location;
+  guint fail_first;
+  guint fail_status;
+} Route;
+
+struct _MockServer
+{
+  GThread *thread;
+  GMainContext *context;
+  GMainLoop *loop;
+  SoupServer *server;
+  gchar *url;
+  GMutex lock;
+  GCond ready;
+  GHashTable *routes;           /* path -> Route */
+  GPtrArray *requests;          /* MockRequest */
+  GPtrArray *paused;            /* SoupServerMessage, hanging */
+};
+
+static void
+route_free (Route * route)
+{
+  g_free (route->content_type);
+  g_clear_pointer (&route->body, g_bytes_unref);
+  g_free (route->location);
+  g_free (route);
+}
+
+static void
+mock_request_free (MockRequest * req)
+{
+  g_free (req->path);
+  g_free (req->content_type);
+  g_free (req->api_key);
+  g_clear_pointer (&req->body, g_bytes_unref);
+  g_free (req);
+}
+
+static void
+record (MockServer * mock, SoupServerMessage * msg, const gchar * path)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  SoupMessageBody *body = soup_server_message_get_request_body (msg);
+  MockRequest *req = g_new0 (MockRequest, 1);
+
+  req->path = g_strdup (path);
+  req->content_type = g_strdup (soup_message_headers_get_one (headers,
+          "Content-Type"));
+  req->api_key = g_strdup (soup_message_headers_get_one (headers, "x-api-key"));
+  req->body = soup_message_body_flatten (body);
+  g_ptr_array_add (mock->requests, req);
+}
+
+static void
+handler (SoupServer * server, SoupServerMessage * msg, const char *path,
+    GHashTable * query, gpointer user_data)
+{
+  MockServer *mock = user_data;
+  Route *route;
+
+  g_mutex_lock (&mock->lock);
+  record (mock, msg, path);
+  route = g_hash_table_lookup (mock->routes, path);
+  if (route == NULL) {
+    soup_server_message_set_status (msg, 404, NULL);
+    soup_server_message_set_response (msg, "application/json",
+        SOUP_MEMORY_STATIC, "{\"detail\":\"Not Found\"}", 22);
+  } else if (route->fail_first > 0) {
+    route->fail_first--;
+    soup_server_message_set_status (msg, route->fail_status, NULL);
+    soup_server_message_set_response (msg, "application/json",
+        SOUP_MEMORY_STATIC, "{\"message\":\"injected\"}", 22);
+  } else if (route->kind == ROUTE_HANG) {
+    soup_server_message_pause (msg);
+    g_ptr_array_add (mock->paused, g_object_ref (msg));
+  } else if (route->kind == ROUTE_REDIRECT) {
+    soup_server_message_set_redirect (msg, route->status, route->location);
+  } else {
+    soup_server_message_set_status (msg, route->status, NULL);
+    soup_server_message_set_response (msg, route->content_type,
+        SOUP_MEMORY_COPY, g_bytes_get_data (route->body, NULL),
+        g_bytes_get_size (route->body));
+  }
+  g_mutex_unlock (&mock->lock);
+}
+
+static gpointer
+server_thread (gpointer data)
+{
+  MockServer *mock = data;
+  g_autoptr (GError) error = NULL;
+  GSList *uris;
+
+  g_main_context_push_thread_default (mock->context);
+  mock->server = soup_server_new (NULL, NULL);
+  soup_server_add_handler (mock->server, NULL, handler, mock, NULL);
+  if (!soup_server_listen_local (mock->server, 0,
+          SOUP_SERVER_LISTEN_IPV4_ONLY, &error))
+    g_error ("mock server cannot listen: %s", error->message);
+  uris = soup_server_get_uris (mock->server);
+  g_mutex_lock (&mock->lock);
+  mock->url = g_strdup_printf ("http://127.0.0.1:%d",
+      g_uri_get_port (uris->data));
+  g_cond_signal (&mock->ready);
+  g_mutex_unlock (&mock->lock);
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+
+  g_main_loop_run (mock->loop);
+
+  soup_server_disconnect (mock->server);
+  g_clear_object (&mock->server);
+  /* let the disconnections finish before the context goes */
+  while (g_main_context_iteration (mock->context, FALSE));
+  g_main_context_pop_thread_default (mock->context);
+  return NULL;
+}
+
+MockServer *
+mock_server_new (void)
+{
+  MockServer *mock = g_new0 (MockServer, 1);
+
+  g_mutex_init (&mock->lock);
+  g_cond_init (&mock->ready);
+  mock->context = g_main_context_new ();
+  mock->loop = g_main_loop_new (mock->context, FALSE);
+  mock->routes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+      (GDestroyNotify) route_free);
+  mock->requests = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      mock_request_free);
+  mock->paused = g_ptr_array_new_with_free_func (g_object_unref);
+  g_mutex_lock (&mock->lock);
+  mock->thread = g_thread_new ("mock-server", server_thread, mock);
+  while (mock->url == NULL)
+    g_cond_wait (&mock->ready, &mock->lock);
+  g_mutex_unlock (&mock->lock);
+  return mock;
+}
+
+/* Runs in the server thread: answers the hanging requests, then stops. */
+static gboolean
+shutdown_in_thread (gpointer data)
+{
+  MockServer *mock = data;
+  guint i;
+
+  g_mutex_lock (&mock->lock);
+  for (i = 0; i < mock->paused->len; i++) {
+    SoupServerMessage *msg = mock->paused->pdata[i];
+
+    soup_server_message_set_status (msg, 503, NULL);
+    soup_server_message_unpause (msg);
+  }
+  g_ptr_array_set_size (mock->paused, 0);
+  g_mutex_unlock (&mock->lock);
+  g_main_loop_quit (mock->loop);
+  return G_SOURCE_REMOVE;
+}
+
+void
+mock_server_free (MockServer * mock)
+{
+  g_main_context_invoke (mock->context, shutdown_in_thread, mock);
+  g_thread_join (mock->thread);
+  g_main_loop_unref (mock->loop);
+  g_main_context_unref (mock->context);
+  g_hash_table_unref (mock->routes);
+  g_ptr_array_unref (mock->requests);
+  g_ptr_array_unref (mock->paused);
+  g_free (mock->url);
+  g_mutex_clear (&mock->lock);
+  g_cond_clear (&mock->ready);
+  g_free (mock);
+}
+
+const gchar *
+mock_server_get_url (MockServer * mock)
+{
+  return mock->url;
+}
+
+static Route *
+add_route (MockServer * mock, const gchar * path, RouteKind kind)
+{
+  Route *route = g_new0 (Route, 1);
+
+  route->kind = kind;
+  g_mutex_lock (&mock->lock);
+  g_hash_table_replace (mock->routes, g_strdup (path), route);
+  g_mutex_unlock (&mock->lock);
+  return route;
+}
+
+void
+mock_server_add (MockServer * mock, const gchar * path, guint status,
+    const gchar * content_type, const gchar * body)
+{
+  Route *route = g_new0 (Route, 1);
+
+  route->kind = ROUTE_ANSWER;
+  route->status = status;
+  route->content_type = g_strdup (content_type);
+  route->body = g_bytes_new (body, strlen (body));
+  g_mutex_lock (&mock->lock);
+  g_hash_table_replace (mock->routes, g_strdup (path), route);
+  g_mutex_unlock (&mock->lock);
+}
+
+void
+mock_server_add_sample (MockServer * mock, const gchar * path,
+    const gchar * sample_name)
+{
+  g_autoptr (Sample) sample = sample_load (sample_name);
+  Route *route = g_new0 (Route, 1);
+
+  route->kind = ROUTE_ANSWER;
+  route->status = sample->status;
+  route->content_type = g_strdup (sample->content_type);
+  route->body = g_bytes_ref (sample->body);
+  g_mutex_lock (&mock->lock);
+  g_hash_table_replace (mock->routes, g_strdup (path), route);
+  g_mutex_unlock (&mock->lock);
+}
+
+void
+mock_server_add_redirect (MockServer * mock, const gchar * path,
+    guint status, const gchar * location)
+{
+  Route *route = add_route (mock, path, ROUTE_REDIRECT);
+
+  g_mutex_lock (&mock->lock);
+  route->status = status;
+  route->location = g_strdup (location);
+  g_mutex_unlock (&mock->lock);
+}
+
+void
+mock_server_add_hang (MockServer * mock, const gchar * path)
+{
+  add_route (mock, path, ROUTE_HANG);
+}
+
+void
+mock_server_fail_first (MockServer * mock, const gchar * path, guint n,
+    guint status)
+{
+  Route *route;
+
+  g_mutex_lock (&mock->lock);
+  route = g_hash_table_lookup (mock->routes, path);
+  g_assert_nonnull (route);
+  route->fail_first = n;
+  route->fail_status = status;
+  g_mutex_unlock (&mock->lock);
+}
+
+static MockRequest *
+mock_request_copy (const MockRequest * req)
+{
+  MockRequest *copy = g_new0 (MockRequest, 1);
+
+  copy->path = g_strdup (req->path);
+  copy->content_type = g_strdup (req->content_type);
+  copy->api_key = g_strdup (req->api_key);
+  copy->body = g_bytes_ref (req->body);
+  return copy;
+}
+
+GPtrArray *
+mock_server_get_requests (MockServer * mock, const gchar * path)
+{
+  GPtrArray *out = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      mock_request_free);
+  guint i;
+
+  g_mutex_lock (&mock->lock);
+  for (i = 0; i < mock->requests->len; i++) {
+    MockRequest *req = mock->requests->pdata[i];
+
+    if (path == NULL || g_strcmp0 (req->path, path) == 0)
+      g_ptr_array_add (out, mock_request_copy (req));
+  }
+  g_mutex_unlock (&mock->lock);
+  return out;
+}
