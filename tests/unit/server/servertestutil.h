@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Helpers of the sly-model-server tests: plain HTTP calls with a SoupSession
+ * over loopback, images whose content the test knows, and assertions on the
+ * error shape of protocol.md 2.2.
+ */
+#ifndef __SERVER_TEST_UTIL_H__
+#define __SERVER_TEST_UTIL_H__
+
+#include <libsoup/soup.h>
+#include <json-glib/json-glib.h>
+
+#include "slyannotation.h"
+#include "slyimage.h"
+#include "slytestserver.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  guint status;                 /* 0 when the transport failed */
+  GError *error;                /* transport error */
+  GBytes *body;
+  JsonNode *json;               /* NULL when the body is not JSON */
+  gdouble seconds;              /* wall time of the exchange */
+} SrvReply;
+
+void srv_reply_free (SrvReply * reply);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SrvReply, srv_reply_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SlyTestServer, sly_test_server_stop)
+
+typedef struct
+{
+  const gchar *filename;
+  const gchar *content_type;
+  GBytes *data;
+} SrvFile;
+
+SrvReply *srv_get (SlyTestServer * server, const gchar * path);
+/* @body: JSON text (NULL: no body); @api_key: x-api-key or NULL */
+SrvReply *srv_post_json (SlyTestServer * server, const gchar * path,
+    const gchar * body, const gchar * api_key);
+/* multipart: one "files" part per file, then text parts "state" and
+ * "settings" when not NULL */
+SrvReply *srv_post_files (SlyTestServer * server, const gchar * path,
+    const SrvFile * files, guint n_files, const gchar * state,
+    const gchar * settings);
+/* one PNG or JPEG (sniffed) as image_0.png / image_0.jpg */
+SrvReply *srv_post_image (SlyTestServer * server, const gchar * path,
+    GBytes * image, const gchar * state);
+
+/* Sends every message at once and waits for all (concurrent requests). */
+GPtrArray *srv_post_concurrently (SlyTestServer * server,
+    const gchar * path, GBytes * image, guint n);
+
+/* Asserts a JSON object body and returns it (transfer none). */
+JsonObject *srv_reply_object (SrvReply * reply);
+JsonArray *srv_reply_array (SrvReply * reply);
+/* status, {"detail", "success": false, "message"} with @message_part in
+ * the message (and detail == message when detail is a string) */
+void srv_assert_error (SrvReply * reply, guint status,
+    const gchar * message_part);
+
+/* The annotation of a result wrapper (asserted to parse). */
+SlyAnnotation *srv_result_annotation (JsonNode * result);
+void srv_assert_box (SlyObject * obj, const gchar * class_title, gint left,
+    gint top, gint right, gint bottom, gint tolerance);
+
+/* {"state": {"inference_request_uuid": uuid}} */
+gchar *srv_uuid_body (const gchar * uuid);
+/* The uuid of an inference_*_async answer (asserted). */
+gchar *srv_reply_uuid (SrvReply * reply);
+
+/* ---- images the test draws ---- */
+SlyImage *srv_image_new (gint width, gint height);
+void srv_fill_rect (SlyImage * image, gint left, gint top, gint right,
+    gint bottom, guint8 r, guint8 g, guint8 b);
+/* pixels with (x-cx)^2 + (y-cy)^2 <= radius^2; returns how many */
+guint srv_fill_disc (SlyImage * image, gint cx, gint cy, gint radius,
+    guint8 r, guint8 g, guint8 b);
+GBytes *srv_png (const SlyImage * image);
+GBytes *srv_jpeg (const SlyImage * image, gint quality);
+/* area / box area rounded to 4 decimals: the built-in models' confidence */
+gdouble srv_fill_ratio (guint area, gint width, gint height);
+
+/* Integer member @name of @obj (asserted). */
+gint64 srv_get_int (JsonObject * obj, const gchar * name);
+const gchar *srv_get_string (JsonObject * obj, const gchar * name);
+gboolean srv_get_bool (JsonObject * obj, const gchar * name);
+
+G_END_DECLS
+
+#endif /* __SERVER_TEST_UTIL_H__ */
