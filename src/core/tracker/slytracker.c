@@ -1,0 +1,512 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The BoT-SORT state machine (protocol.md 8.2 steps 1-12). Step numbers in
+ * the comments refer to that list. Tracks live in two ordered lists, as in
+ * the SDK: "tracked" (confirmed and unconfirmed tracks in the Tracked state)
+ * and "lost"; the order only matters for ties in the assignment.
+ */
+#include "slytracker.h"
+#include "slytracker-private.h"
+#include "slytrack.h"
+#include "slylap.h"
+
+#include <math.h>
+#include <string.h>
+
+/* Fixed costs of the SDK for the second and the unconfirmed passes, and for
+ * duplicate removal. */
+#define SECOND_MATCH_THRESH 0.5
+#define UNCONFIRMED_MATCH_THRESH 0.7
+#define DUPLICATE_IOU_DISTANCE 0.15
+
+struct _SlyTracker
+{
+  SlyTrackerConfig *config;
+  guint frame_id;
+  gint64 next_id;
+  GPtrArray *tracked;           /* SlyTrack*, owned */
+  GPtrArray *lost;              /* SlyTrack*, owned */
+  gboolean have_warp;
+  gdouble warp[6];
+  GPtrArray *class_titles;      /* gchar*, index = class index */
+};
+
+/* Per-frame work lists; tracks are borrowed from the tracker's lists. */
+typedef struct
+{
+  const SlyDetection *dets;
+  gint64 *ids;                  /* per detection */
+  GArray *high;                 /* guint detection indices */
+  GArray *low;
+  GPtrArray *pool;              /* confirmed Tracked + Lost */
+  GPtrArray *unconfirmed;
+  GPtrArray *created;           /* new tracks, owned until merged */
+} Frame;
+
+SlyTracker *
+sly_tracker_new (const SlyTrackerConfig * config)
+{
+  SlyTracker *self = g_new0 (SlyTracker, 1);
+
+  self->config = config ? sly_tracker_config_copy (config) :
+      sly_tracker_config_new ();
+  self->tracked = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      sly_track_free);
+  self->lost = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      sly_track_free);
+  self->class_titles = g_ptr_array_new_with_free_func (g_free);
+  self->next_id = 1;
+  return self;
+}
+
+void
+sly_tracker_free (SlyTracker * self)
+{
+  if (self == NULL)
+    return;
+  g_ptr_array_unref (self->tracked);
+  g_ptr_array_unref (self->lost);
+  g_ptr_array_unref (self->class_titles);
+  sly_tracker_config_free (self->config);
+  g_free (self);
+}
+
+const SlyTrackerConfig *
+sly_tracker_get_config (SlyTracker * self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->config;
+}
+
+void
+sly_tracker_reset (SlyTracker * self)
+{
+  g_return_if_fail (self != NULL);
+
+  g_ptr_array_set_size (self->tracked, 0);
+  g_ptr_array_set_size (self->lost, 0);
+  g_ptr_array_set_size (self->class_titles, 0);
+  self->frame_id = 0;
+  self->next_id = 1;
+  self->have_warp = FALSE;
+}
+
+guint
+sly_tracker_get_frame_count (SlyTracker * self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->frame_id;
+}
+
+void
+sly_tracker_apply_warp (SlyTracker * self, const gdouble warp[6])
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (warp != NULL);
+
+  memcpy (self->warp, warp, sizeof (self->warp));
+  self->have_warp = TRUE;
+}
+
+static gboolean
+detection_is_valid (const SlyDetection * d)
+{
+  return isfinite (d->x1) && isfinite (d->y1) && isfinite (d->x2)
+      && isfinite (d->y2) && isfinite (d->score) && d->x2 >= d->x1
+      && d->y2 >= d->y1;
+}
+
+/* Step 1: scores <= low are dropped, > high go first, the rest second. */
+static void
+split_detections (const SlyTrackerConfig * cfg, Frame * f, guint n)
+{
+  guint i;
+
+  for (i = 0; i < n; i++) {
+    const SlyDetection *d = &f->dets[i];
+
+    if (!detection_is_valid (d) || d->score <= cfg->track_low_thresh)
+      continue;
+    if (d->score > cfg->track_high_thresh)
+      g_array_append_val (f->high, i);
+    else if (d->score < cfg->track_high_thresh)
+      g_array_append_val (f->low, i);
+  }
+}
+
+/* Step 3: unconfirmed tracks aside; pool = confirmed Tracked, then Lost. */
+static void
+split_tracks (SlyTracker * self, Frame * f)
+{
+  guint i;
+
+  for (i = 0; i < self->tracked->len; i++) {
+    SlyTrack *t = g_ptr_array_index (self->tracked, i);
+
+    g_ptr_array_add (t->activated ? f->pool : f->unconfirmed, t);
+  }
+  for (i = 0; i < self->lost->len; i++)
+    g_ptr_array_add (f->pool, g_ptr_array_index (self->lost, i));
+}
+
+/* Steps 4 and 5. Unconfirmed tracks are warped but not predicted, as in the
+ * SDK. */
+static void
+predict_and_warp (SlyTracker * self, Frame * f)
+{
+  guint i;
+
+  for (i = 0; i < f->pool->len; i++) {
+    SlyTrack *t = g_ptr_array_index (f->pool, i);
+
+    sly_kalman_predict (&t->kf, t->state == SLY_TRACK_TRACKED);
+  }
+  if (!self->have_warp)
+    return;
+  for (i = 0; i < f->pool->len; i++)
+    sly_kalman_apply_warp (&((SlyTrack *) g_ptr_array_index (f->pool,
+                i))->kf, self->warp);
+  for (i = 0; i < f->unconfirmed->len; i++)
+    sly_kalman_apply_warp (&((SlyTrack *) g_ptr_array_index (f->unconfirmed,
+                i))->kf, self->warp);
+  self->have_warp = FALSE;
+}
+
+/* 1 - IoU, or 1 - IoU x score when @fuse. */
+static gdouble *
+iou_costs (GPtrArray * tracks, const SlyDetection * dets, GArray * det_idx,
+    gboolean fuse)
+{
+  gdouble *cost = g_new (gdouble, MAX (tracks->len * det_idx->len, 1));
+  guint i, j;
+
+  for (i = 0; i < tracks->len; i++) {
+    gdouble tbox[4];
+
+    sly_track_get_box (g_ptr_array_index (tracks, i), tbox);
+    for (j = 0; j < det_idx->len; j++) {
+      const SlyDetection *d = &dets[g_array_index (det_idx, guint, j)];
+      gdouble dbox[4] = { d->x1, d->y1, d->x2, d->y2 };
+      gdouble iou = sly_box_iou (tbox, dbox);
+
+      cost[i * det_idx->len + j] = 1 - (fuse ? iou * d->score : iou);
+    }
+  }
+  return cost;
+}
+
+/*
+ * Assigns @tracks to the detections @det_idx, updates the matched tracks and
+ * records their ids. On return @tracks and @det_idx hold only the unmatched
+ * ones, in their original order.
+ */
+static void
+associate (SlyTracker * self, Frame * f, GPtrArray * tracks, GArray * det_idx,
+    gboolean fuse, gdouble limit)
+{
+  g_autofree gdouble *cost = NULL;
+  g_autofree gint *row_to_col = NULL;
+  g_autofree gint *col_to_row = NULL;
+  gint i;
+
+  if (tracks->len == 0 || det_idx->len == 0)
+    return;
+  cost = iou_costs (tracks, f->dets, det_idx, fuse);
+  row_to_col = g_new (gint, tracks->len);
+  col_to_row = g_new (gint, det_idx->len);
+  sly_lap_solve (cost, tracks->len, det_idx->len, limit, row_to_col,
+      col_to_row);
+
+  for (i = tracks->len - 1; i >= 0; i--) {
+    SlyTrack *t = g_ptr_array_index (tracks, i);
+    guint d;
+
+    if (row_to_col[i] < 0)
+      continue;
+    d = g_array_index (det_idx, guint, row_to_col[i]);
+    sly_track_update (t, &f->dets[d], self->frame_id);
+    f->ids[d] = t->id;
+    g_ptr_array_remove_index (tracks, i);
+  }
+  for (i = det_idx->len - 1; i >= 0; i--)
+    if (col_to_row[i] >= 0)
+      g_array_remove_index (det_idx, i);
+}
+
+/* Step 7: only pool tracks that were Tracked take part; those still
+ * unmatched afterwards become Lost. */
+static void
+second_association (SlyTracker * self, Frame * f)
+{
+  g_autoptr (GPtrArray) remaining = g_ptr_array_new ();
+  guint i;
+
+  for (i = 0; i < f->pool->len; i++) {
+    SlyTrack *t = g_ptr_array_index (f->pool, i);
+
+    if (t->state == SLY_TRACK_TRACKED)
+      g_ptr_array_add (remaining, t);
+  }
+  associate (self, f, remaining, f->low, FALSE, SECOND_MATCH_THRESH);
+  for (i = 0; i < remaining->len; i++)
+    ((SlyTrack *) g_ptr_array_index (remaining, i))->state = SLY_TRACK_LOST;
+}
+
+/* Step 8: unconfirmed tracks get one chance, with the high detections left;
+ * those unmatched are removed. */
+static void
+unconfirmed_association (SlyTracker * self, Frame * f)
+{
+  guint i;
+
+  associate (self, f, f->unconfirmed, f->high, !self->config->mot20,
+      UNCONFIRMED_MATCH_THRESH);
+  for (i = 0; i < f->unconfirmed->len; i++)
+    ((SlyTrack *) g_ptr_array_index (f->unconfirmed, i))->state =
+        SLY_TRACK_REMOVED;
+}
+
+/* Step 9 */
+static void
+create_tracks (SlyTracker * self, Frame * f)
+{
+  guint i;
+
+  for (i = 0; i < f->high->len; i++) {
+    guint d = g_array_index (f->high, guint, i);
+    SlyTrack *t;
+
+    if (f->dets[d].score < self->config->new_track_thresh)
+      continue;
+    t = sly_track_new (self->next_id++, &f->dets[d], self->frame_id);
+    f->ids[d] = t->id;
+    g_ptr_array_add (f->created, t);
+  }
+}
+
+/* Step 10: the SDK's max_time_lost = int (30 / 30 * track_buffer). */
+static void
+expire_lost (SlyTracker * self)
+{
+  guint i;
+
+  for (i = 0; i < self->lost->len; i++) {
+    SlyTrack *t = g_ptr_array_index (self->lost, i);
+
+    if (t->state == SLY_TRACK_LOST
+        && self->frame_id - t->frame_id > (guint) self->config->track_buffer)
+      t->state = SLY_TRACK_REMOVED;
+  }
+}
+
+/* Moves the tracks of @from in @state to @to; ownership moves with them. */
+static void
+take_tracks (GPtrArray * to, GPtrArray * from, SlyTrackState state)
+{
+  guint i = 0;
+
+  while (i < from->len) {
+    SlyTrack *t = g_ptr_array_index (from, i);
+
+    if (t->state == state)
+      g_ptr_array_add (to, g_ptr_array_steal_index (from, i));
+    else
+      i++;
+  }
+}
+
+/* Step 11, first half: tracked = old tracked, then new, then re-found;
+ * lost = old lost, then newly lost. Removed tracks are freed. */
+static void
+merge_lists (SlyTracker * self, GPtrArray * created)
+{
+  GPtrArray *tracked = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      sly_track_free);
+  GPtrArray *lost = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      sly_track_free);
+
+  take_tracks (tracked, self->tracked, SLY_TRACK_TRACKED);
+  take_tracks (tracked, created, SLY_TRACK_TRACKED);
+  take_tracks (tracked, self->lost, SLY_TRACK_TRACKED);
+  take_tracks (lost, self->lost, SLY_TRACK_LOST);
+  take_tracks (lost, self->tracked, SLY_TRACK_LOST);
+
+  g_ptr_array_unref (self->tracked);
+  g_ptr_array_unref (self->lost);
+  self->tracked = tracked;
+  self->lost = lost;
+}
+
+/* Drops the tracks marked removed from @list, keeping the order. */
+static void
+drop_removed (GPtrArray * list)
+{
+  gint i;
+
+  for (i = list->len - 1; i >= 0; i--)
+    if (((SlyTrack *) g_ptr_array_index (list, i))->state == SLY_TRACK_REMOVED)
+      g_ptr_array_remove_index (list, i);
+}
+
+/* Step 11, second half: a Tracked and a Lost track on the same spot are one
+ * object; the one with the shorter history goes (the Tracked one on a tie,
+ * as in the SDK). */
+static void
+remove_duplicates (SlyTracker * self)
+{
+  guint i, j;
+
+  for (i = 0; i < self->tracked->len; i++) {
+    SlyTrack *a = g_ptr_array_index (self->tracked, i);
+    gdouble abox[4];
+
+    sly_track_get_box (a, abox);
+    for (j = 0; j < self->lost->len; j++) {
+      SlyTrack *b = g_ptr_array_index (self->lost, j);
+      gdouble bbox[4];
+
+      sly_track_get_box (b, bbox);
+      if (1 - sly_box_iou (abox, bbox) >= DUPLICATE_IOU_DISTANCE)
+        continue;
+      if (a->frame_id - a->start_frame > b->frame_id - b->start_frame)
+        b->state = SLY_TRACK_REMOVED;
+      else
+        a->state = SLY_TRACK_REMOVED;
+    }
+  }
+  drop_removed (self->tracked);
+  drop_removed (self->lost);
+}
+
+static void
+frame_init (Frame * f, const SlyDetection * dets, gint64 * ids)
+{
+  f->dets = dets;
+  f->ids = ids;
+  f->high = g_array_new (FALSE, FALSE, sizeof (guint));
+  f->low = g_array_new (FALSE, FALSE, sizeof (guint));
+  f->pool = g_ptr_array_new ();
+  f->unconfirmed = g_ptr_array_new ();
+  f->created = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      sly_track_free);
+}
+
+static void
+frame_clear (Frame * f)
+{
+  g_array_unref (f->high);
+  g_array_unref (f->low);
+  g_ptr_array_unref (f->pool);
+  g_ptr_array_unref (f->unconfirmed);
+  g_ptr_array_unref (f->created);
+}
+
+guint
+sly_tracker_update (SlyTracker * self, const SlyDetection * dets, guint n,
+    gint64 * out_track_ids)
+{
+  g_autofree gint64 *own_ids = NULL;
+  gint64 *ids = out_track_ids;
+  Frame f;
+  guint i, assigned = 0;
+
+  g_return_val_if_fail (self != NULL, 0);
+  g_return_val_if_fail (dets != NULL || n == 0, 0);
+
+  if (ids == NULL)
+    ids = own_ids = g_new (gint64, MAX (n, 1));
+  for (i = 0; i < n; i++)
+    ids[i] = 0;
+
+  self->frame_id++;
+  frame_init (&f, dets, ids);
+  split_detections (self->config, &f, n);
+  split_tracks (self, &f);
+  predict_and_warp (self, &f);
+
+  /* step 6: the pool against high detections */
+  associate (self, &f, f.pool, f.high, !self->config->mot20,
+      self->config->match_thresh);
+  second_association (self, &f);
+  unconfirmed_association (self, &f);
+  create_tracks (self, &f);
+  expire_lost (self);
+
+  merge_lists (self, f.created);
+  remove_duplicates (self);
+  frame_clear (&f);
+
+  for (i = 0; i < n; i++)
+    assigned += ids[i] != 0;
+  return assigned;
+}
+
+void
+sly_tracker_predict (SlyTracker * self)
+{
+  Frame f;
+
+  g_return_if_fail (self != NULL);
+
+  self->frame_id++;
+  frame_init (&f, NULL, NULL);
+  split_tracks (self, &f);
+  predict_and_warp (self, &f);
+  frame_clear (&f);
+  expire_lost (self);
+  drop_removed (self->lost);
+}
+
+GArray *
+sly_tracker_get_tracks (SlyTracker * self)
+{
+  GArray *out = g_array_new (FALSE, FALSE, sizeof (SlyTrackBox));
+  guint i;
+
+  g_return_val_if_fail (self != NULL, out);
+
+  for (i = 0; i < self->tracked->len; i++) {
+    SlyTrack *t = g_ptr_array_index (self->tracked, i);
+    SlyTrackBox box;
+    gdouble b[4];
+
+    if (!t->activated)
+      continue;
+    sly_track_get_box (t, b);
+    /* classic BoT-SORT output filter (the SDK does not apply it) */
+    if (!((b[2] - b[0]) * (b[3] - b[1]) > self->config->min_box_area))
+      continue;
+    box.track_id = t->id;
+    box.x1 = b[0];
+    box.y1 = b[1];
+    box.x2 = b[2];
+    box.y2 = b[3];
+    box.score = t->score;
+    box.class_index = t->class_index;
+    box.frames_since_update = self->frame_id - t->frame_id;
+    g_array_append_val (out, box);
+  }
+  return out;
+}
+
+gint
+sly_tracker_class_index_for_title (SlyTracker * self, const gchar * title)
+{
+  guint i;
+
+  for (i = 0; i < self->class_titles->len; i++)
+    if (g_strcmp0 (g_ptr_array_index (self->class_titles, i), title) == 0)
+      return i;
+  g_ptr_array_add (self->class_titles, g_strdup (title));
+  return self->class_titles->len - 1;
+}
+
+const gchar *
+sly_tracker_get_class_title (SlyTracker * self, gint class_index)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  if (class_index < 0 || (guint) class_index >= self->class_titles->len)
+    return NULL;
+  return g_ptr_array_index (self->class_titles, class_index);
+}

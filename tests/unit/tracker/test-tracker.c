@@ -1,0 +1,388 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Tracker behaviours one at a time: id numbering, score thresholds,
+ * confirmation, the lost-track buffer, prediction, camera motion, duplicates,
+ * class votes and the annotation helpers. Multi-object scenes with metrics
+ * are in test-tracker-scenes.c.
+ */
+#include "slytracker.h"
+
+#include <math.h>
+
+static SlyDetection
+det (gdouble x, gdouble y, gdouble size, gdouble score, gint cls)
+{
+  SlyDetection d = { x, y, x + size, y + size, score, cls };
+
+  return d;
+}
+
+/* One update with a single detection; returns its id. */
+static gint64
+step1 (SlyTracker * t, SlyDetection d)
+{
+  gint64 id = -1;
+
+  sly_tracker_update (t, &d, 1, &id);
+  return id;
+}
+
+static SlyTracker *
+new_tracker (gint track_buffer)
+{
+  g_autoptr (SlyTrackerConfig) c = sly_tracker_config_new ();
+
+  c->with_reid = FALSE;
+  c->track_buffer = track_buffer;
+  return sly_tracker_new (c);
+}
+
+static guint
+n_tracks (SlyTracker * t)
+{
+  g_autoptr (GArray) tracks = sly_tracker_get_tracks (t);
+
+  return tracks->len;
+}
+
+static void
+test_ids_from_one (void)
+{
+  g_autoptr (SlyTracker) t = new_tracker (30);
+  SlyDetection d[3] = { det (0, 0, 20, 0.9, 0), det (100, 0, 20, 0.9, 0),
+    det (200, 0, 20, 0.9, 0)
+  };
+  gint64 ids[3];
+
+  g_assert_cmpuint (sly_tracker_update (t, d, 3, ids), ==, 3);
+  g_assert_cmpint (ids[0], ==, 1);
+  g_assert_cmpint (ids[1], ==, 2);
+  g_assert_cmpint (ids[2], ==, 3);
+  /* born in the first frame: confirmed at once */
+  g_assert_cmpuint (n_tracks (t), ==, 3);
+
+  sly_tracker_reset (t);
+  g_assert_cmpuint (sly_tracker_get_frame_count (t), ==, 0);
+  g_assert_cmpuint (n_tracks (t), ==, 0);
+  g_assert_cmpuint (sly_tracker_update (t, &d[2], 1, ids), ==, 1);
+  g_assert_cmpint (ids[0], ==, 1);
+}
+
+static void
+test_thresholds (void)
+{
+  g_autoptr (SlyTracker) t = new_tracker (30);
+  /* <= low: dropped; low..high: second set only, never a new track;
+   * high but < new_track_thresh: no new track; >= new_track_thresh: new */
+  SlyDetection d[5] = { det (0, 0, 20, 0.1, 0), det (100, 0, 20, 0.5, 0),
+    det (200, 0, 20, 0.65, 0), det (300, 0, 20, 0.7, 0),
+    det (400, 0, 20, 0.99, 0)
+  };
+  gint64 ids[5];
+
+  g_assert_cmpuint (sly_tracker_update (t, d, 5, ids), ==, 2);
+  g_assert_cmpint (ids[0], ==, 0);
+  g_assert_cmpint (ids[1], ==, 0);
+  g_assert_cmpint (ids[2], ==, 0);
+  g_assert_cmpint (ids[3], ==, 1);
+  g_assert_cmpint (ids[4], ==, 2);
+}
+
+static void
+test_unconfirmed (void)
+{
+  g_autoptr (SlyTracker) t = new_tracker (30);
+
+  g_assert_cmpint (step1 (t, det (0, 0, 20, 0.9, 0)), ==, 1);
+  /* frame 2: a second object appears; it has an id but is not confirmed */
+  {
+    SlyDetection d[2] = { det (1, 0, 20, 0.9, 0), det (100, 0, 20, 0.9, 0) };
+    gint64 ids[2];
+
+    sly_tracker_update (t, d, 2, ids);
+    g_assert_cmpint (ids[0], ==, 1);
+    g_assert_cmpint (ids[1], ==, 2);
+    g_assert_cmpuint (n_tracks (t), ==, 1);
+  }
+  /* frame 3: seen again: confirmed with the same id */
+  {
+    SlyDetection d[2] = { det (2, 0, 20, 0.9, 0), det (101, 0, 20, 0.9, 0) };
+    gint64 ids[2];
+
+    sly_tracker_update (t, d, 2, ids);
+    g_assert_cmpint (ids[1], ==, 2);
+    g_assert_cmpuint (n_tracks (t), ==, 2);
+  }
+  /* an unconfirmed track missing in its second frame is removed */
+  g_assert_cmpint (step1 (t, det (300, 300, 20, 0.9, 0)), ==, 3);
+  sly_tracker_update (t, NULL, 0, NULL);
+  g_assert_cmpint (step1 (t, det (300, 300, 20, 0.9, 0)), ==, 4);
+}
+
+static void
+test_low_score_keeps_track (void)
+{
+  g_autoptr (SlyTracker) t = new_tracker (30);
+  gint i;
+
+  g_assert_cmpint (step1 (t, det (0, 0, 40, 0.9, 0)), ==, 1);
+  /* the second association keeps a Tracked track on weak detections */
+  for (i = 1; i <= 5; i++)
+    g_assert_cmpint (step1 (t, det (2 * i, 0, 40, 0.3, 0)), ==, 1);
+  g_assert_cmpuint (n_tracks (t), ==, 1);
+  g_assert_cmpint (step1 (t, det (12, 0, 40, 0.9, 0)), ==, 1);
+}
+
+/* An object seen for 10 frames, then missing @gap frames, then back. */
+static gint64
+id_after_gap (gint track_buffer, gint gap)
+{
+  g_autoptr (SlyTracker) t = new_tracker (track_buffer);
+  gint i;
+
+  for (i = 0; i < 10; i++)
+    g_assert_cmpint (step1 (t, det (50, 50, 40, 0.9, 0)), ==, 1);
+  for (i = 0; i < gap; i++)
+    sly_tracker_update (t, NULL, 0, NULL);
+  return step1 (t, det (50, 50, 40, 0.9, 0));
+}
+
+static void
+test_track_buffer (void)
+{
+  /* max lost age = track_buffer frames */
+  g_assert_cmpint (id_after_gap (5, 1), ==, 1);
+  g_assert_cmpint (id_after_gap (5, 5), ==, 1);
+  g_assert_cmpint (id_after_gap (5, 6), ==, 2);
+  g_assert_cmpint (id_after_gap (30, 30), ==, 1);
+  g_assert_cmpint (id_after_gap (30, 31), ==, 2);
+}
+
+static void
+test_predict (void)
+{
+  g_autoptr (SlyTracker) t = new_tracker (30);
+  g_autoptr (GArray) tracks = NULL;
+  const SlyTrackBox *b;
+  gint i;
+
+  /* 4 px per frame to the right, 1 down */
+  for (i = 0; i < 20; i++)
+    g_assert_cmpint (step1 (t, det (10 + 4 * i, 20 + i, 30, 0.9, 3)), ==, 1);
+  sly_tracker_predict (t);
+  sly_tracker_predict (t);
+  tracks = sly_tracker_get_tracks (t);
+  g_assert_cmpuint (tracks->len, ==, 1);
+  b = &g_array_index (tracks, SlyTrackBox, 0);
+  g_assert_cmpint (b->track_id, ==, 1);
+  g_assert_cmpint (b->class_index, ==, 3);
+  g_assert_cmpuint (b->frames_since_update, ==, 2);
+  /* frame 21 has x = 10 + 4 * 21 */
+  g_assert_cmpfloat_with_epsilon (b->x1, 94, 0.5);
+  g_assert_cmpfloat_with_epsilon (b->y1, 41, 0.5);
+  g_assert_cmpfloat_with_epsilon (b->x2 - b->x1, 30, 0.5);
+  g_assert_cmpuint (sly_tracker_get_frame_count (t), ==, 22);
+  /* and the object is found again where it is */
+  g_assert_cmpint (step1 (t, det (98, 42, 30, 0.9, 3)), ==, 1);
+}
+
+/* Two static objects; at frame 11 the camera pans 60 px. */
+static void
+pan_scene (gboolean with_warp, gint64 ids[2])
+{
+  g_autoptr (SlyTracker) t = new_tracker (30);
+  const gdouble warp[6] = { 1, 0, 60, 0, 1, 0 };
+  gint i;
+
+  for (i = 0; i < 11; i++) {
+    gdouble shift = i == 10 ? 60 : 0;
+    SlyDetection d[2] = { det (100 + shift, 100, 40, 0.9, 0),
+      det (300 + shift, 100, 40, 0.9, 0)
+    };
+
+    if (i == 10 && with_warp)
+      sly_tracker_apply_warp (t, warp);
+    sly_tracker_update (t, d, 2, ids);
+  }
+}
+
+static void
+test_warp (void)
+{
+  gint64 ids[2];
+
+  pan_scene (TRUE, ids);
+  g_assert_cmpint (ids[0], ==, 1);
+  g_assert_cmpint (ids[1], ==, 2);
+  /* the warp is what keeps them: without it the boxes no longer overlap */
+  pan_scene (FALSE, ids);
+  g_assert_cmpint (ids[0], ==, 3);
+  g_assert_cmpint (ids[1], ==, 4);
+}
+
+static void
+test_duplicates (void)
+{
+  g_autoptr (SlyTrackerConfig) c = sly_tracker_config_new ();
+  g_autoptr (SlyTracker) t = NULL;
+  SlyDetection two[2];
+  gint64 ids[2];
+  gint i;
+
+  /* With match_thresh 0.1 a 0.75-score detection (fused cost 0.25) cannot
+   * re-find a lost track and starts a new one on the same spot; duplicate
+   * removal then drops the new one (shorter history). */
+  c->match_thresh = 0.1;
+  t = sly_tracker_new (c);
+  for (i = 0; i < 10; i++)
+    g_assert_cmpint (step1 (t, det (50, 50, 40, 0.95, 0)), ==, 1);
+  sly_tracker_update (t, NULL, 0, NULL);
+  g_assert_cmpint (step1 (t, det (50, 50, 40, 0.75, 0)), ==, 2);
+
+  /* Track 2 is gone: two detections on the spot give the lost track 1 back
+   * and a brand-new 3 (without duplicate removal the second would confirm
+   * the unconfirmed 2). */
+  two[0] = two[1] = det (50, 50, 40, 0.95, 0);
+  sly_tracker_update (t, two, 2, ids);
+  g_assert_cmpint (MIN (ids[0], ids[1]), ==, 1);
+  g_assert_cmpint (MAX (ids[0], ids[1]), ==, 3);
+}
+
+static void
+test_class_vote (void)
+{
+  g_autoptr (SlyTracker) t = new_tracker (30);
+  g_autoptr (GArray) tracks = NULL;
+  gint i;
+
+  /* class 1: 3 x 0.95 = 2.85 against class 0: 2 x 0.9 = 1.8 */
+  for (i = 0; i < 3; i++)
+    step1 (t, det (10, 10, 40, 0.95, 1));
+  for (i = 0; i < 2; i++)
+    step1 (t, det (10, 10, 40, 0.9, 0));
+  tracks = sly_tracker_get_tracks (t);
+  g_assert_cmpint (g_array_index (tracks, SlyTrackBox, 0).class_index, ==, 1);
+  g_clear_pointer (&tracks, g_array_unref);
+
+  /* two more: 3.6 beats 2.85 */
+  for (i = 0; i < 2; i++)
+    step1 (t, det (10, 10, 40, 0.9, 0));
+  tracks = sly_tracker_get_tracks (t);
+  g_assert_cmpint (g_array_index (tracks, SlyTrackBox, 0).class_index, ==, 0);
+}
+
+static void
+test_min_box_area (void)
+{
+  g_autoptr (SlyTracker) t = new_tracker (30);
+
+  /* 3 x 3 = 9 <= 10: tracked (it has an id) but not output */
+  g_assert_cmpint (step1 (t, det (10, 10, 3, 0.9, 0)), ==, 1);
+  g_assert_cmpuint (n_tracks (t), ==, 0);
+  g_assert_cmpint (step1 (t, det (10, 10, 4, 0.9, 0)), ==, 1);
+  g_assert_cmpuint (n_tracks (t), ==, 1);
+}
+
+static void
+test_bad_detections (void)
+{
+  g_autoptr (SlyTracker) t = new_tracker (30);
+  SlyDetection d[4] = { det (NAN, 0, 10, 0.9, 0), det (0, 0, 10, NAN, 0),
+    {50, 50, 40, 60, 0.9, 0}, det (100, 100, 0, 0.9, 0)
+  };
+  gint64 ids[4];
+
+  /* non-finite or inverted boxes get no id; a zero-size box is tracked */
+  g_assert_cmpuint (sly_tracker_update (t, d, 4, ids), ==, 1);
+  g_assert_cmpint (ids[0], ==, 0);
+  g_assert_cmpint (ids[1], ==, 0);
+  g_assert_cmpint (ids[2], ==, 0);
+  g_assert_cmpint (ids[3], ==, 1);
+  g_assert_cmpuint (sly_tracker_update (t, d, 4, ids), ==, 1);
+  g_assert_cmpint (ids[3], ==, 1);
+}
+
+static SlyAnnotation *
+frame_annotation (gint x)
+{
+  SlyAnnotation *ann = sly_annotation_new (640, 480);
+  SlyPoint tri[3] = { {x + 200, 100}, {x + 260, 100}, {x + 230, 160} };
+
+  sly_annotation_add_object (ann, "car", sly_geometry_new_rectangle (x, 10,
+          x + 49, 59), 0.9);
+  /* below track_low_thresh: never gets an id */
+  sly_annotation_add_object (ann, "car", sly_geometry_new_rectangle (400,
+          300, 450, 350), 0.05);
+  sly_annotation_add_object (ann, "person",
+      sly_geometry_new_polygon (tri, 3), 0.8);
+  return ann;
+}
+
+static void
+test_annotation (void)
+{
+  g_autoptr (SlyTracker) t = new_tracker (30);
+  g_autoptr (SlyAnnotation) pred = NULL;
+  gint x;
+
+  for (x = 0; x < 10; x += 2) {
+    g_autoptr (SlyAnnotation) ann = frame_annotation (x);
+    const SlyObject *a, *b;
+
+    sly_tracker_update_annotation (t, ann);
+    g_assert_true (ann->has_track_ids);
+    /* the weak one is dropped, the order of the others kept */
+    g_assert_cmpuint (ann->objects->len, ==, 2);
+    a = g_ptr_array_index (ann->objects, 0);
+    b = g_ptr_array_index (ann->objects, 1);
+    g_assert_cmpstr (a->class_title, ==, "car");
+    g_assert_cmpint (a->track_id, ==, 1);
+    g_assert_cmpstr (b->class_title, ==, "person");
+    g_assert_cmpint (b->geometry->type, ==, SLY_GEOMETRY_POLYGON);
+    g_assert_cmpint (b->track_id, ==, 2);
+  }
+  g_assert_cmpstr (sly_tracker_get_class_title (t, 0), ==, "car");
+  g_assert_cmpstr (sly_tracker_get_class_title (t, 1), ==, "person");
+  g_assert_null (sly_tracker_get_class_title (t, 2));
+
+  /* the next frame predicted: the car moves on 2 px, the polygon's bbox
+   * becomes a rectangle */
+  pred = sly_tracker_predict_annotation (t, 640, 480);
+  g_assert_true (pred->has_track_ids);
+  g_assert_cmpuint (pred->objects->len, ==, 2);
+  {
+    const SlyObject *car = g_ptr_array_index (pred->objects, 0);
+    const SlyObject *person = g_ptr_array_index (pred->objects, 1);
+    SlyBox box = sly_geometry_get_bbox (car->geometry);
+
+    g_assert_cmpstr (car->class_title, ==, "car");
+    g_assert_cmpint (car->track_id, ==, 1);
+    g_assert_cmpint (car->geometry->type, ==, SLY_GEOMETRY_RECTANGLE);
+    g_assert_cmpint (abs (box.left - 10), <=, 1);
+    g_assert_cmpint (abs (box.right - 59), <=, 1);
+    g_assert_cmpint (box.top, ==, 10);
+    g_assert_cmpfloat_with_epsilon (car->confidence, 0.9, 1e-9);
+    g_assert_cmpstr (person->class_title, ==, "person");
+    g_assert_cmpint (person->track_id, ==, 2);
+  }
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/tracker/ids-from-one", test_ids_from_one);
+  g_test_add_func ("/tracker/thresholds", test_thresholds);
+  g_test_add_func ("/tracker/unconfirmed", test_unconfirmed);
+  g_test_add_func ("/tracker/low-score-keeps-track",
+      test_low_score_keeps_track);
+  g_test_add_func ("/tracker/track-buffer", test_track_buffer);
+  g_test_add_func ("/tracker/predict", test_predict);
+  g_test_add_func ("/tracker/warp", test_warp);
+  g_test_add_func ("/tracker/duplicates", test_duplicates);
+  g_test_add_func ("/tracker/class-vote", test_class_vote);
+  g_test_add_func ("/tracker/min-box-area", test_min_box_area);
+  g_test_add_func ("/tracker/bad-detections", test_bad_detections);
+  g_test_add_func ("/tracker/annotation", test_annotation);
+  return g_test_run ();
+}
