@@ -1,0 +1,317 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""Writes the PNG, mask and JSON seed corpora under corpus/ (the JPEG seeds
+come from make-jpeg-seeds.c). Deterministic; rerun after changing it.
+Hostile seeds are named bad-*."""
+import base64
+import json
+import os
+import struct
+import sys
+import zlib
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CORPUS = os.path.join(HERE, 'corpus')
+SAMPLES = os.path.join(HERE, '..', 'files', 'protocol-samples')
+# Nesting depth of the deep-JSON seeds: deep enough to overflow a parser
+# that recurses without a limit under ASan or valgrind, small enough to
+# replay quickly. (json-glib 1.6 itself has no depth limit: 100000 levels
+# overflow its parser's stack; see known-crashes/.)
+DEPTH = 5000
+
+
+def write(target, name, data):
+    d = os.path.join(CORPUS, target)
+    os.makedirs(d, exist_ok=True)
+    if isinstance(data, str):
+        data = data.encode()
+    with open(os.path.join(d, name), 'wb') as f:
+        f.write(data)
+
+
+def chunk(kind, body, crc=None):
+    if crc is None:
+        crc = zlib.crc32(kind + body)
+    return struct.pack('>I', len(body)) + kind + body + struct.pack('>I', crc)
+
+
+def png(width, height, color_type, bit_depth, rows, interlace=0,
+        extra=b'', ihdr_crc=None):
+    """rows: raw filtered scanlines (each starting with its filter byte)."""
+    ihdr = struct.pack('>IIBBBBB', width, height, bit_depth, color_type, 0,
+                       0, interlace)
+    return (b'\x89PNG\r\n\x1a\n' + chunk(b'IHDR', ihdr, ihdr_crc) + extra +
+            chunk(b'IDAT', zlib.compress(rows)) + chunk(b'IEND', b''))
+
+
+def scanlines(width, height, bytes_per_pixel, pattern=lambda x, y, c: x ^ y):
+    out = b''
+    for y in range(height):
+        out += bytes([y % 5])       # cycle through the five filter types
+        out += bytes(pattern(x, y, c) & 0xff
+                     for x in range(width) for c in range(bytes_per_pixel))
+    return out
+
+
+def png_seeds():
+    pal = chunk(b'PLTE', bytes([0, 0, 0, 255, 255, 255, 255, 0, 0]))
+    trns = chunk(b'tRNS', bytes([0]))
+    seeds = {
+        'gray-1x1.png': png(1, 1, 0, 8, b'\0\x80'),
+        'gray-33x17.png': png(33, 17, 0, 8, scanlines(33, 17, 1)),
+        'rgb-8x8.png': png(8, 8, 2, 8, scanlines(8, 8, 3)),
+        'rgba-5x3.png': png(5, 3, 6, 8, scanlines(5, 3, 4)),
+        'gray-alpha-4x4.png': png(4, 4, 4, 8, scanlines(4, 4, 2)),
+        'rgb16-3x2.png': png(3, 2, 2, 16, scanlines(3, 2, 6)),
+        'gray16-3x3.png': png(3, 3, 0, 16, scanlines(3, 3, 2)),
+        'palette-trns-6x4.png': png(6, 4, 3, 8,
+                                    scanlines(6, 4, 1, lambda x, y, c: (x + y) % 3),
+                                    extra=pal + trns),
+        'palette-1bit-9x2.png': png(9, 2, 3, 1, b'\0\xaa\x80\0\x55\x00',
+                                    extra=pal),
+        'gray2-trns-4x1.png': png(4, 1, 0, 2, b'\0\x1b',
+                                  extra=chunk(b'tRNS', b'\0\x02')),
+        'rgb-trns-2x2.png': png(2, 2, 2, 8, scanlines(2, 2, 3),
+                                extra=chunk(b'tRNS', b'\0\0\0\0\0\0')),
+        'interlaced-rgba-9x7.png': png(9, 7, 6, 8, b''.join(
+            b'\0' * 1 for _ in range(0)) + adam7_rows(9, 7, 4), interlace=1),
+        'text-chunks.png': png(2, 2, 0, 8, scanlines(2, 2, 1),
+                               extra=chunk(b'tEXt', b'Comment\0hello') +
+                               chunk(b'zTXt', b'Title\0\0' + zlib.compress(b'x' * 100))),
+    }
+    good = seeds['rgb-8x8.png']
+    seeds.update({
+        'bad-truncated.png': good[:len(good) // 2],
+        'bad-signature-only.png': good[:8],
+        'bad-ihdr-crc.png': png(8, 8, 2, 8, scanlines(8, 8, 3), ihdr_crc=0),
+        'bad-huge-side.png': png(20000, 1, 0, 8, b'\0' * 20001),
+        'bad-too-many-pixels.png': png(16384, 16384, 0, 8, b'\0\0'),
+        'bad-zero-width.png': png(0, 4, 0, 8, b'\0'),
+        'bad-depth.png': png(2, 2, 2, 4, scanlines(2, 2, 3)),
+        'bad-palette-missing.png': png(2, 2, 3, 8, scanlines(2, 2, 1)),
+        'bad-palette-index.png': png(2, 2, 3, 8, b'\0\x09\x09\0\x09\x09',
+                                     extra=pal),
+        'bad-short-idat.png': png(64, 64, 2, 8, scanlines(4, 4, 3)),
+        'bad-chunk-length.png': good[:33] + struct.pack('>I', 0x7fffffff) +
+        b'iCCP' + good[41:],
+        'bad-no-idat.png': b'\x89PNG\r\n\x1a\n' + good[8:33] +
+        chunk(b'IEND', b''),
+    })
+    for name, data in seeds.items():
+        write('png', name, data)
+    return seeds
+
+
+def adam7_rows(width, height, bpp):
+    """Raw data of an Adam7-interlaced image: each pass's scanlines."""
+    passes = [(0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4),
+              (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2)]
+    out = b''
+    for x0, y0, dx, dy in passes:
+        cols = len(range(x0, width, dx))
+        for y in range(y0, height, dy):
+            if cols == 0:
+                continue
+            out += b'\0' + bytes(((x * 31 + y * 17 + c * 5) & 0xff)
+                                 for x in range(x0, width, dx)
+                                 for c in range(bpp))
+    return out
+
+
+def mask_seeds(pngs):
+    def z(p):
+        return b'z' + p
+    gray_mask = png(3, 3, 0, 8, b'\0\xff\xff\x00\0\xff\xff\xff\0\x00\xff\xff')
+    write('mask', 'doc-example.txt', b'b' + b'eJzrDPBz5+WS4mJgYOD19HAJAtLMIMwBJBiKnV8lAykBTxfHkIo5yT/+z298aN/CwKD5iO1X7OUtbSA1nq5+LuucEpoAPpATug==')
+    write('mask', 'gray.bin', z(gray_mask))
+    write('mask', 'palette-trns.bin', z(pngs['palette-trns-6x4.png']))
+    write('mask', 'gray-alpha.bin', z(pngs['gray-alpha-4x4.png']))
+    write('mask', 'rgba.bin', z(pngs['rgba-5x3.png']))
+    write('mask', 'rgb.bin', z(pngs['rgb-8x8.png']))
+    write('mask', 'interlaced.bin', z(pngs['interlaced-rgba-9x7.png']))
+    write('mask', 'uncompressed.bin', b'r' + gray_mask)
+    write('mask', 'b64-of-zlib.txt', b'b' + base64.b64encode(zlib.compress(gray_mask)))
+    write('mask', 'bad-b64.txt', b'b' + b'eJzr!!!not base64@@==')
+    write('mask', 'bad-empty.txt', b'b')
+    write('mask', 'bad-zlib-of-text.bin', z(b'this is not a png at all'))
+    write('mask', 'bad-huge.bin', z(pngs['bad-too-many-pixels.png']))
+    write('mask', 'bad-truncated-zlib.txt', b'b' + base64.b64encode(zlib.compress(gray_mask)[:20]))
+    write('mask', 'bad-gzip.txt', b'b' + base64.b64encode(b'\x1f\x8b\x08\0\0\0\0\0' + gray_mask))
+
+
+def response_body(sample):
+    with open(os.path.join(SAMPLES, sample + '.txt'), 'rb') as f:
+        lines = f.read().split(b'\n')
+    for i, line in enumerate(lines):
+        if line.startswith(b'--- response body'):
+            return lines[i + 1]
+    raise KeyError(sample)
+
+
+def deep(depth, open_='[', close=']'):
+    return open_ * depth + close * depth
+
+
+def annotation_seeds():
+    for s in ['inference_image', 'inference_image_conf07',
+              'inference_image_classes_filter', 'get_inference_result']:
+        write('annotation', s + '.json', response_body(s))
+    batch = json.loads(response_body('inference_batch'))
+    write('annotation', 'batch-item.json', json.dumps(batch[0]))
+    mask = 'eJzrDPBz5+WS4mJgYOD19HAJAtLMIMwBJBiKnV8lAykBTxfHkIo5yT/+z298aN/CwKD5iO1X7OUtbSA1nq5+LuucEpoAPpATug=='
+    objects = [
+        {"classTitle": "road", "geometryType": "polygon", "shape": "polygon",
+         "points": {"exterior": [[0, 700], [640, 420], [1279, 700]],
+                    "interior": [[[600, 650], [680, 650], [640, 600]]]}},
+        {"classTitle": "lane", "geometryType": "line", "points":
+         {"exterior": [[10, 710], [400, 500], [620, 430]], "interior": []}},
+        {"classTitle": "ball", "geometryType": "point",
+         "points": {"exterior": [[512, 300]], "interior": []}},
+        {"classTitle": "person", "geometryType": "graph", "nodes": {
+            "nose": {"loc": [640, 200]},
+            "right_eye": {"loc": [650, 190], "disabled": True}}},
+        {"classTitle": "car", "geometryType": "bitmap",
+         "tags": [{"name": "confidence", "value": 0.77}],
+         "bitmap": {"origin": [312, 188], "data": mask}},
+        {"classTitle": "glass", "geometryType": "alpha_mask",
+         "bitmap": {"origin": [0, 0], "data": mask}},
+        {"classTitle": "box", "geometryType": "oriented_bbox",
+         "points": [[10, 10], [50, 30]], "angle": 0.5},
+        {"classTitle": "islands", "geometryType": "multipolygon", "parts": [
+            {"exterior": [[0, 0], [10, 0], [10, 10]], "interior": []},
+            {"exterior": [[20, 20], [30, 20], [30, 30]],
+             "interior": [[[22, 22], [28, 22], [28, 28]]]}]},
+        {"classTitle": "cube", "geometryType": "cuboid_3d", "vertices": []},
+    ]
+    all_types = {"description": "", "size": {"height": 720, "width": 1280},
+                 "tags": [], "objects": objects,
+                 "customBigData": {"track_ids": [1, 2, 3]}}
+    write('annotation', 'all-types.json', json.dumps(all_types))
+    write('annotation', 'wrapped-annotation-json.json',
+          json.dumps({"annotation_json": all_types}))
+    write('annotation', 'null-annotation.json', '{"annotation": null}')
+    bad = {
+        'bad-deep-arrays.json': deep(DEPTH),
+        'bad-deep-objects.json': '{"a":' * DEPTH + '1' + '}' * DEPTH,
+        'bad-deep-in-points.json': json.dumps({"size": {"height": 1, "width": 1},
+                                               "objects": [{"classTitle": "x", "geometryType": "polygon",
+                                                            "points": {"exterior": "X"}}]}).replace('"X"', deep(5000)),
+        'bad-objects-number.json': '{"size":{"height":1,"width":1},"objects":5}',
+        'bad-size-string.json': '{"size":"big","objects":[]}',
+        'bad-size-negative.json': '{"size":{"height":-5,"width":2147483648},"objects":[]}',
+        'bad-point-strings.json': '{"size":{"height":9,"width":9},"objects":[{"classTitle":"a","geometryType":"rectangle","points":{"exterior":[["1","2"],[3,4]],"interior":[]}}]}',
+        'bad-rect-one-point.json': '{"size":{"height":9,"width":9},"objects":[{"classTitle":"a","geometryType":"rectangle","points":{"exterior":[[1,2]],"interior":[]}}]}',
+        'bad-huge-coords.json': '{"size":{"height":9,"width":9},"objects":[{"classTitle":"a","geometryType":"polygon","points":{"exterior":[[1e308,-1e308],[9007199254740993,3],[4,5]],"interior":[]}}]}',
+        'bad-class-null.json': '{"size":{"height":9,"width":9},"objects":[{"classTitle":null,"geometryType":"point","points":{"exterior":[[1,1]],"interior":[]}}]}',
+        'bad-bitmap-b64.json': '{"size":{"height":9,"width":9},"objects":[{"classTitle":"a","geometryType":"bitmap","bitmap":{"origin":[0,0],"data":"!!!"}}]}',
+        'bad-bitmap-origin.json': '{"size":{"height":9,"width":9},"objects":[{"classTitle":"a","geometryType":"bitmap","bitmap":{"origin":"x","data":"%s"}}]}' % mask,
+        'bad-bitmap-huge-origin.json': '{"size":{"height":9,"width":9},"objects":[{"classTitle":"a","geometryType":"bitmap","bitmap":{"origin":[2147483647,2147483647],"data":"%s"}}]}' % mask,
+        'bad-tags-object.json': '{"size":{"height":9,"width":9},"tags":{"a":1},"objects":[]}',
+        'bad-tag-no-name.json': '{"size":{"height":9,"width":9},"objects":[{"classTitle":"a","tags":[{"value":1}],"geometryType":"point","points":{"exterior":[[1,1]],"interior":[]}}]}',
+        'bad-track-ids.json': '{"size":{"height":9,"width":9},"objects":[],"customBigData":{"track_ids":["a",null,1e400]}}',
+        'bad-graph-nodes.json': '{"size":{"height":9,"width":9},"objects":[{"classTitle":"a","geometryType":"graph","nodes":{"n":{"loc":[1]}}}]}',
+        'bad-truncated.json': json.dumps(all_types)[:500],
+        'bad-not-json.json': 'annotation: yes',
+        'bad-nul-inside.json': '{"size":{"height":9,\0"width":9},"objects":[]}',
+        'bad-top-array.json': '[1,2,3]',
+        'bad-utf8.json': b'{"description":"\xff\xfe","size":{"height":9,"width":9},"objects":[]}',
+    }
+    for name, data in bad.items():
+        write('annotation', name, data)
+
+
+def meta_seeds():
+    write('project-meta', 'classes-and-tags.json',
+          response_body('get_output_classes_and_tags'))
+    old = {"classes": [{"title": "ball", "shape": "bitmap", "color": "#FF0000"},
+                       {"title": "kp", "shape": "graph", "color": "#00FF00",
+                        "geometry_config": {"nodes": {"0": {"label": "nose", "loc": [0, 0]}}}}],
+           "tags_images": [{"name": "weather", "value_type": "oneof_string",
+                            "values": ["sun", "rain"], "color": "#0000FF"}],
+           "tags_objects": [{"name": "confidence", "value_type": "any_number"}]}
+    write('project-meta', 'old-tags.json', json.dumps(old))
+    write('project-meta', 'empty.json', '{}')
+    bad = {
+        'bad-deep.json': deep(DEPTH),
+        'bad-classes-string.json': '{"classes":"ball"}',
+        'bad-class-number.json': '{"classes":[1,2]}',
+        'bad-title-missing.json': '{"classes":[{"shape":"rectangle","color":"#FFFFFF"}]}',
+        'bad-color.json': '{"classes":[{"title":"a","shape":"rectangle","color":"#GGHHII"}]}',
+        'bad-color-short.json': '{"classes":[{"title":"a","shape":"rectangle","color":"#F"}]}',
+        'bad-shape.json': '{"classes":[{"title":"a","shape":42,"color":"#FFFFFF"}]}',
+        'bad-duplicate.json': '{"classes":[{"title":"a","shape":"rectangle"},{"title":"a","shape":"polygon"}]}',
+        'bad-tags-object.json': '{"classes":[],"tags":{"name":"x"}}',
+        'bad-tag-values.json': '{"classes":[],"tags":[{"name":"x","value_type":"oneof_string","values":[1,null]}]}',
+        'bad-truncated.json': response_body('get_output_classes_and_tags')[:120],
+        'bad-null.json': 'null',
+    }
+    for name, data in bad.items():
+        write('project-meta', name, data)
+
+
+def video_seeds():
+    doc = {
+        "size": {"height": 720, "width": 1280}, "description": "",
+        "key": "3f2a0c9d8e7b4a61b5c4d3e2f1a09876", "tags": [
+            {"name": "day", "key": "aa", "frameRange": [0, 10]}],
+        "objects": [
+            {"key": "a1b2c3d4e5f60718293a4b5c6d7e8f90", "classTitle": "person", "tags": []},
+            {"key": "0f1e2d3c4b5a69788796a5b4c3d2e1f0", "classTitle": "car", "tags": []}],
+        "frames": [
+            {"index": 0, "figures": [
+                {"key": "5c6d7e8f90a1b2c3d4e5f60718293a4b",
+                 "objectKey": "a1b2c3d4e5f60718293a4b5c6d7e8f90",
+                 "geometryType": "rectangle",
+                 "geometry": {"points": {"exterior": [[100, 40], [219, 399]], "interior": []}},
+                 "nnCreated": True, "nnUpdated": True, "trackId": "1"},
+                {"key": "6c6d7e8f90a1b2c3d4e5f60718293a4b",
+                 "objectKey": "0f1e2d3c4b5a69788796a5b4c3d2e1f0",
+                 "geometryType": "bitmap",
+                 "geometry": {"bitmap": {"origin": [5, 6], "data": "eJzrDPBz5+WS4mJgYOD19HAJAtLMIMwBJBiKnV8lAykBTxfHkIo5yT/+z298aN/CwKD5iO1X7OUtbSA1nq5+LuucEpoAPpATug=="}}}]},
+            {"index": 1, "figures": []}],
+        "framesCount": 300}
+    text = json.dumps(doc)
+    write('video-annotation', 'doc-example.json', text)
+    minimal = {"size": {"height": 2, "width": 2}, "objects": [], "frames": [],
+               "framesCount": 0}
+    write('video-annotation', 'minimal.json', json.dumps(minimal))
+    bad = {
+        'bad-deep.json': '{"frames":' + deep(DEPTH) + '}',
+        'bad-index-past-end.json': text.replace('"index": 1', '"index": 301'),
+        'bad-index-negative.json': text.replace('"index": 1', '"index": -1'),
+        'bad-unknown-object.json': text.replace('"objectKey": "a1b2', '"objectKey": "ffff'),
+        'bad-duplicate-key.json': text.replace('"key": "0f1e2d3c', '"key": "a1b2c3d4'),
+        'bad-frames-object.json': text.replace('"frames": [', '"frames": {"x": [').replace(', "framesCount"', '}, "framesCount"'),
+        'bad-figures-string.json': text.replace('"figures": []', '"figures": "none"'),
+        'bad-frames-count-string.json': text.replace('"framesCount": 300', '"framesCount": "300"'),
+        'bad-frames-count-huge.json': text.replace('"framesCount": 300', '"framesCount": 1e300'),
+        'bad-geometry-missing.json': text.replace('"geometry": {"points"', '"geometri": {"points"'),
+        'bad-truncated.json': text[:400],
+        'bad-size-missing.json': text.replace('"size"', '"sise"'),
+    }
+    for name, data in bad.items():
+        write('video-annotation', name, data)
+
+
+def image_seeds(pngs):
+    for name in ['rgba-5x3.png', 'gray-alpha-4x4.png', 'palette-trns-6x4.png',
+                 'bad-truncated.png', 'rgb16-3x2.png']:
+        write('image', name, pngs[name])
+    write('image', 'bad-bmp.bin', b'BM' + b'\0' * 60)
+    write('image', 'bad-gif.bin', b'GIF89a' + b'\0' * 20)
+    write('image', 'bad-jpeg-magic-only.bin', b'\xff\xd8\xff')
+    write('image', 'bad-empty.bin', b'')
+
+
+def main():
+    pngs = png_seeds()
+    mask_seeds(pngs)
+    annotation_seeds()
+    meta_seeds()
+    video_seeds()
+    image_seeds(pngs)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
