@@ -399,6 +399,7 @@ direct_envelope (SlyClient * client, const gchar * method, JsonNode * state)
 {
   JsonObject *obj = json_object_new ();
   JsonObject *context = json_object_new ();
+  JsonNode *node;
   guint timeout_s = client->timeout_ms ? (client->timeout_ms + 999) / 1000 : 60;
 
   json_object_set_int_member (obj, "taskId", client->task_id);
@@ -411,7 +412,9 @@ direct_envelope (SlyClient * client, const gchar * method, JsonNode * state)
     json_object_set_object_member (obj, "state", json_object_new ());
   json_object_set_boolean_member (obj, "skipResponse", FALSE);
   json_object_set_int_member (obj, "timeout", timeout_s);
-  return json_node_init_object (json_node_alloc (), obj);
+  node = json_node_init_object (json_node_alloc (), obj);
+  json_object_unref (obj);
+  return node;
 }
 
 static void

@@ -172,7 +172,6 @@ server_thread (gpointer data)
 
   g_main_loop_run (mock->loop);
 
-  soup_server_disconnect (mock->server);
   g_clear_object (&mock->server);
   /* let the disconnections finish before the context goes */
   while (g_main_context_iteration (mock->context, FALSE));
@@ -202,11 +201,20 @@ mock_server_new (void)
   return mock;
 }
 
-/* Runs in the server thread: answers the hanging requests, then stops. */
+static gboolean
+quit_in_thread (gpointer data)
+{
+  g_main_loop_quit (((MockServer *) data)->loop);
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs in the server thread: answers the hanging requests, closes every
+ * connection, and stops the loop once the closing I/O has run. */
 static gboolean
 shutdown_in_thread (gpointer data)
 {
   MockServer *mock = data;
+  GSource *idle;
   guint i;
 
   g_mutex_lock (&mock->lock);
@@ -218,7 +226,12 @@ shutdown_in_thread (gpointer data)
   }
   g_ptr_array_set_size (mock->paused, 0);
   g_mutex_unlock (&mock->lock);
-  g_main_loop_quit (mock->loop);
+  soup_server_disconnect (mock->server);
+  idle = g_idle_source_new ();
+  g_source_set_priority (idle, G_PRIORITY_LOW);
+  g_source_set_callback (idle, quit_in_thread, mock, NULL);
+  g_source_attach (idle, mock->context);
+  g_source_unref (idle);
   return G_SOURCE_REMOVE;
 }
 

@@ -405,7 +405,7 @@ static gchar **
 request_paths (MockServer * server)
 {
   g_autoptr (GPtrArray) reqs = mock_server_get_requests (server, NULL);
-  GStrvBuilder *builder = g_strv_builder_new ();
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
   guint i;
 
   for (i = 0; i < reqs->len; i++)
