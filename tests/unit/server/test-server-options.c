@@ -1,0 +1,266 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The options that emulate a deployment: latency per image, the worker
+ * limit, the request limit, fault injection reproducible with a seed,
+ * option validation, and a clean exit on SIGTERM.
+ */
+#include "servertestutil.h"
+
+#include <string.h>
+
+static GBytes *
+square_png (void)
+{
+  g_autoptr (SlyImage) image = srv_image_new (32, 32);
+
+  srv_fill_rect (image, 4, 4, 11, 11, 255, 255, 255);
+  return srv_png (image);
+}
+
+/* Latency is a lower bound per image: no upper bound is asserted. */
+static void
+test_latency (void)
+{
+  g_autoptr (SlyTestServer) server = sly_test_server_start ("--latency-ms",
+      "150", NULL);
+  g_autoptr (GBytes) png = square_png ();
+  SrvFile files[2] = { {"a.png", "image/png", png}, {"b.png", "image/png",
+      png}
+  };
+  g_autoptr (SrvReply) one = srv_post_image (server, "/inference_image", png,
+      NULL);
+  g_autoptr (SrvReply) two = srv_post_files (server, "/inference_batch",
+      files, 2, NULL, NULL);
+  g_autoptr (SrvReply) meta = srv_post_json (server, "/get_session_info",
+      "{}", NULL);
+
+  g_assert_cmpuint (one->status, ==, 200);
+  g_assert_cmpfloat (one->seconds, >=, 0.150);
+  g_assert_cmpuint (two->status, ==, 200);
+  g_assert_cmpfloat (two->seconds, >=, 0.300);
+  /* other endpoints are not delayed: a real server answers them at once */
+  g_assert_cmpuint (meta->status, ==, 200);
+}
+
+/* With one worker, two concurrent requests are served one after the
+ * other; with two workers they overlap. */
+static void
+test_workers (void)
+{
+  g_autoptr (SlyTestServer) one = sly_test_server_start ("--latency-ms",
+      "200", "--workers", "1", NULL);
+  g_autoptr (SlyTestServer) two = sly_test_server_start ("--latency-ms",
+      "200", "--workers", "2", NULL);
+  g_autoptr (GBytes) png = square_png ();
+  g_autoptr (GPtrArray) serial = srv_post_concurrently (one,
+      "/inference_image", png, 2);
+  g_autoptr (GPtrArray) parallel = srv_post_concurrently (two,
+      "/inference_image", png, 2);
+  SrvReply *a = serial->pdata[0], *b = serial->pdata[1];
+
+  g_assert_cmpuint (a->status, ==, 200);
+  g_assert_cmpuint (b->status, ==, 200);
+  g_assert_cmpfloat (MAX (a->seconds, b->seconds), >=, 0.400);
+  a = parallel->pdata[0];
+  b = parallel->pdata[1];
+  g_assert_cmpuint (a->status, ==, 200);
+  g_assert_cmpuint (b->status, ==, 200);
+  g_assert_cmpfloat (MIN (a->seconds, b->seconds), >=, 0.200);
+}
+
+static void
+test_request_limit (void)
+{
+  g_autoptr (SlyTestServer) server = sly_test_server_start ("--latency-ms",
+      "300", "--max-requests", "1", NULL);
+  g_autoptr (GBytes) png = square_png ();
+  g_autoptr (GPtrArray) replies = srv_post_concurrently (server,
+      "/inference_image", png, 2);
+  SrvReply *a = replies->pdata[0], *b = replies->pdata[1];
+  SrvReply *busy = a->status == 503 ? a : b;
+  SrvReply *ok = a->status == 503 ? b : a;
+
+  g_assert_cmpuint (ok->status, ==, 200);
+  srv_assert_error (busy, 503, "Too many concurrent inference requests");
+}
+
+typedef struct
+{
+  const gchar *kind;
+  guint status;                 /* 0: the connection is closed */
+  gboolean json;                /* the 200 body parses as JSON */
+} FaultCase;
+
+static const FaultCase fault_cases[] = {
+  {"500", 500, TRUE},
+  {"503", 503, TRUE},
+  {"reset", 0, FALSE},
+  {"malformed", 200, FALSE},
+  {"truncated", 200, FALSE},
+  {"slow", 200, TRUE},
+};
+
+static void
+test_fault (gconstpointer data)
+{
+  const FaultCase *c = data;
+  g_autoptr (SlyTestServer) server = sly_test_server_start ("--fail-rate",
+      "1", "--fail-kinds", c->kind, "--slow-ms", "250", NULL);
+  g_autoptr (GBytes) png = square_png ();
+  g_autoptr (SrvReply) r = srv_post_image (server, "/inference_image", png,
+      NULL);
+  g_autoptr (SrvReply) probe = srv_post_json (server, "/is_ready", "{}", NULL);
+
+  if (c->status == 0) {
+    g_assert_nonnull (r->error);
+  } else if (c->status != 200) {
+    srv_assert_error (r, c->status, "Injected fault");
+  } else {
+    g_assert_cmpuint (r->status, ==, 200);
+    g_assert_cmpint (r->json != NULL, ==, c->json);
+  }
+  if (g_str_equal (c->kind, "slow")) {
+    g_autoptr (SlyAnnotation) ann = srv_result_annotation (r->json);
+
+    g_assert_cmpfloat (r->seconds, >=, 0.250);
+    g_assert_cmpuint (ann->objects->len, ==, 1);
+  }
+  if (g_str_equal (c->kind, "truncated")) {
+    gsize len;
+    const gchar *body = g_bytes_get_data (r->body, &len);
+
+    /* the start of a real answer */
+    g_assert_cmpuint (len, >, 10);
+    g_assert_true (g_str_has_prefix (body, "{\"source\":null"));
+  }
+  /* faults hit inference endpoints only */
+  g_assert_cmpuint (probe->status, ==, 200);
+}
+
+/* The statuses of @n inference requests in a row. */
+static gchar *
+fault_sequence (const gchar * seed, guint n)
+{
+  g_autoptr (SlyTestServer) server = sly_test_server_start ("--fail-rate",
+      "0.5", "--fail-kinds", "500,503", "--seed", seed, NULL);
+  g_autoptr (GBytes) png = square_png ();
+  GString *seq = g_string_new (NULL);
+  guint i;
+
+  for (i = 0; i < n; i++) {
+    g_autoptr (SrvReply) r = srv_post_image (server, "/inference_image", png,
+        NULL);
+
+    g_string_append_printf (seq, "%u ", r->status);
+  }
+  return g_string_free (seq, FALSE);
+}
+
+static void
+test_fault_seed (void)
+{
+  g_autofree gchar *a = fault_sequence ("7", 16);
+  g_autofree gchar *b = fault_sequence ("7", 16);
+
+  /* same seed, same requests: same faults */
+  g_assert_cmpstr (a, ==, b);
+  /* rate 0.5 over 16 requests: both outcomes occur for this seed */
+  g_assert_nonnull (strstr (a, "200"));
+  g_assert_true (strstr (a, "500") || strstr (a, "503"));
+}
+
+static void
+test_fault_async (void)
+{
+  g_autoptr (SlyTestServer) server = sly_test_server_start ("--fail-rate",
+      "1", "--fail-kinds", "503", NULL);
+  g_autoptr (GBytes) png = square_png ();
+  g_autoptr (SrvReply) r = srv_post_image (server, "/inference_batch_async",
+      png, NULL);
+
+  srv_assert_error (r, 503, "Injected fault");
+}
+
+typedef struct
+{
+  const gchar *name;
+  const gchar *args[5];
+  const gchar *message;
+} BadOption;
+
+static const BadOption bad_options[] = {
+  {"fail-kind", {"--fail-kinds", "500,explode", NULL}, "unknown fault kind"},
+  {"fail-rate", {"--fail-rate", "1.5", NULL}, "--fail-rate"},
+  {"model", {"--model", "resnet", NULL}, "unknown model 'resnet'"},
+  {"workers", {"--workers", "0", NULL}, "--workers"},
+  {"host", {"--host", "not-an-ip", NULL}, "--host"},
+};
+
+static void
+test_bad_option (gconstpointer data)
+{
+  const BadOption *c = data;
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr (GSubprocess) proc = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *out = NULL, *err = NULL;
+  const gchar *const *a;
+
+  g_ptr_array_add (argv, (gpointer) g_getenv ("SLY_MODEL_SERVER"));
+  g_ptr_array_add (argv, "--port");
+  g_ptr_array_add (argv, "0");
+  for (a = c->args; *a; a++)
+    g_ptr_array_add (argv, (gpointer) * a);
+  g_ptr_array_add (argv, NULL);
+  proc = g_subprocess_newv ((const gchar * const *) argv->pdata,
+      G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (proc));
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), !=, 0);
+  /* never a "listening" line for a configuration that cannot work */
+  g_assert_cmpstr (out, ==, "");
+  if (strstr (err, c->message) == NULL)
+    g_error ("stderr '%s' lacks '%s'", err, c->message);
+}
+
+/* sly_test_server_stop() asserts exit status 0 after SIGTERM, also with
+ * requests in flight. */
+static void
+test_sigterm (void)
+{
+  SlyTestServer *server = sly_test_server_start ("--latency-ms", "100",
+      NULL);
+  g_autoptr (GBytes) png = square_png ();
+  g_autoptr (SrvReply) r = srv_post_image (server, "/inference_batch_async",
+      png, NULL);
+
+  g_assert_cmpuint (r->status, ==, 200);
+  sly_test_server_stop (server);
+}
+
+int
+main (int argc, char **argv)
+{
+  guint i;
+
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/server/options/latency", test_latency);
+  g_test_add_func ("/server/options/workers", test_workers);
+  g_test_add_func ("/server/options/request-limit", test_request_limit);
+  for (i = 0; i < G_N_ELEMENTS (fault_cases); i++) {
+    g_autofree gchar *path = g_strdup_printf ("/server/options/fault/%s",
+        fault_cases[i].kind);
+    g_test_add_data_func (path, &fault_cases[i], test_fault);
+  }
+  g_test_add_func ("/server/options/fault-seed", test_fault_seed);
+  g_test_add_func ("/server/options/fault-async", test_fault_async);
+  for (i = 0; i < G_N_ELEMENTS (bad_options); i++) {
+    g_autofree gchar *path = g_strdup_printf ("/server/options/bad/%s",
+        bad_options[i].name);
+    g_test_add_data_func (path, &bad_options[i], test_bad_option);
+  }
+  g_test_add_func ("/server/options/sigterm", test_sigterm);
+  return g_test_run ();
+}
