@@ -1,0 +1,668 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The I/O thread of slymodelinfer. Everything below marked "I/O thread"
+ * runs only there; the public functions hop in with idle sources.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "gstslyiothread.h"
+#include "gstslyrequestqueue.h"
+#include "slyerror.h"
+
+GST_DEBUG_CATEGORY_EXTERN (gst_sly_model_infer_debug);
+#define GST_CAT_DEFAULT gst_sly_model_infer_debug
+
+/* Backoff before the next request after consecutive failures, so a dead
+ * server is probed, not hammered. */
+#define BACKOFF_FIRST_MS 100
+#define BACKOFF_MAX_MS 2000
+/* Pause between the client's own retries of one request. */
+#define RETRY_DELAY_MS 100
+
+typedef struct
+{
+  GstSlyIoThread *io;
+  GstSlyIoOp op;
+  gchar *model;
+  gchar *device;
+  gchar *runtime;
+  guint step;
+  GstSlyModelInfo *info;
+} ControlOp;
+
+typedef struct
+{
+  GstSlyIoThread *io;
+  GstSlyBatch *batch;
+  GSource *source;
+} DelayedBatch;
+
+struct _GstSlyIoThread
+{
+  GThread *thread;
+  GMainContext *context;
+  GMainLoop *loop;
+  GstSlyClientConfig cfg;
+  GstSlyIoCallbacks cb;
+  gpointer user_data;
+
+  /* start-up handshake with the creating thread */
+  GMutex lock;
+  GCond cond;
+  gboolean started;
+  GError *start_error;
+
+  /* I/O thread only */
+  SlyClient *client;
+  gboolean quitting;
+  guint outstanding;            /* async calls whose callback is pending */
+  GList *inflight;              /* GstSlyBatch* sent to the server */
+  GList *delayed;               /* DelayedBatch* waiting for the backoff */
+  guint failures;               /* consecutive failed requests */
+  GCancellable *control_cancellable;
+  GQueue control_ops;           /* ControlOp* not started yet */
+  ControlOp *control;           /* the one running */
+};
+
+/* Methods read by start/load/refresh, in order. The first two decide
+ * whether the model can be used at all. */
+static const gchar *info_methods[] = {
+  "is_ready", "get_session_info", "get_output_classes_and_tags",
+  "get_deploy_info", "get_custom_inference_settings",
+  "get_tracking_settings", "get_status", NULL
+};
+
+#define N_REQUIRED_METHODS 2
+
+/* Runs @func on the I/O thread. Always through an idle source, never
+ * directly (g_main_context_invoke would run it on the calling thread while
+ * the context happens to be free). */
+static void
+io_invoke (GstSlyIoThread * io, GSourceFunc func, gpointer data)
+{
+  GSource *source = g_idle_source_new ();
+
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, func, data, NULL);
+  g_source_attach (source, io->context);
+  g_source_unref (source);
+}
+
+/* ---- configuration ---- */
+
+void
+gst_sly_client_config_clear (GstSlyClientConfig * cfg)
+{
+  g_clear_pointer (&cfg->url, g_free);
+  g_clear_pointer (&cfg->server_address, g_free);
+  g_clear_pointer (&cfg->api_token, g_free);
+}
+
+void
+gst_sly_client_config_copy (const GstSlyClientConfig * src,
+    GstSlyClientConfig * dst)
+{
+  *dst = *src;
+  dst->url = g_strdup (src->url);
+  dst->server_address = g_strdup (src->server_address);
+  dst->api_token = g_strdup (src->api_token);
+}
+
+SlyClient *
+gst_sly_client_config_create_client (const GstSlyClientConfig * cfg,
+    GError ** error)
+{
+  SlyClient *client;
+
+  if (cfg->url != NULL && cfg->task_id > 0) {
+    g_set_error (error, SLY_ERROR, SLY_ERROR_INVALID_ARGUMENT,
+        "Both url and task-id are set: use one of them");
+    return NULL;
+  }
+  if (cfg->url != NULL)
+    client = sly_client_new_for_url (cfg->url, error);
+  else if (cfg->task_id > 0)
+    client = sly_client_new_for_task (cfg->task_id, cfg->server_address,
+        cfg->api_token, error);
+  else {
+    g_set_error (error, SLY_ERROR, SLY_ERROR_INVALID_ARGUMENT,
+        "No model server given: set the url property (for example "
+        "url=http://127.0.0.1:8000) or task-id");
+    return NULL;
+  }
+  if (client == NULL)
+    return NULL;
+
+  sly_client_set_timeout (client, cfg->timeout_ms);
+  sly_client_set_retries (client, cfg->retries + 1, RETRY_DELAY_MS);
+  return client;
+}
+
+/* ---- model info ---- */
+
+void
+gst_sly_model_info_free (GstSlyModelInfo * info)
+{
+  if (info == NULL)
+    return;
+  g_clear_pointer (&info->session_info, json_node_unref);
+  g_clear_pointer (&info->model_meta, json_node_unref);
+  g_clear_pointer (&info->settings, json_node_unref);
+  g_clear_pointer (&info->tracking_settings, json_node_unref);
+  g_clear_pointer (&info->deploy_info, json_node_unref);
+  g_clear_pointer (&info->status, json_node_unref);
+  g_strfreev (info->classes);
+  g_free (info->model_name);
+  g_free (info);
+}
+
+/* A string member of an object node, or NULL; never trusts the node. */
+static const gchar *
+node_get_string (JsonNode * node, const gchar * name)
+{
+  JsonNode *member;
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return NULL;
+  member = json_object_get_member (json_node_get_object (node), name);
+  if (member == NULL || !JSON_NODE_HOLDS_VALUE (member) ||
+      json_node_get_value_type (member) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (member);
+}
+
+static gint64
+node_get_int (JsonNode * node, const gchar * name, gint64 fallback)
+{
+  JsonNode *member;
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return fallback;
+  member = json_object_get_member (json_node_get_object (node), name);
+  if (member == NULL || !JSON_NODE_HOLDS_VALUE (member) ||
+      json_node_get_value_type (member) != G_TYPE_INT64)
+    return fallback;
+  return json_node_get_int (member);
+}
+
+/* I/O thread: stores the answer of @method into @info. */
+static void
+model_info_take (GstSlyModelInfo * info, const gchar * method, JsonNode * node)
+{
+  if (g_str_equal (method, "is_ready")) {
+    info->deployed = g_strcmp0 (node_get_string (node, "status"), "ready") == 0;
+    json_node_unref (node);
+  } else if (g_str_equal (method, "get_session_info")) {
+    info->session_info = node;
+    info->max_batch_size =
+        CLAMP (node_get_int (node, "max_batch_size", 0), 0, G_MAXINT);
+  } else if (g_str_equal (method, "get_output_classes_and_tags")) {
+    g_autoptr (GError) error = NULL;
+    g_autoptr (SlyProjectMeta) meta =
+        sly_project_meta_from_json_node (node, &error);
+
+    if (meta != NULL)
+      info->classes = sly_project_meta_dup_class_titles (meta);
+    else
+      GST_WARNING ("unreadable model meta: %s", error->message);
+    info->model_meta = node;
+  } else if (g_str_equal (method, "get_custom_inference_settings")) {
+    JsonNode *settings = NULL;
+
+    if (JSON_NODE_HOLDS_OBJECT (node))
+      settings = json_object_get_member (json_node_get_object (node),
+          "settings");
+    info->settings = settings ? json_node_copy (settings) : NULL;
+    json_node_unref (node);
+  } else if (g_str_equal (method, "get_tracking_settings")) {
+    JsonNode *botsort = NULL;
+
+    if (JSON_NODE_HOLDS_OBJECT (node))
+      botsort = json_object_get_member (json_node_get_object (node), "botsort");
+    info->tracking_settings = botsort ? json_node_copy (botsort) : NULL;
+    json_node_unref (node);
+  } else if (g_str_equal (method, "get_deploy_info")) {
+    info->deploy_info = node;
+  } else if (g_str_equal (method, "get_status")) {
+    info->status = node;
+  } else {
+    json_node_unref (node);
+  }
+}
+
+static void
+model_info_finish (GstSlyModelInfo * info)
+{
+  const gchar *name = node_get_string (info->deploy_info, "model_name");
+
+  if (name == NULL)
+    name = node_get_string (info->session_info, "model_name");
+  info->model_name = g_strdup (name);
+}
+
+GstSlyModelInfo *
+gst_sly_model_info_fetch (SlyClient * client, GCancellable * cancellable,
+    GError ** error)
+{
+  GstSlyModelInfo *info = g_new0 (GstSlyModelInfo, 1);
+  guint i;
+
+  for (i = 0; info_methods[i] != NULL; i++) {
+    g_autoptr (GError) local = NULL;
+    JsonNode *node = sly_client_call_sync (client, info_methods[i], NULL,
+        cancellable, &local);
+
+    if (node != NULL) {
+      model_info_take (info, info_methods[i], node);
+    } else if (i < N_REQUIRED_METHODS) {
+      g_propagate_error (error, g_steal_pointer (&local));
+      gst_sly_model_info_free (info);
+      return NULL;
+    }
+  }
+  model_info_finish (info);
+  return info;
+}
+
+/* ---- batches ---- */
+
+GstSlyBatch *
+gst_sly_batch_new (void)
+{
+  GstSlyBatch *batch = g_new0 (GstSlyBatch, 1);
+
+  batch->items = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      gst_sly_item_unref);
+  batch->images = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      g_bytes_unref);
+  return batch;
+}
+
+void
+gst_sly_batch_free (GstSlyBatch * batch)
+{
+  g_ptr_array_unref (batch->items);
+  g_ptr_array_unref (batch->images);
+  g_clear_pointer (&batch->settings, sly_inference_settings_free);
+  g_clear_object (&batch->cancellable);
+  g_free (batch);
+}
+
+/* I/O thread: hands the outcome to the element and frees the batch. */
+static void
+batch_finish (GstSlyIoThread * io, GstSlyBatch * batch,
+    GPtrArray * annotations, const GError * error)
+{
+  io->cb.batch_done (batch, annotations, error, io->user_data);
+  gst_sly_batch_free (batch);
+}
+
+static void
+batch_cancelled (GstSlyIoThread * io, GstSlyBatch * batch)
+{
+  g_autoptr (GError) error = g_error_new_literal (G_IO_ERROR,
+      G_IO_ERROR_CANCELLED, "Request cancelled");
+
+  batch_finish (io, batch, NULL, error);
+}
+
+static void
+infer_done (GObject * source, GAsyncResult * res, gpointer user_data)
+{
+  GstSlyBatch *batch = user_data;
+  GstSlyIoThread *io = batch->io;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) annotations = NULL;
+
+  io->outstanding--;
+  io->inflight = g_list_remove (io->inflight, batch);
+  annotations = sly_client_infer_finish (SLY_CLIENT (source), res, &error);
+
+  if (annotations != NULL)
+    io->failures = 0;
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    io->failures++;
+
+  batch_finish (io, batch, annotations, error);
+}
+
+/* I/O thread */
+static void
+batch_send_now (GstSlyIoThread * io, GstSlyBatch * batch)
+{
+  if (io->quitting || g_cancellable_is_cancelled (batch->cancellable)) {
+    batch_cancelled (io, batch);
+    return;
+  }
+
+  batch->sent_us = g_get_monotonic_time ();
+  io->outstanding++;
+  io->inflight = g_list_prepend (io->inflight, batch);
+  sly_client_infer_async (io->client,
+      (GBytes * const *) batch->images->pdata, batch->images->len,
+      batch->content_type, batch->settings, batch->cancellable, infer_done,
+      batch);
+}
+
+static gboolean
+delayed_batch_fire (gpointer user_data)
+{
+  DelayedBatch *d = user_data;
+  GstSlyIoThread *io = d->io;
+
+  io->delayed = g_list_remove (io->delayed, d);
+  batch_send_now (io, d->batch);
+  g_source_unref (d->source);
+  g_free (d);
+  return G_SOURCE_REMOVE;
+}
+
+static guint
+backoff_ms (guint failures)
+{
+  guint shift = MIN (failures - 1, 10);
+
+  return MIN (BACKOFF_FIRST_MS << shift, BACKOFF_MAX_MS);
+}
+
+/* I/O thread */
+static void
+batch_send (GstSlyIoThread * io, GstSlyBatch * batch)
+{
+  DelayedBatch *d;
+
+  if (io->failures == 0 || io->quitting) {
+    batch_send_now (io, batch);
+    return;
+  }
+
+  d = g_new0 (DelayedBatch, 1);
+  d->io = io;
+  d->batch = batch;
+  d->source = g_timeout_source_new (backoff_ms (io->failures));
+  g_source_set_callback (d->source, delayed_batch_fire, d, NULL);
+  g_source_attach (d->source, io->context);
+  io->delayed = g_list_append (io->delayed, d);
+  GST_DEBUG ("server failing: next request in %u ms",
+      backoff_ms (io->failures));
+}
+
+static gboolean
+submit_cb (gpointer user_data)
+{
+  GstSlyBatch *batch = user_data;
+
+  batch_send (batch->io, batch);
+  return G_SOURCE_REMOVE;
+}
+
+void
+gst_sly_io_thread_submit (GstSlyIoThread * io, GstSlyBatch * batch)
+{
+  batch->io = io;
+  /* the client is only used on the I/O thread */
+  io_invoke (io, submit_cb, batch);
+}
+
+/* ---- start / load / refresh ---- */
+
+static void control_run_next (GstSlyIoThread * io);
+static void control_step (GstSlyIoThread * io);
+
+static void
+control_op_free (ControlOp * op)
+{
+  g_free (op->model);
+  g_free (op->device);
+  g_free (op->runtime);
+  gst_sly_model_info_free (op->info);
+  g_free (op);
+}
+
+/* I/O thread */
+static void
+control_finish (GstSlyIoThread * io, const GError * error)
+{
+  ControlOp *op = io->control;
+  GstSlyModelInfo *info = NULL;
+
+  io->control = NULL;
+  if (error == NULL) {
+    model_info_finish (op->info);
+    info = g_steal_pointer (&op->info);
+  }
+  io->cb.info_done (op->op, op->model, info, error, io->user_data);
+  control_op_free (op);
+  if (!io->quitting)
+    control_run_next (io);
+}
+
+static void
+call_done (GObject * source, GAsyncResult * res, gpointer user_data)
+{
+  GstSlyIoThread *io = user_data;
+  ControlOp *op = io->control;
+  const gchar *method = info_methods[op->step];
+  g_autoptr (GError) error = NULL;
+  JsonNode *node;
+
+  io->outstanding--;
+  node = sly_client_call_finish (SLY_CLIENT (source), res, &error);
+  if (node != NULL) {
+    model_info_take (op->info, method, node);
+  } else if (op->step < N_REQUIRED_METHODS ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+    if (g_str_equal (method, "is_ready") &&
+        g_error_matches (error, SLY_HTTP_ERROR, 503))
+      g_prefix_error (&error, "No model is deployed on the server (set the "
+          "model property to load one): ");
+    control_finish (io, error);
+    return;
+  } else {
+    /* optional information: a model without tracking, an old server... */
+    GST_DEBUG ("%s failed: %s", method, error->message);
+  }
+  op->step++;
+  control_step (io);
+}
+
+/* I/O thread */
+static void
+control_step (GstSlyIoThread * io)
+{
+  const gchar *method = info_methods[io->control->step];
+
+  if (method == NULL) {
+    control_finish (io, NULL);
+    return;
+  }
+  io->outstanding++;
+  sly_client_call_async (io->client, method, NULL, io->control_cancellable,
+      call_done, io);
+}
+
+static void
+load_done (GObject * source, GAsyncResult * res, gpointer user_data)
+{
+  GstSlyIoThread *io = user_data;
+  g_autoptr (GError) error = NULL;
+
+  io->outstanding--;
+  if (!sly_client_load_finish (SLY_CLIENT (source), res, &error)) {
+    control_finish (io, error);
+    return;
+  }
+  control_step (io);
+}
+
+/* I/O thread */
+static void
+control_run_next (GstSlyIoThread * io)
+{
+  ControlOp *op;
+
+  if (io->control != NULL || g_queue_is_empty (&io->control_ops))
+    return;
+
+  op = io->control = g_queue_pop_head (&io->control_ops);
+  op->info = g_new0 (GstSlyModelInfo, 1);
+  if (op->model != NULL) {
+    GST_INFO ("loading model %s", op->model);
+    io->outstanding++;
+    sly_client_load_async (io->client, op->model, op->device, op->runtime,
+        io->control_cancellable, load_done, io);
+  } else {
+    control_step (io);
+  }
+}
+
+static gboolean
+control_cb (gpointer user_data)
+{
+  ControlOp *op = user_data;
+  GstSlyIoThread *io = op->io;
+
+  if (io->quitting) {
+    control_op_free (op);
+    return G_SOURCE_REMOVE;
+  }
+  g_queue_push_tail (&io->control_ops, op);
+  control_run_next (io);
+  return G_SOURCE_REMOVE;
+}
+
+void
+gst_sly_io_thread_control (GstSlyIoThread * io, GstSlyIoOp op,
+    const gchar * model, const gchar * device, const gchar * runtime)
+{
+  ControlOp *c = g_new0 (ControlOp, 1);
+
+  c->op = op;
+  if (op != GST_SLY_IO_OP_REFRESH && model != NULL && *model != '\0') {
+    c->model = g_strdup (model);
+    c->device = g_strdup (device);
+    c->runtime = g_strdup (runtime);
+  }
+  c->io = io;
+  io_invoke (io, control_cb, c);
+}
+
+/* ---- the thread ---- */
+
+/* I/O thread: cancel everything, then let every callback run so nothing
+ * still points at us or at the element (souphttpsrc drains the same way). */
+static void
+io_thread_drain (GstSlyIoThread * io)
+{
+  GList *l;
+
+  io->quitting = TRUE;
+  g_cancellable_cancel (io->control_cancellable);
+  for (l = io->inflight; l != NULL; l = l->next)
+    g_cancellable_cancel (((GstSlyBatch *) l->data)->cancellable);
+  while (io->delayed != NULL) {
+    DelayedBatch *d = io->delayed->data;
+
+    io->delayed = g_list_delete_link (io->delayed, io->delayed);
+    g_source_destroy (d->source);
+    g_source_unref (d->source);
+    batch_cancelled (io, d->batch);
+    g_free (d);
+  }
+  g_queue_clear_full (&io->control_ops, (GDestroyNotify) control_op_free);
+
+  do {
+    while (g_main_context_iteration (io->context, FALSE));
+    if (io->outstanding > 0)
+      g_main_context_iteration (io->context, TRUE);
+  } while (io->outstanding > 0 || g_main_context_pending (io->context));
+}
+
+static gpointer
+io_thread_func (gpointer user_data)
+{
+  GstSlyIoThread *io = user_data;
+  GError *error = NULL;
+
+  g_main_context_push_thread_default (io->context);
+  /* The client, and so its SoupSession, is created here: libsoup wants a
+   * session used from the thread that made it. */
+  io->client = gst_sly_client_config_create_client (&io->cfg, &error);
+
+  g_mutex_lock (&io->lock);
+  io->start_error = error;
+  io->started = TRUE;
+  g_cond_signal (&io->cond);
+  g_mutex_unlock (&io->lock);
+
+  if (io->client != NULL) {
+    g_main_loop_run (io->loop);
+    io_thread_drain (io);
+  }
+
+  g_clear_object (&io->client);
+  g_main_context_pop_thread_default (io->context);
+  return NULL;
+}
+
+static void
+io_thread_destroy (GstSlyIoThread * io)
+{
+  g_main_loop_unref (io->loop);
+  g_main_context_unref (io->context);
+  g_clear_object (&io->control_cancellable);
+  gst_sly_client_config_clear (&io->cfg);
+  g_clear_error (&io->start_error);
+  g_cond_clear (&io->cond);
+  g_mutex_clear (&io->lock);
+  g_free (io);
+}
+
+GstSlyIoThread *
+gst_sly_io_thread_new (const GstSlyClientConfig * cfg,
+    const GstSlyIoCallbacks * callbacks, gpointer user_data, GError ** error)
+{
+  GstSlyIoThread *io = g_new0 (GstSlyIoThread, 1);
+
+  gst_sly_client_config_copy (cfg, &io->cfg);
+  io->cb = *callbacks;
+  io->user_data = user_data;
+  io->context = g_main_context_new ();
+  io->loop = g_main_loop_new (io->context, FALSE);
+  io->control_cancellable = g_cancellable_new ();
+  g_queue_init (&io->control_ops);
+  g_mutex_init (&io->lock);
+  g_cond_init (&io->cond);
+
+  io->thread = g_thread_new ("slymodelinfer-io", io_thread_func, io);
+
+  g_mutex_lock (&io->lock);
+  while (!io->started)
+    g_cond_wait (&io->cond, &io->lock);
+  g_mutex_unlock (&io->lock);
+
+  if (io->start_error != NULL) {
+    g_thread_join (io->thread);
+    g_propagate_error (error, g_steal_pointer (&io->start_error));
+    io_thread_destroy (io);
+    return NULL;
+  }
+  return io;
+}
+
+static gboolean
+quit_cb (gpointer user_data)
+{
+  g_main_loop_quit (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+void
+gst_sly_io_thread_free (GstSlyIoThread * io)
+{
+  io_invoke (io, quit_cb, io->loop);
+  g_thread_join (io->thread);
+  io_thread_destroy (io);
+}

@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The I/O thread of slymodelinfer: a GThread running its own GMainContext
+ * that creates and owns the SlyClient, so every libsoup call and every
+ * completion happens there (souphttpsrc's session thread). Other threads
+ * only hand it work; it never touches pads.
+ */
+#ifndef __GST_SLY_IO_THREAD_H__
+#define __GST_SLY_IO_THREAD_H__
+
+#include <gst/gst.h>
+#include "slyclient.h"
+
+G_BEGIN_DECLS
+
+/* How to reach the server; copied from the element's properties. */
+typedef struct
+{
+  gchar *url;
+  gint64 task_id;
+  gchar *server_address;
+  gchar *api_token;
+  guint timeout_ms;
+  guint retries;
+} GstSlyClientConfig;
+
+void gst_sly_client_config_clear (GstSlyClientConfig * cfg);
+void gst_sly_client_config_copy (const GstSlyClientConfig * src,
+    GstSlyClientConfig * dst);
+SlyClient *gst_sly_client_config_create_client (const GstSlyClientConfig *
+    cfg, GError ** error);
+
+/* Everything the element caches about the model (read-only properties). */
+typedef struct
+{
+  JsonNode *session_info;
+  JsonNode *model_meta;
+  JsonNode *settings;
+  JsonNode *tracking_settings;
+  JsonNode *deploy_info;
+  JsonNode *status;
+  gboolean deployed;
+  gchar **classes;              /* model class titles, model order */
+  guint max_batch_size;         /* 0 = no limit */
+  gchar *model_name;
+} GstSlyModelInfo;
+
+void gst_sly_model_info_free (GstSlyModelInfo * info);
+/* Reads everything with sync calls (actions on a temporary client). */
+GstSlyModelInfo *gst_sly_model_info_fetch (SlyClient * client,
+    GCancellable * cancellable, GError ** error);
+
+/* One inference request: one or several frames of one epoch. */
+typedef struct
+{
+  GPtrArray *items;             /* GstSlyItem* (refs) */
+  GPtrArray *images;            /* GBytes*, one per item */
+  const gchar *content_type;
+  SlyInferenceSettings *settings;
+  guint64 epoch;
+  GCancellable *cancellable;
+  gint64 sent_us;               /* monotonic time the request left */
+  /*< private >*/
+  gpointer io;
+} GstSlyBatch;
+
+GstSlyBatch *gst_sly_batch_new (void);
+void gst_sly_batch_free (GstSlyBatch * batch);
+
+typedef enum
+{
+  GST_SLY_IO_OP_START,
+  GST_SLY_IO_OP_LOAD,
+  GST_SLY_IO_OP_REFRESH,
+} GstSlyIoOp;
+
+typedef struct
+{
+  /* A request finished: @annotations (one per item) or @error
+   * (G_IO_ERROR_CANCELLED after a flush or at teardown). */
+  void (*batch_done) (GstSlyBatch * batch, GPtrArray * annotations,
+      const GError * error, gpointer user_data);
+  /* A start/load/refresh finished. @info (transfer full) is NULL on error.
+   * @model is the model that was asked for (LOAD, or START with a model). */
+  void (*info_done) (GstSlyIoOp op, const gchar * model,
+      GstSlyModelInfo * info, const GError * error, gpointer user_data);
+} GstSlyIoCallbacks;
+
+typedef struct _GstSlyIoThread GstSlyIoThread;
+
+/* Starts the thread and creates the client there; NULL with @error when
+ * the configuration cannot work (no URL or task id, bad URL...). Callbacks
+ * run on the I/O thread. */
+GstSlyIoThread *gst_sly_io_thread_new (const GstSlyClientConfig * cfg,
+    const GstSlyIoCallbacks * callbacks, gpointer user_data, GError ** error);
+/* Quits the loop, cancels what is outstanding, lets every completion run
+ * (batch_done is called for each batch still pending), joins. */
+void gst_sly_io_thread_free (GstSlyIoThread * io);
+
+/* All of these return at once; the work happens on the I/O thread. */
+void gst_sly_io_thread_submit (GstSlyIoThread * io, GstSlyBatch * batch);
+void gst_sly_io_thread_control (GstSlyIoThread * io, GstSlyIoOp op,
+    const gchar * model, const gchar * device, const gchar * runtime);
+
+G_END_DECLS
+
+#endif /* __GST_SLY_IO_THREAD_H__ */

@@ -1,0 +1,1404 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * slymodelinfer against sly-model-server on loopback: predictions where the
+ * test itself finds the object, order and timestamps, window policies,
+ * flushing and teardown with requests outstanding, failures and recovery.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <stdlib.h>
+#include <string.h>
+#include <gst/check/gstcheck.h>
+#include <gst/check/gstharness.h>
+#include <gst/video/video.h>
+
+#include "gstslypredictionmeta.h"
+#include "slyimage.h"
+#include "slytestserver.h"
+
+#define WIDTH 320
+#define HEIGHT 240
+#define FPS 30
+
+/* ---- helpers ---- */
+
+/* Fails the test on a warning or critical in our own log domains: gst-check
+ * only watches GLib's, GStreamer's and the default domain. */
+static void
+fail_on_our_warnings (const gchar * domain, GLogLevelFlags level,
+    const gchar * message, gpointer user_data)
+{
+  if (_gst_check_expecting_log)
+    return;
+  g_printerr ("%s: %s\n", domain, message);
+  fail ("unexpected warning in log domain %s: %s", domain, message);
+}
+
+static void
+install_log_guard (void)
+{
+  const gchar *domains[] = { "SlyCore", "GstSlyMeta" };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (domains); i++)
+    g_log_set_handler (domains[i], G_LOG_LEVEL_WARNING |
+        G_LOG_LEVEL_CRITICAL, fail_on_our_warnings, NULL);
+}
+
+static SlyTestServer *
+start_server (const gchar * first_arg, ...)
+{
+  g_autoptr (GPtrArray) args = g_ptr_array_new ();
+  const gchar *arg;
+  va_list ap;
+
+  g_ptr_array_add (args, (gpointer) "--model");
+  g_ptr_array_add (args, (gpointer) "blob-detector");
+  va_start (ap, first_arg);
+  for (arg = first_arg; arg != NULL; arg = va_arg (ap, const gchar *))
+      g_ptr_array_add (args, (gpointer) arg);
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+  return sly_test_server_startv ((const gchar * const *) args->pdata);
+}
+
+/* A harness around slymodelinfer on @server with extra properties;
+ * non-live unless told (gst_harness defaults to live). */
+static GstHarness *
+infer_harness (SlyTestServer * server, const gchar * props, gboolean live)
+{
+  g_autofree gchar *desc = g_strdup_printf ("slymodelinfer url=%s %s",
+      sly_test_server_get_url (server), props ? props : "");
+  GstHarness *h = gst_harness_new_parse (desc);
+
+  gst_harness_set_live (h, live);
+  return h;
+}
+
+static GstElement *
+harness_element (GstHarness * h)
+{
+  GstElement *e = gst_harness_find_element (h, "slymodelinfer");
+
+  fail_unless (e != NULL);
+  gst_object_unref (e);
+  return e;
+}
+
+/* Bounding box of the pixels the blob detector calls bright (luma >= 128),
+ * measured by the test in the frame itself. */
+typedef struct
+{
+  gint left, top, right, bottom;
+  gboolean found;
+} Box;
+
+static void
+box_add (Box * box, gint x, gint y)
+{
+  if (!box->found) {
+    box->left = box->right = x;
+    box->top = box->bottom = y;
+    box->found = TRUE;
+    return;
+  }
+  box->left = MIN (box->left, x);
+  box->right = MAX (box->right, x);
+  box->top = MIN (box->top, y);
+  box->bottom = MAX (box->bottom, y);
+}
+
+static gboolean
+rgb_bright (guint r, guint g, guint b)
+{
+  return 299 * r + 587 * g + 114 * b >= 128000;
+}
+
+static Box
+measure_rgb (const guint8 * data, gint width, gint height, gint stride,
+    gint bpp, gint r_off, gint g_off, gint b_off)
+{
+  Box box = { 0, };
+  gint x, y;
+
+  for (y = 0; y < height; y++) {
+    const guint8 *row = data + y * stride;
+
+    for (x = 0; x < width; x++) {
+      const guint8 *p = row + x * bpp;
+
+      if (rgb_bright (p[r_off], p[g_off], p[b_off]))
+        box_add (&box, x, y);
+    }
+  }
+  return box;
+}
+
+/* Y is studio range: luma 128 is about Y 126. */
+static Box
+measure_luma_plane (const guint8 * data, gint width, gint height, gint stride)
+{
+  Box box = { 0, };
+  gint x, y;
+
+  for (y = 0; y < height; y++)
+    for (x = 0; x < width; x++)
+      if (data[y * stride + x] >= 126)
+        box_add (&box, x, y);
+  return box;
+}
+
+static Box
+measure_frame (GstBuffer * buffer, GstCaps * caps)
+{
+  GstStructure *s = gst_caps_get_structure (caps, 0);
+  GstVideoInfo info;
+  GstVideoFrame frame;
+  GstMapInfo map;
+  Box box = { 0, };
+
+  if (gst_structure_has_name (s, "image/jpeg")) {
+    g_autoptr (GError) error = NULL;
+    g_autoptr (SlyImage) img = NULL;
+
+    fail_unless (gst_buffer_map (buffer, &map, GST_MAP_READ));
+    img = sly_jpeg_decode (map.data, map.size, &error);
+    gst_buffer_unmap (buffer, &map);
+    fail_unless (img != NULL, "cannot decode output JPEG");
+    return measure_rgb (img->data, img->width, img->height, img->stride, 3,
+        0, 1, 2);
+  }
+
+  fail_unless (gst_video_info_from_caps (&info, caps));
+  fail_unless (gst_video_frame_map (&frame, &info, buffer, GST_MAP_READ));
+  switch (GST_VIDEO_INFO_FORMAT (&info)) {
+    case GST_VIDEO_FORMAT_I420:
+    case GST_VIDEO_FORMAT_NV12:
+      box = measure_luma_plane (GST_VIDEO_FRAME_PLANE_DATA (&frame, 0),
+          WIDTH, HEIGHT, GST_VIDEO_FRAME_PLANE_STRIDE (&frame, 0));
+      break;
+    case GST_VIDEO_FORMAT_RGB:
+      box = measure_rgb (GST_VIDEO_FRAME_PLANE_DATA (&frame, 0), WIDTH,
+          HEIGHT, GST_VIDEO_FRAME_PLANE_STRIDE (&frame, 0), 3, 0, 1, 2);
+      break;
+    case GST_VIDEO_FORMAT_BGRx:
+      box = measure_rgb (GST_VIDEO_FRAME_PLANE_DATA (&frame, 0), WIDTH,
+          HEIGHT, GST_VIDEO_FRAME_PLANE_STRIDE (&frame, 0), 4, 2, 1, 0);
+      break;
+    default:
+      fail ("format not handled by the test");
+  }
+  gst_video_frame_unmap (&frame);
+  return box;
+}
+
+static GstSlyPredictionMeta *
+get_meta (GstBuffer * buffer)
+{
+  GstSlyPredictionMeta *meta = gst_buffer_get_sly_prediction_meta (buffer);
+
+  fail_unless (meta != NULL, "output buffer without prediction meta");
+  return meta;
+}
+
+/* Number of objects of @meta whose class is @title. */
+static guint
+count_class (GstSlyPredictionMeta * meta, const gchar * title)
+{
+  guint i, n = 0;
+
+  for (i = 0; i < gst_sly_prediction_meta_get_n_objects (meta); i++) {
+    const gchar *t;
+
+    fail_unless (gst_sly_prediction_meta_get_object (meta, i, &t, NULL, NULL,
+            NULL, NULL, NULL, NULL));
+    if (g_strcmp0 (t, title) == 0)
+      n++;
+  }
+  return n;
+}
+
+static void
+push_src_frames (GstHarness * h, guint n)
+{
+  guint i;
+
+  for (i = 0; i < n; i++)
+    fail_unless_equals_int (gst_harness_push_from_src (h), GST_FLOW_OK);
+}
+
+static GstBuffer *
+make_frame (guint index)
+{
+  GstBuffer *buffer = gst_buffer_new_allocate (NULL, WIDTH * HEIGHT * 3 / 2,
+      NULL);
+
+  /* black I420 with a bright square that moves with the index */
+  gst_buffer_memset (buffer, 0, 0, WIDTH * HEIGHT);
+  gst_buffer_memset (buffer, WIDTH * HEIGHT, 128, WIDTH * HEIGHT / 2);
+  {
+    GstMapInfo map;
+    gint x, y, x0 = 10 + (index * 7) % 200, y0 = 20;
+
+    gst_buffer_map (buffer, &map, GST_MAP_WRITE);
+    for (y = y0; y < y0 + 30; y++)
+      for (x = x0; x < x0 + 40; x++)
+        map.data[y * WIDTH + x] = 235;
+    gst_buffer_unmap (buffer, &map);
+  }
+  GST_BUFFER_PTS (buffer) = index * GST_SECOND / FPS + 17;
+  GST_BUFFER_DTS (buffer) = index * GST_SECOND / FPS;
+  GST_BUFFER_DURATION (buffer) = GST_SECOND / FPS;
+  if (index == 0)
+    GST_BUFFER_FLAG_SET (buffer, GST_BUFFER_FLAG_DISCONT);
+  if (index % 3 == 1)
+    GST_BUFFER_FLAG_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT);
+  return buffer;
+}
+
+#define I420_CAPS "video/x-raw,format=I420,width=320,height=240,framerate=30/1"
+
+/* ---- ball position ---- */
+
+static void
+check_ball (const gchar * src_desc, guint n_frames)
+{
+  SlyTestServer *server = start_server (NULL);
+  GstHarness *h = infer_harness (server, "max-inflight=4", FALSE);
+  guint i, boxes = 0;
+
+  gst_harness_add_src_parse (h, src_desc, FALSE);
+  push_src_frames (h, n_frames);
+
+  for (i = 0; i < n_frames; i++) {
+    GstBuffer *buffer = gst_harness_pull (h);
+    GstCaps *caps = gst_pad_get_current_caps (h->sinkpad);
+    GstSlyPredictionMeta *meta;
+    Box ball;
+    gint x, y, w, hh;
+
+    fail_unless (buffer != NULL);
+    /* videotestsrc stamps frame i at i / FPS: out == in, in order */
+    fail_unless_equals_uint64 (GST_BUFFER_PTS (buffer),
+        gst_util_uint64_scale (i, GST_SECOND, FPS));
+
+    meta = get_meta (buffer);
+    fail_unless_equals_int (meta->status, GST_SLY_FRAME_STATUS_INFERRED);
+    ball = measure_frame (buffer, caps);
+    fail_unless (ball.found, "the test found no ball in frame %u", i);
+    fail_unless_equals_int (gst_sly_prediction_meta_get_n_objects (meta), 1);
+    fail_unless (gst_sly_prediction_meta_get_object (meta, 0, NULL, NULL,
+            &x, &y, &w, &hh, NULL));
+    fail_unless (ABS (x - ball.left) <= 2, "frame %u: left %d vs %d", i, x,
+        ball.left);
+    fail_unless (ABS (y - ball.top) <= 2, "frame %u: top %d vs %d", i, y,
+        ball.top);
+    fail_unless (ABS (x + w - 1 - ball.right) <= 2, "frame %u: right", i);
+    fail_unless (ABS (y + hh - 1 - ball.bottom) <= 2, "frame %u: bottom", i);
+    boxes++;
+    gst_caps_unref (caps);
+    gst_buffer_unref (buffer);
+  }
+  fail_unless_equals_int (boxes, n_frames);
+  fail_unless_equals_int (gst_harness_buffers_in_queue (h), 0);
+
+  gst_harness_teardown (h);
+  sly_test_server_stop (server);
+}
+
+/* a harness src description cannot end with caps: use a capsfilter */
+#define BALL_SRC(fmt) "videotestsrc pattern=ball ! capsfilter " \
+    "caps=video/x-raw,format=" fmt ",width=320,height=240,framerate=30/1"
+
+/* Every output frame of I420 input carries one box within 2 px of the ball
+ * the test finds in that frame, in input order. */
+GST_START_TEST (test_ball_i420)
+{
+  check_ball (BALL_SRC ("I420"), 20);
+}
+
+GST_END_TEST;
+
+/* Same for NV12 input. */
+GST_START_TEST (test_ball_nv12)
+{
+  check_ball (BALL_SRC ("NV12"), 20);
+}
+
+GST_END_TEST;
+
+/* Same for packed RGB input. */
+GST_START_TEST (test_ball_rgb)
+{
+  check_ball (BALL_SRC ("RGB"), 20);
+}
+
+GST_END_TEST;
+
+/* Same for BGRx input. */
+GST_START_TEST (test_ball_bgrx)
+{
+  check_ball (BALL_SRC ("BGRx"), 20);
+}
+
+GST_END_TEST;
+
+/* Same for image/jpeg input, which is sent to the server as is. */
+GST_START_TEST (test_ball_jpeg)
+{
+  check_ball (BALL_SRC ("I420") " ! jpegenc", 20);
+}
+
+GST_END_TEST;
+
+/* ---- buffers pass unchanged ---- */
+
+/* Output buffers are the input buffers: same memory, PTS, DTS, duration and
+ * flags, in the same order, one out per one in. */
+GST_START_TEST (test_buffers_unchanged)
+{
+  SlyTestServer *server = start_server (NULL);
+  GstHarness *h = infer_harness (server, "max-inflight=8", FALSE);
+  GstBuffer *in[30];
+  guint i;
+
+  gst_harness_set_src_caps_str (h, I420_CAPS);
+  for (i = 0; i < G_N_ELEMENTS (in); i++) {
+    in[i] = make_frame (i);
+    fail_unless_equals_int (gst_harness_push (h, gst_buffer_ref (in[i])),
+        GST_FLOW_OK);
+  }
+  for (i = 0; i < G_N_ELEMENTS (in); i++) {
+    GstBuffer *out = gst_harness_pull (h);
+
+    fail_unless (gst_buffer_peek_memory (out, 0) ==
+        gst_buffer_peek_memory (in[i], 0));
+    fail_unless_equals_uint64 (GST_BUFFER_PTS (out), GST_BUFFER_PTS (in[i]));
+    fail_unless_equals_uint64 (GST_BUFFER_DTS (out), GST_BUFFER_DTS (in[i]));
+    fail_unless_equals_uint64 (GST_BUFFER_DURATION (out),
+        GST_BUFFER_DURATION (in[i]));
+    fail_unless_equals_int (GST_BUFFER_FLAGS (out), GST_BUFFER_FLAGS (in[i]));
+    fail_unless_equals_int (get_meta (out)->status,
+        GST_SLY_FRAME_STATUS_INFERRED);
+    fail_unless_equals_int (gst_sly_prediction_meta_get_n_objects (get_meta
+            (out)), 1);
+    gst_buffer_unref (out);
+    gst_buffer_unref (in[i]);
+  }
+  fail_unless_equals_int (gst_harness_buffers_in_queue (h), 0);
+  gst_harness_teardown (h);
+  sly_test_server_stop (server);
+}
+
+GST_END_TEST;
+
+static GMutex order_lock;
+
+static GstPadProbeReturn
+record_order (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
+{
+  GString *order = user_data;
+  gchar c = 0;
+
+  if (GST_PAD_PROBE_INFO_TYPE (info) & GST_PAD_PROBE_TYPE_BUFFER) {
+    c = 'B';
+  } else {
+    switch (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info))) {
+      case GST_EVENT_CUSTOM_DOWNSTREAM:
+        c = 'M';
+        break;
+      case GST_EVENT_EOS:
+        c = 'E';
+        break;
+      default:
+        break;
+    }
+  }
+  if (c != 0) {
+    g_mutex_lock (&order_lock);
+    g_string_append_c (order, c);
+    g_mutex_unlock (&order_lock);
+  }
+  return GST_PAD_PROBE_OK;
+}
+
+/* Serialized events stay between the buffers they arrived between: a
+ * custom downstream event sent after frame 4 leaves after frame 4 and
+ * before frame 5, and EOS leaves last. */
+GST_START_TEST (test_events_in_order)
+{
+  SlyTestServer *server = start_server ("--latency-ms", "30", NULL);
+  GstHarness *h = infer_harness (server, "max-inflight=8", FALSE);
+  GString *order = g_string_new (NULL);
+  GstPad *srcpad = gst_element_get_static_pad (harness_element (h), "src");
+  gboolean done = FALSE;
+  guint i;
+
+  gst_pad_add_probe (srcpad, GST_PAD_PROBE_TYPE_BUFFER |
+      GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, record_order, order, NULL);
+  gst_harness_set_src_caps_str (h, I420_CAPS);
+  for (i = 0; i < 10; i++) {
+    fail_unless_equals_int (gst_harness_push (h, make_frame (i)), GST_FLOW_OK);
+    if (i == 4)
+      fail_unless (gst_harness_push_event (h,
+              gst_event_new_custom (GST_EVENT_CUSTOM_DOWNSTREAM,
+                  gst_structure_new_empty ("test-marker"))));
+  }
+  fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
+
+  for (i = 0; i < 500 && !done; i++) {
+    g_usleep (10 * 1000);
+    g_mutex_lock (&order_lock);
+    done = strchr (order->str, 'E') != NULL;
+    g_mutex_unlock (&order_lock);
+  }
+  fail_unless_equals_string (order->str, "BBBBBMBBBBBE");
+
+  gst_object_unref (srcpad);
+  gst_harness_teardown (h);
+  g_string_free (order, TRUE);
+  sly_test_server_stop (server);
+}
+
+GST_END_TEST;
+
+/* ---- settings ---- */
+
+/* conf above the ball's fill ratio (pi/4) removes the box; conf below
+ * keeps it; the change applies to the next request while playing. */
+GST_START_TEST (test_conf_switching)
+{
+  SlyTestServer *server = start_server (NULL);
+  GstHarness *h = infer_harness (server, "max-inflight=1 conf=0.9", FALSE);
+  GstBuffer *buffer;
+
+  gst_harness_add_src_parse (h, BALL_SRC ("I420"), FALSE);
+  push_src_frames (h, 1);
+  buffer = gst_harness_pull (h);
+  fail_unless_equals_int (gst_sly_prediction_meta_get_n_objects (get_meta
+          (buffer)), 0);
+  gst_buffer_unref (buffer);
+
+  g_object_set (harness_element (h), "conf", 0.5, NULL);
+  push_src_frames (h, 1);
+  buffer = gst_harness_pull (h);
+  fail_unless_equals_int (gst_sly_prediction_meta_get_n_objects (get_meta
+          (buffer)), 1);
+  gst_buffer_unref (buffer);
+
+  gst_harness_teardown (h);
+  sly_test_server_stop (server);
+}
+
+GST_END_TEST;
+
+static GstMessage *
+wait_bus_message (GstBus * bus, GstMessageType types, const gchar * name,
+    guint timeout_ms)
+{
+  gint64 end = g_get_monotonic_time () + timeout_ms * 1000;
+
+  while (g_get_monotonic_time () < end) {
+    GstMessage *msg = gst_bus_timed_pop_filtered (bus, 10 * GST_MSECOND,
+        types);
+
+    if (msg == NULL)
+      continue;
+    if (name == NULL || (gst_message_get_structure (msg) &&
+            gst_structure_has_name (gst_message_get_structure (msg), name)))
+      return msg;
+    gst_message_unref (msg);
+  }
+  return NULL;
+}
+
+/* classes=red keeps only red boxes of the color detector on SMPTE bars;
+ * an unknown class name gives a warning naming it and the real classes. */
+GST_START_TEST (test_classes)
+{
+  SlyTestServer *server = sly_test_server_start ("--model", "color-detector",
+      NULL);
+  GstHarness *h = infer_harness (server, "max-inflight=1", FALSE);
+  GstElement *e = harness_element (h);
+  GstBus *bus = gst_bus_new ();
+  GstBuffer *buffer;
+  GstMessage *msg;
+  GError *error = NULL;
+  gchar *debug = NULL;
+  GstSlyPredictionMeta *meta;
+
+  gst_element_set_bus (e, bus);
+  gst_harness_add_src_parse (h, "videotestsrc pattern=smpte ! "
+      "capsfilter caps=" I420_CAPS, FALSE);
+  push_src_frames (h, 1);
+  buffer = gst_harness_pull (h);
+  meta = get_meta (buffer);
+  fail_unless (count_class (meta, "red") >= 1);
+  fail_unless (count_class (meta, "green") >= 1);
+  fail_unless (count_class (meta, "blue") >= 1);
+  gst_buffer_unref (buffer);
+
+  g_object_set (e, "classes", "red", NULL);
+  push_src_frames (h, 1);
+  buffer = gst_harness_pull (h);
+  meta = get_meta (buffer);
+  fail_unless (count_class (meta, "red") >= 1);
+  fail_unless_equals_int (count_class (meta, "red"),
+      gst_sly_prediction_meta_get_n_objects (meta));
+  gst_buffer_unref (buffer);
+
+  /* the gst-launch spelling of a list */
+  g_object_set (e, "classes", "<green, blue>", NULL);
+  push_src_frames (h, 1);
+  buffer = gst_harness_pull (h);
+  meta = get_meta (buffer);
+  fail_unless_equals_int (count_class (meta, "red"), 0);
+  fail_unless (count_class (meta, "green") >= 1);
+  fail_unless (count_class (meta, "blue") >= 1);
+  gst_buffer_unref (buffer);
+
+  g_object_set (e, "classes", "red,person", NULL);
+  msg = wait_bus_message (bus, GST_MESSAGE_WARNING, NULL, 5000);
+  fail_unless (msg != NULL, "no warning for an unknown class");
+  gst_message_parse_warning (msg, &error, &debug);
+  fail_unless (strstr (error->message, "person") != NULL, "%s", error->message);
+  fail_unless (strstr (error->message, "red, green, blue") != NULL, "%s",
+      error->message);
+  g_clear_error (&error);
+  g_free (debug);
+  gst_message_unref (msg);
+
+  gst_element_set_bus (e, NULL);
+  gst_object_unref (bus);
+  gst_harness_teardown (h);
+  sly_test_server_stop (server);
+}
+
+GST_END_TEST;
+
+/* Setting model while playing loads it in the background: frames keep
+ * flowing with the old model (ball boxes on SMPTE bars), a
+ * slymodelinfer-model-loaded message reports success, and later frames
+ * carry the new model's classes. */
+GST_START_TEST (test_model_switching)
+{
+  SlyTestServer *server = start_server (NULL);
+  GstHarness *h = infer_harness (server, "max-inflight=2", FALSE);
+  GstElement *e = harness_element (h);
+  GstBus *bus = gst_bus_new ();
+  GstMessage *msg;
+  GstBuffer *buffer;
+  gboolean success = FALSE, switched = FALSE;
+  gchar **classes = NULL;
+  guint i;
+
+  gst_element_set_bus (e, bus);
+  gst_harness_add_src_parse (h, "videotestsrc pattern=smpte ! "
+      "capsfilter caps=" I420_CAPS, FALSE);
+  push_src_frames (h, 1);
+  buffer = gst_harness_pull (h);
+  fail_unless (count_class (get_meta (buffer), "ball") >= 1);
+  fail_unless_equals_int (count_class (get_meta (buffer), "red"), 0);
+  gst_buffer_unref (buffer);
+
+  g_object_set (e, "model", "color-detector", NULL);
+  msg = wait_bus_message (bus, GST_MESSAGE_ELEMENT,
+      "slymodelinfer-model-loaded", 10000);
+  fail_unless (msg != NULL);
+  fail_unless (gst_structure_get_boolean (gst_message_get_structure (msg),
+          "success", &success));
+  fail_unless (success);
+  gst_message_unref (msg);
+
+  g_object_get (e, "model-classes", &classes, NULL);
+  fail_unless (classes != NULL);
+  fail_unless_equals_string (classes[0], "red");
+  g_strfreev (classes);
+
+  for (i = 0; i < 5 && !switched; i++) {
+    push_src_frames (h, 1);
+    buffer = gst_harness_pull (h);
+    switched = count_class (get_meta (buffer), "red") >= 1;
+    gst_buffer_unref (buffer);
+  }
+  fail_unless (switched, "frames never showed the new model");
+
+  gst_element_set_bus (e, NULL);
+  gst_object_unref (bus);
+  gst_harness_teardown (h);
+  sly_test_server_stop (server);
+}
+
+GST_END_TEST;
+
+/* Setting model before start loads it: the element serves a server
+ * started without a model. */
+GST_START_TEST (test_model_at_start)
+{
+  SlyTestServer *server = sly_test_server_start ("--no-model", NULL);
+  GstHarness *h = infer_harness (server, "model=blob-detector", FALSE);
+  GstBuffer *buffer;
+  gboolean deployed = FALSE;
+
+  gst_harness_add_src_parse (h, BALL_SRC ("I420"), FALSE);
+  push_src_frames (h, 1);
+  buffer = gst_harness_pull (h);
+  fail_unless_equals_int (get_meta (buffer)->status,
+      GST_SLY_FRAME_STATUS_INFERRED);
+  fail_unless_equals_int (count_class (get_meta (buffer), "ball"), 1);
+  gst_buffer_unref (buffer);
+  g_object_get (harness_element (h), "deployed", &deployed, NULL);
+  fail_unless (deployed);
+
+  gst_harness_teardown (h);
+  sly_test_server_stop (server);
+}
+
+GST_END_TEST;
+
+/* ---- errors at start ---- */
+
+/* The first error message slymodelinfer posts when @desc starts. */
+static GstMessage *
+start_and_get_error (const gchar * desc)
+{
+  GstElement *pipeline = gst_parse_launch (desc, NULL);
+  GstBus *bus = gst_element_get_bus (pipeline);
+  GstMessage *msg;
+
+  fail_unless (pipeline != NULL);
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  while (TRUE) {
+    GstElementFactory *factory;
+
+    msg = gst_bus_timed_pop_filtered (bus, 20 * GST_SECOND,
+        GST_MESSAGE_ERROR | GST_MESSAGE_EOS);
+    fail_unless (msg != NULL, "no error for %s", desc);
+    fail_unless_equals_int (GST_MESSAGE_TYPE (msg), GST_MESSAGE_ERROR);
+    factory = GST_IS_ELEMENT (GST_MESSAGE_SRC (msg)) ?
+        gst_element_get_factory (GST_ELEMENT (GST_MESSAGE_SRC (msg))) : NULL;
+    if (factory && g_str_equal (GST_OBJECT_NAME (factory), "slymodelinfer"))
+      break;
+    gst_message_unref (msg);
+  }
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (bus);
+  gst_object_unref (pipeline);
+  return msg;
+}
+
+static void
+assert_error_mentions (GstMessage * msg, const gchar * text)
+{
+  GError *error = NULL;
+  gchar *debug = NULL;
+
+  gst_message_parse_error (msg, &error, &debug);
+  fail_unless (strstr (error->message, text) != NULL,
+      "error \"%s\" does not mention \"%s\"", error->message, text);
+  g_error_free (error);
+  g_free (debug);
+}
+
+/* Starting without url or task-id is an error that says what to set. */
+GST_START_TEST (test_error_no_url)
+{
+  GstMessage *msg = start_and_get_error ("videotestsrc num-buffers=5 ! "
+      "slymodelinfer ! fakesink");
+
+  assert_error_mentions (msg, "url");
+  gst_message_unref (msg);
+}
+
+GST_END_TEST;
+
+/* A URL that is not http(s) is an error at start. */
+GST_START_TEST (test_error_bad_url)
+{
+  GstMessage *msg = start_and_get_error ("videotestsrc num-buffers=5 ! "
+      "slymodelinfer url=ftp://nowhere ! fakesink");
+
+  assert_error_mentions (msg, "ftp://nowhere");
+  gst_message_unref (msg);
+}
+
+GST_END_TEST;
+
+/* A server that does not answer is an error naming its address. */
+GST_START_TEST (test_error_unreachable)
+{
+  /* port 9 (discard) on loopback: nobody listens there in tests */
+  GstMessage *msg = start_and_get_error ("videotestsrc num-buffers=5 ! "
+      "slymodelinfer url=http://127.0.0.1:9 ! fakesink");
+
+  assert_error_mentions (msg, "http://127.0.0.1:9");
+  assert_error_mentions (msg, "reach");
+  gst_message_unref (msg);
+}
+
+GST_END_TEST;
+
+/* An unknown model at start is an error naming it, with the HTTP status as
+ * a structured detail. */
+GST_START_TEST (test_error_unknown_model)
+{
+  SlyTestServer *server = start_server (NULL);
+  g_autofree gchar *desc = g_strdup_printf ("videotestsrc num-buffers=5 ! "
+      "slymodelinfer url=%s model=no-such-model ! fakesink",
+      sly_test_server_get_url (server));
+  GstMessage *msg = start_and_get_error (desc);
+  const GstStructure *details = NULL;
+  guint status = 0;
+
+  assert_error_mentions (msg, "no-such-model");
+  gst_message_parse_error_details (msg, &details);
+  fail_unless (details != NULL);
+  fail_unless (gst_structure_get_uint (details, "http-status-code", &status));
+  fail_unless (status >= 400);
+  gst_message_unref (msg);
+  sly_test_server_stop (server);
+}
+
+GST_END_TEST;
+
+/* tracking=true fails at start, clearly, until the tracker lands. */
+GST_START_TEST (test_error_tracking_not_implemented)
+{
+  SlyTestServer *server = start_server (NULL);
+  g_autofree gchar *desc = g_strdup_printf ("videotestsrc num-buffers=5 ! "
+      "slymodelinfer url=%s tracking=true ! fakesink",
+      sly_test_server_get_url (server));
+  GstMessage *msg = start_and_get_error (desc);
+
+  assert_error_mentions (msg, "racking");
+  gst_message_unref (msg);
+  sly_test_server_stop (server);
+}
+
+GST_END_TEST;
+
+/* ---- throughput and order ---- */
+
+/* With random server latency and max-inflight=8, answers arrive out of
+ * order but frames leave in input order, each with its own prediction. */
+GST_START_TEST (test_order_random_latency)
+{
+  SlyTestServer *server = start_server ("--latency-ms", "20",
+      "--latency-jitter-ms", "40", "--workers", "8", "--seed", "7", NULL);
+  GstHarness *h = infer_harness (server, "max-inflight=8", FALSE);
+  guint i;
+
+  gst_harness_set_src_caps_str (h, I420_CAPS);
+  for (i = 0; i < 40; i++)
+    fail_unless_equals_int (gst_harness_push (h, make_frame (i)), GST_FLOW_OK);
+  for (i = 0; i < 40; i++) {
+    GstBuffer *out = gst_harness_pull (h);
+    gint x;
+
+    fail_unless_equals_uint64 (GST_BUFFER_PTS (out), i * GST_SECOND / FPS + 17);
+    /* the square of frame i starts at x = 10 + 7 i (mod 200) */
+    fail_unless (gst_sly_prediction_meta_get_object (get_meta (out), 0, NULL,
+            NULL, &x, NULL, NULL, NULL, NULL));
+    fail_unless (ABS (x - (gint) (10 + (i * 7) % 200)) <= 2);
+    gst_buffer_unref (out);
+  }
+  gst_harness_teardown (h);
+  sly_test_server_stop (server);
+}
+
+GST_END_TEST;
+
+/* batch-size=4 sends four frames per inference_batch request and every
+ * frame still gets its own prediction, in order. */
+GST_START_TEST (test_batch_size)
+{
+  SlyTestServer *server = start_server (NULL);
+  GstHarness *h = infer_harness (server, "max-inflight=2 batch-size=4",
+      FALSE);
+  GstStructure *stats = NULL;
+  guint64 inferred = 0;
+  guint i;
+
+  gst_harness_set_src_caps_str (h, I420_CAPS);
+  /* 10 frames: two full batches and a partial one sent at EOS */
+  for (i = 0; i < 10; i++)
+    fail_unless_equals_int (gst_harness_push (h, make_frame (i)), GST_FLOW_OK);
+  fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
+  for (i = 0; i < 10; i++) {
+    GstBuffer *out = gst_harness_pull (h);
+    gint x;
+
+    fail_unless (gst_sly_prediction_meta_get_object (get_meta (out), 0, NULL,
+            NULL, &x, NULL, NULL, NULL, NULL));
+    fail_unless (ABS (x - (gint) (10 + (i * 7) % 200)) <= 2);
+    gst_buffer_unref (out);
+  }
+  g_object_get (harness_element (h), "stats", &stats, NULL);
+  fail_unless (gst_structure_get_uint64 (stats, "inferred", &inferred));
+  fail_unless_equals_uint64 (inferred, 10);
+  gst_structure_free (stats);
+  gst_harness_teardown (h);
+  sly_test_server_stop (server);
+}
+
+GST_END_TEST;
+
+/* A live source against a slow server: frames that find the window full
+ * pass at once marked skipped, so nothing piles up and every frame leaves
+ * within about one round trip. */
+GST_START_TEST (test_live_slow_server_skips)
+{
+  SlyTestServer *server = start_server ("--latency-ms", "300", NULL);
+  g_autofree gchar *desc = g_strdup_printf ("videotestsrc is-live=true "
+      "pattern=ball num-buffers=45 ! " I420_CAPS " ! slymodelinfer url=%s "
+      "max-inflight=2 name=infer ! fakesink name=sink sync=true "
+      "signal-handoffs=true", sly_test_server_get_url (server));
+  GstElement *pipeline = gst_parse_launch (desc, NULL);
+  GstElement *infer = gst_bin_get_by_name (GST_BIN (pipeline), "infer");
+  GstBus *bus = gst_element_get_bus (pipeline);
+  GstMessage *msg;
+  GstStructure *stats = NULL;
+  guint64 in = 0, out = 0, skipped = 0, inferred = 0;
+  GstQuery *latency = gst_query_new_latency ();
+  GstClockTime min_latency = 0;
+
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  msg = gst_bus_timed_pop_filtered (bus, 20 * GST_SECOND,
+      GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  fail_unless (msg != NULL);
+  fail_unless_equals_int (GST_MESSAGE_TYPE (msg), GST_MESSAGE_EOS);
+  gst_message_unref (msg);
+
+  g_object_get (infer, "stats", &stats, NULL);
+  gst_structure_get_uint64 (stats, "frames-in", &in);
+  gst_structure_get_uint64 (stats, "frames-out", &out);
+  gst_structure_get_uint64 (stats, "skipped", &skipped);
+  gst_structure_get_uint64 (stats, "inferred", &inferred);
+  gst_structure_free (stats);
+  fail_unless_equals_uint64 (in, 45);
+  fail_unless_equals_uint64 (out, 45);
+  /* 1.5 s of video, 300 ms per answer, 2 at a time: about 10 inferred */
+  fail_unless (inferred >= 4 && inferred <= 16, "inferred %" G_GUINT64_FORMAT,
+      inferred);
+  fail_unless_equals_uint64 (skipped + inferred, 45);
+
+  /* the element reports its latency, bounded by the round trip estimate */
+  fail_unless (gst_element_query (pipeline, latency));
+  gst_query_parse_latency (latency, NULL, &min_latency, NULL);
+  fail_unless (min_latency >= 200 * GST_MSECOND);
+  fail_unless (min_latency <= 2 * GST_SECOND);
+  gst_query_unref (latency);
+
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (infer);
+  gst_object_unref (bus);
+  gst_object_unref (pipeline);
+  sly_test_server_stop (server);
+}
+
+GST_END_TEST;
+
+/* ---- failures ---- */
+
+/* Killing the server mid-stream gives a warning and frames marked failed,
+ * none lost; after a restart inference resumes by itself. */
+GST_START_TEST (test_server_killed_and_restarted)
+{
+  SlyTestServer *server = start_server (NULL);
+  GstHarness *h = infer_harness (server, "max-inflight=2 retries=0", FALSE);
+  GstElement *e = harness_element (h);
+  GstBus *bus = gst_bus_new ();
+  GstMessage *msg;
+  GstBuffer *out;
+  guint i, n = 0, failed = 0, inferred_after = 0;
+
+  gst_element_set_bus (e, bus);
+  gst_harness_set_src_caps_str (h, I420_CAPS);
+  for (i = 0; i < 5; i++, n++)
+    fail_unless_equals_int (gst_harness_push (h, make_frame (n)), GST_FLOW_OK);
+  for (i = 0; i < 5; i++) {
+    out = gst_harness_pull (h);
+    fail_unless_equals_int (get_meta (out)->status,
+        GST_SLY_FRAME_STATUS_INFERRED);
+    gst_buffer_unref (out);
+  }
+
+  sly_test_server_kill (server);
+  for (i = 0; i < 5; i++, n++)
+    fail_unless_equals_int (gst_harness_push (h, make_frame (n)), GST_FLOW_OK);
+  for (i = 0; i < 5; i++) {
+    out = gst_harness_pull (h);
+    fail_unless_equals_uint64 (GST_BUFFER_PTS (out),
+        (5 + i) * GST_SECOND / FPS + 17);
+    if (get_meta (out)->status == GST_SLY_FRAME_STATUS_FAILED)
+      failed++;
+    gst_buffer_unref (out);
+  }
+  fail_unless_equals_int (failed, 5);
+  msg = wait_bus_message (bus, GST_MESSAGE_WARNING, NULL, 5000);
+  fail_unless (msg != NULL, "no warning about the failures");
+  gst_message_unref (msg);
+
+  sly_test_server_restart (server);
+  /* the backoff is at most 2 s: within 150 frames inference is back */
+  for (i = 0; i < 150 && inferred_after < 3; i++, n++) {
+    fail_unless_equals_int (gst_harness_push (h, make_frame (n)), GST_FLOW_OK);
+    out = gst_harness_pull (h);
+    if (get_meta (out)->status == GST_SLY_FRAME_STATUS_INFERRED)
+      inferred_after++;
+    gst_buffer_unref (out);
+    g_usleep (20 * 1000);
+  }
+  fail_unless_equals_int (inferred_after, 3);
+
+  gst_element_set_bus (e, NULL);
+  gst_object_unref (bus);
+  gst_harness_teardown (h);
+  sly_test_server_stop (server);
+}
+
+GST_END_TEST;
+
+/* ---- flushing and teardown ---- */
+
+/* A flush while requests hang on a stopped server: FLUSH_START returns at
+ * once, nothing is pushed after it, and after FLUSH_STOP new frames flow
+ * again once the server is back. */
+GST_START_TEST (test_flush_in_flight)
+{
+  SlyTestServer *server = start_server (NULL);
+  GstHarness *h = infer_harness (server, "max-inflight=4 overload=skip",
+      FALSE);
+  GstSegment segment;
+  GstBuffer *out;
+  guint i;
+
+  gst_harness_set_src_caps_str (h, I420_CAPS);
+  /* one frame through so the model is ready */
+  fail_unless_equals_int (gst_harness_push (h, make_frame (0)), GST_FLOW_OK);
+  gst_buffer_unref (gst_harness_pull (h));
+
+  sly_test_server_pause (server);
+  for (i = 1; i < 5; i++)
+    fail_unless_equals_int (gst_harness_push (h, make_frame (i)), GST_FLOW_OK);
+  g_usleep (100 * 1000);
+  fail_unless_equals_int (gst_harness_buffers_in_queue (h), 0);
+
+  fail_unless (gst_harness_push_event (h, gst_event_new_flush_start ()));
+  fail_unless (gst_harness_push_event (h, gst_event_new_flush_stop (TRUE)));
+  fail_unless_equals_int (gst_harness_buffers_in_queue (h), 0);
+  sly_test_server_resume (server);
+
+  /* flush-stop removed the sticky segment: send a new one */
+  gst_segment_init (&segment, GST_FORMAT_TIME);
+  fail_unless (gst_harness_push_event (h, gst_event_new_segment (&segment)));
+  fail_unless_equals_int (gst_harness_push (h, make_frame (7)), GST_FLOW_OK);
+  out = gst_harness_pull (h);
+  fail_unless_equals_uint64 (GST_BUFFER_PTS (out), 7 * GST_SECOND / FPS + 17);
+  fail_unless_equals_int (gst_harness_buffers_in_queue (h), 0);
+  gst_buffer_unref (out);
+
+  gst_harness_teardown (h);
+  sly_test_server_stop (server);
+}
+
+GST_END_TEST;
+
+/* A flushing seek on a pipeline whose requests hang on a stopped server
+ * completes promptly and playback continues after the server resumes. */
+GST_START_TEST (test_flushing_seek)
+{
+  SlyTestServer *server = start_server (NULL);
+  g_autofree gchar *desc = g_strdup_printf ("videotestsrc pattern=ball ! "
+      I420_CAPS " ! slymodelinfer url=%s max-inflight=4 ! fakesink "
+      "name=sink sync=false", sly_test_server_get_url (server));
+  GstElement *pipeline = gst_parse_launch (desc, NULL);
+  GstBus *bus = gst_element_get_bus (pipeline);
+  gint64 start;
+  GstMessage *msg;
+
+  fail_unless_equals_int (gst_element_set_state (pipeline, GST_STATE_PAUSED),
+      GST_STATE_CHANGE_ASYNC);
+  fail_unless_equals_int (gst_element_get_state (pipeline, NULL, NULL,
+          10 * GST_SECOND), GST_STATE_CHANGE_SUCCESS);
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  g_usleep (200 * 1000);
+
+  sly_test_server_pause (server);
+  g_usleep (100 * 1000);
+  start = g_get_monotonic_time ();
+  fail_unless (gst_element_seek_simple (pipeline, GST_FORMAT_TIME,
+          GST_SEEK_FLAG_FLUSH, 0));
+  fail_unless (g_get_monotonic_time () - start < 2 * G_USEC_PER_SEC);
+  sly_test_server_resume (server);
+  fail_unless_equals_int (gst_element_get_state (pipeline, NULL, NULL,
+          10 * GST_SECOND), GST_STATE_CHANGE_SUCCESS);
+
+  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+  fail_unless (msg == NULL);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (bus);
+  gst_object_unref (pipeline);
+  sly_test_server_stop (server);
+}
+
+GST_END_TEST;
+
+/* PLAYING -> NULL with requests stuck on a stopped server returns
+ * promptly and leaks nothing. */
+GST_START_TEST (test_stop_with_requests_outstanding)
+{
+  SlyTestServer *server = start_server (NULL);
+  g_autofree gchar *desc = g_strdup_printf ("videotestsrc pattern=ball ! "
+      I420_CAPS " ! slymodelinfer url=%s max-inflight=4 ! fakesink "
+      "sync=false", sly_test_server_get_url (server));
+  GstElement *pipeline = gst_parse_launch (desc, NULL);
+  gint64 start;
+
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  fail_unless_equals_int (gst_element_get_state (pipeline, NULL, NULL,
+          10 * GST_SECOND), GST_STATE_CHANGE_SUCCESS);
+  g_usleep (200 * 1000);
+  sly_test_server_pause (server);
+  g_usleep (200 * 1000);
+
+  start = g_get_monotonic_time ();
+  fail_unless_equals_int (gst_element_set_state (pipeline, GST_STATE_NULL),
+      GST_STATE_CHANGE_SUCCESS);
+  fail_unless (g_get_monotonic_time () - start < 2 * G_USEC_PER_SEC);
+  gst_object_unref (pipeline);
+  sly_test_server_stop (server);
+}
+
+GST_END_TEST;
+
+/* 200 start/stop cycles of a pipeline that streams a few frames each time:
+ * no hang, no leak, every cycle ends in EOS. */
+GST_START_TEST (test_start_stop_cycles)
+{
+  SlyTestServer *server = start_server (NULL);
+  g_autofree gchar *desc = g_strdup_printf ("videotestsrc pattern=ball "
+      "num-buffers=3 ! " I420_CAPS " ! slymodelinfer url=%s ! fakesink "
+      "sync=false", sly_test_server_get_url (server));
+  guint i;
+
+  for (i = 0; i < 200; i++) {
+    GstElement *pipeline = gst_parse_launch (desc, NULL);
+    GstBus *bus = gst_element_get_bus (pipeline);
+    GstMessage *msg;
+
+    gst_element_set_state (pipeline, GST_STATE_PLAYING);
+    /* every 4th cycle stops in the middle of the stream */
+    if (i % 4 != 3) {
+      msg = gst_bus_timed_pop_filtered (bus, 10 * GST_SECOND,
+          GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+      fail_unless (msg != NULL);
+      fail_unless_equals_int (GST_MESSAGE_TYPE (msg), GST_MESSAGE_EOS);
+      gst_message_unref (msg);
+    }
+    fail_unless_equals_int (gst_element_set_state (pipeline, GST_STATE_NULL),
+        GST_STATE_CHANGE_SUCCESS);
+    gst_object_unref (bus);
+    gst_object_unref (pipeline);
+  }
+  sly_test_server_stop (server);
+}
+
+GST_END_TEST;
+
+/* ---- properties, messages, secrets ---- */
+
+/* post-messages=true posts one slymodelinfer-prediction message per frame
+ * with running time, status and the annotation JSON. */
+GST_START_TEST (test_post_messages)
+{
+  SlyTestServer *server = start_server (NULL);
+  GstHarness *h = infer_harness (server, "post-messages=true", FALSE);
+  GstElement *e = harness_element (h);
+  GstBus *bus = gst_bus_new ();
+  GstMessage *msg;
+  const GstStructure *s;
+  guint64 running_time = 1;
+
+  gst_element_set_bus (e, bus);
+  gst_harness_add_src_parse (h, BALL_SRC ("I420"), FALSE);
+  push_src_frames (h, 2);
+  gst_buffer_unref (gst_harness_pull (h));
+  gst_buffer_unref (gst_harness_pull (h));
+
+  msg = wait_bus_message (bus, GST_MESSAGE_ELEMENT,
+      "slymodelinfer-prediction", 5000);
+  fail_unless (msg != NULL);
+  s = gst_message_get_structure (msg);
+  fail_unless (gst_structure_get_uint64 (s, "running-time", &running_time));
+  fail_unless_equals_uint64 (running_time, 0);
+  fail_unless_equals_string (gst_structure_get_string (s, "status"),
+      "inferred");
+  fail_unless (strstr (gst_structure_get_string (s, "annotation"),
+          "\"ball\"") != NULL);
+  gst_message_unref (msg);
+  msg = wait_bus_message (bus, GST_MESSAGE_ELEMENT,
+      "slymodelinfer-prediction", 5000);
+  fail_unless (msg != NULL);
+  fail_unless (gst_structure_get_uint64 (gst_message_get_structure (msg),
+          "running-time", &running_time));
+  fail_unless_equals_uint64 (running_time, GST_SECOND / FPS);
+  gst_message_unref (msg);
+
+  gst_element_set_bus (e, NULL);
+  gst_object_unref (bus);
+  gst_harness_teardown (h);
+  sly_test_server_stop (server);
+}
+
+GST_END_TEST;
+
+/* The read-only model properties are filled from the server at start, the
+ * api-token reads back masked and the actions answer. */
+GST_START_TEST (test_read_only_properties_and_actions)
+{
+  SlyTestServer *server = start_server (NULL);
+  GstHarness *h = infer_harness (server, "api-token=abc", FALSE);
+  GstElement *e = harness_element (h);
+  gchar *meta = NULL, *session = NULL, *token = NULL, *infos = NULL;
+  gchar **classes = NULL, **models = NULL;
+  gboolean deployed = FALSE;
+
+  gst_harness_add_src_parse (h, BALL_SRC ("I420"), FALSE);
+  push_src_frames (h, 1);
+  gst_buffer_unref (gst_harness_pull (h));
+
+  g_object_get (e, "model-meta", &meta, "session-info", &session,
+      "model-classes", &classes, "deployed", &deployed, "api-token", &token,
+      NULL);
+  fail_unless (meta != NULL && strstr (meta, "\"ball\"") != NULL);
+  fail_unless (session != NULL && strstr (session, "BlobDetector") != NULL);
+  fail_unless (classes != NULL);
+  fail_unless_equals_string (classes[0], "ball");
+  fail_unless (classes[1] == NULL);
+  fail_unless (deployed);
+  fail_unless_equals_string (token, "***");
+
+  g_signal_emit_by_name (e, "list-pretrained-models", &models);
+  fail_unless (models != NULL);
+  fail_unless (g_strv_length (models) >= 3);
+  g_signal_emit_by_name (e, "list-pretrained-model-infos", &infos);
+  fail_unless (infos != NULL && infos[0] == '[');
+
+  g_free (meta);
+  g_free (session);
+  g_free (token);
+  g_free (infos);
+  g_strfreev (classes);
+  g_strfreev (models);
+  gst_harness_teardown (h);
+  sly_test_server_stop (server);
+}
+
+GST_END_TEST;
+
+static GString *debug_log;
+
+static void
+collect_log (GstDebugCategory * category, GstDebugLevel level,
+    const gchar * file, const gchar * function, gint line, GObject * object,
+    GstDebugMessage * message, gpointer user_data)
+{
+  const gchar *text = gst_debug_message_get (message);
+
+  g_string_append (debug_log, text ? text : "");
+  g_string_append_c (debug_log, '\n');
+}
+
+static void
+collect_glib_log (const gchar * domain, GLogLevelFlags level,
+    const gchar * message, gpointer user_data)
+{
+  g_string_append (debug_log, message);
+  g_string_append_c (debug_log, '\n');
+}
+
+static void
+collect_messages (GstBus * bus)
+{
+  GstMessage *msg;
+
+  while ((msg = gst_bus_pop (bus)) != NULL) {
+    const GstStructure *s = gst_message_get_structure (msg);
+    gchar *text;
+
+    if (s != NULL) {
+      text = gst_structure_to_string (s);
+      g_string_append (debug_log, text);
+      g_free (text);
+    }
+    if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR ||
+        GST_MESSAGE_TYPE (msg) == GST_MESSAGE_WARNING) {
+      GError *error = NULL;
+      gchar *debug = NULL;
+
+      if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR)
+        gst_message_parse_error (msg, &error, &debug);
+      else
+        gst_message_parse_warning (msg, &error, &debug);
+      g_string_append_printf (debug_log, "%s %s\n", error->message,
+          GST_STR_NULL (debug));
+      g_error_free (error);
+      g_free (debug);
+    }
+    gst_message_unref (msg);
+  }
+}
+
+#define SECRET_TOKEN "sEcReT-ToKeN-4f1c2b"
+
+/* Task-id mode end to end with all logging at level 9: predictions arrive,
+ * and the API token appears in no log line, message or error; a wrong
+ * token is an error that says so without printing either token. */
+GST_START_TEST (test_task_mode_token_never_logged)
+{
+  SlyTestServer *server = start_server ("--api-token", SECRET_TOKEN,
+      "--task-id", "4242", NULL);
+  g_autofree gchar *good = NULL, *bad = NULL;
+  GstElement *pipeline;
+  GstBus *bus;
+  GstMessage *msg;
+  GstElement *sink;
+  guint i;
+
+  debug_log = g_string_new (NULL);
+  gst_debug_set_default_threshold (GST_LEVEL_MEMDUMP);
+  gst_debug_remove_log_function (gst_debug_log_default);
+  gst_debug_add_log_function (collect_log, NULL, NULL);
+  g_log_set_default_handler (collect_glib_log, NULL);
+
+  for (i = 0; i < 2; i++) {
+    g_autofree gchar *desc = g_strdup_printf ("videotestsrc pattern=ball "
+        "num-buffers=5 ! " I420_CAPS " ! slymodelinfer task-id=4242 "
+        "server-address=%s api-token=%s post-messages=true ! "
+        "fakesink name=sink", sly_test_server_get_url (server),
+        i == 0 ? SECRET_TOKEN : "wrong-" SECRET_TOKEN);
+
+    pipeline = gst_parse_launch (desc, NULL);
+    bus = gst_element_get_bus (pipeline);
+    sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
+    gst_element_set_state (pipeline, GST_STATE_PLAYING);
+    msg = gst_bus_timed_pop_filtered (bus, 20 * GST_SECOND,
+        GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+    fail_unless (msg != NULL);
+    if (i == 0) {
+      GstSample *sample = NULL;
+
+      fail_unless_equals_int (GST_MESSAGE_TYPE (msg), GST_MESSAGE_EOS);
+      g_object_get (sink, "last-sample", &sample, NULL);
+      fail_unless (sample != NULL);
+      fail_unless_equals_int (get_meta (gst_sample_get_buffer
+              (sample))->status, GST_SLY_FRAME_STATUS_INFERRED);
+      gst_sample_unref (sample);
+    } else {
+      GError *error = NULL;
+
+      fail_unless_equals_int (GST_MESSAGE_TYPE (msg), GST_MESSAGE_ERROR);
+      gst_message_parse_error (msg, &error, NULL);
+      fail_unless (strstr (error->message, "401") != NULL ||
+          strstr (error->message, "403") != NULL ||
+          strstr (error->message, "oken") != NULL, "%s", error->message);
+      g_error_free (error);
+    }
+    gst_message_unref (msg);
+    collect_messages (bus);
+    gst_element_set_state (pipeline, GST_STATE_NULL);
+    gst_object_unref (sink);
+    gst_object_unref (bus);
+    gst_object_unref (pipeline);
+  }
+
+  gst_debug_remove_log_function (collect_log);
+  gst_debug_add_log_function (gst_debug_log_default, NULL, NULL);
+  gst_debug_set_default_threshold (GST_LEVEL_NONE);
+  g_log_set_default_handler (g_log_default_handler, NULL);
+  fail_unless (debug_log->len > 10000, "logging did not reach the test");
+  fail_unless (strstr (debug_log->str, SECRET_TOKEN) == NULL,
+      "the API token leaked into the logs");
+  g_string_free (debug_log, TRUE);
+  sly_test_server_stop (server);
+}
+
+GST_END_TEST;
+
+/* gst-inspect-1.0 slymodelinfer succeeds and lists every property, each
+ * with a description. */
+GST_START_TEST (test_inspect_documents_every_property)
+{
+  const gchar *inspect = g_getenv ("GST_INSPECT");
+  const gchar *argv[] = { inspect, "slymodelinfer", NULL };
+  GstElement *e = gst_element_factory_make ("slymodelinfer", NULL);
+  g_autofree gchar *out = NULL;
+  GParamSpec **specs;
+  gint status = -1;
+  guint i, n;
+
+  fail_unless (inspect != NULL);
+  fail_unless (g_spawn_sync (NULL, (gchar **) argv, NULL,
+          G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &out, NULL, &status, NULL));
+  fail_unless (g_spawn_check_wait_status (status, NULL));
+
+  specs = g_object_class_list_properties (G_OBJECT_GET_CLASS (e), &n);
+  for (i = 0; i < n; i++) {
+    const gchar *blurb = g_param_spec_get_blurb (specs[i]);
+
+    if (specs[i]->owner_type != G_OBJECT_TYPE (e))
+      continue;
+    fail_unless (blurb != NULL && strlen (blurb) > 15,
+        "property %s has no real description", specs[i]->name);
+    fail_unless (strstr (out, specs[i]->name) != NULL,
+        "gst-inspect does not list %s", specs[i]->name);
+  }
+  g_free (specs);
+  gst_object_unref (e);
+}
+
+GST_END_TEST;
+
+static Suite *
+slymodelinfer_suite (void)
+{
+  Suite *s = suite_create ("slymodelinfer");
+  TCase *tc = tcase_create ("general");
+
+  install_log_guard ();
+  suite_add_tcase (s, tc);
+  tcase_add_test (tc, test_ball_i420);
+  tcase_add_test (tc, test_ball_nv12);
+  tcase_add_test (tc, test_ball_rgb);
+  tcase_add_test (tc, test_ball_bgrx);
+  tcase_add_test (tc, test_ball_jpeg);
+  tcase_add_test (tc, test_buffers_unchanged);
+  tcase_add_test (tc, test_events_in_order);
+  tcase_add_test (tc, test_conf_switching);
+  tcase_add_test (tc, test_classes);
+  tcase_add_test (tc, test_model_switching);
+  tcase_add_test (tc, test_model_at_start);
+  tcase_add_test (tc, test_error_no_url);
+  tcase_add_test (tc, test_error_bad_url);
+  tcase_add_test (tc, test_error_unreachable);
+  tcase_add_test (tc, test_error_unknown_model);
+  tcase_add_test (tc, test_error_tracking_not_implemented);
+  tcase_add_test (tc, test_order_random_latency);
+  tcase_add_test (tc, test_batch_size);
+  tcase_add_test (tc, test_live_slow_server_skips);
+  tcase_add_test (tc, test_server_killed_and_restarted);
+  tcase_add_test (tc, test_flush_in_flight);
+  tcase_add_test (tc, test_flushing_seek);
+  tcase_add_test (tc, test_stop_with_requests_outstanding);
+  tcase_add_test (tc, test_start_stop_cycles);
+  tcase_add_test (tc, test_post_messages);
+  tcase_add_test (tc, test_read_only_properties_and_actions);
+  tcase_add_test (tc, test_task_mode_token_never_logged);
+  tcase_add_test (tc, test_inspect_documents_every_property);
+  return s;
+}
+
+GST_CHECK_MAIN (slymodelinfer);
