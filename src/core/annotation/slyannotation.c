@@ -4,6 +4,8 @@
  * (class, geometry, tags, confidence, track id). JSON is in
  * slyannotation-json.c, geometries in slygeometry.c.
  */
+#include <math.h>
+
 #include "slyannotation-private.h"
 
 G_DEFINE_BOXED_TYPE (SlyAnnotation, sly_annotation, sly_annotation_ref,
@@ -170,7 +172,7 @@ sly_annotation_scale (SlyAnnotation * ann, gdouble sx, gdouble sy,
     gint new_width, gint new_height)
 {
   g_return_if_fail (ann != NULL);
-  g_return_if_fail (sx > 0 && sy > 0);
+  g_return_if_fail (sx > 0 && sy > 0 && isfinite (sx) && isfinite (sy));
 
   for (guint i = 0; i < ann->objects->len; i++) {
     SlyObject *obj = g_ptr_array_index (ann->objects, i);

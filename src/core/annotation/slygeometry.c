@@ -299,11 +299,18 @@ sly_geometry_get_mask (SlyGeometry * geometry, GError ** error)
   return geometry->mask;
 }
 
+/* Scaled values stay within what the reader accepts. */
+static gint
+to_coord (gdouble v)
+{
+  return (gint) CLAMP (v, -SLY_MAX_COORD, SLY_MAX_COORD);
+}
+
 /* Points are rounded to the nearest scaled pixel, as the SDK does. */
 static gint
 scale_coord (gint v, gdouble s)
 {
-  return (gint) floor (v * s + 0.5);
+  return to_coord (floor (v * s + 0.5));
 }
 
 static void
@@ -332,10 +339,10 @@ scale_box_points (GArray * points, gdouble sx, gdouble sy)
 {
   SlyPoint *a = &g_array_index (points, SlyPoint, 0);
   SlyPoint *b = &g_array_index (points, SlyPoint, 1);
-  gint l = (gint) floor (MIN (a->x, b->x) * sx);
-  gint t = (gint) floor (MIN (a->y, b->y) * sy);
-  gint r = (gint) ceil ((MAX (a->x, b->x) + 1) * sx - 1e-9) - 1;
-  gint bo = (gint) ceil ((MAX (a->y, b->y) + 1) * sy - 1e-9) - 1;
+  gint l = to_coord (floor (MIN (a->x, b->x) * sx));
+  gint t = to_coord (floor (MIN (a->y, b->y) * sy));
+  gint r = to_coord (ceil ((MAX (a->x, b->x) + 1.0) * sx - 1e-9) - 1);
+  gint bo = to_coord (ceil ((MAX (a->y, b->y) + 1.0) * sy - 1e-9) - 1);
 
   a->x = l;
   a->y = t;
@@ -378,8 +385,8 @@ sly_geometry_scale (SlyGeometry * g, gdouble sx, gdouble sy)
         /* the encoded form no longer matches; the writer re-encodes */
         g_clear_pointer (&g->mask_data_b64, g_free);
       } else {
-        g->mask_origin.x = (gint) floor (g->mask_origin.x * sx);
-        g->mask_origin.y = (gint) floor (g->mask_origin.y * sy);
+        g->mask_origin.x = to_coord (floor (g->mask_origin.x * sx));
+        g->mask_origin.y = to_coord (floor (g->mask_origin.y * sy));
       }
       break;
     default:

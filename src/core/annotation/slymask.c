@@ -58,12 +58,16 @@ sly_mask_copy (const SlyMask * mask)
 SlyMask *
 sly_mask_scale (const SlyMask * mask, gdouble sx, gdouble sy)
 {
-  gint ox = (gint) floor (mask->origin_x * sx);
-  gint oy = (gint) floor (mask->origin_y * sy);
-  gint w = MAX (1, (gint) lround ((mask->origin_x + mask->width) * sx) - ox);
-  gint h = MAX (1, (gint) lround ((mask->origin_y + mask->height) * sy) - oy);
+  gdouble fx = floor (mask->origin_x * sx), fy = floor (mask->origin_y * sy);
+  gdouble fw = round ((mask->origin_x + (gdouble) mask->width) * sx) - fx;
+  gdouble fh = round ((mask->origin_y + (gdouble) mask->height) * sy) - fy;
+  gint ox = (gint) CLAMP (fx, -SLY_MAX_COORD, SLY_MAX_COORD);
+  gint oy = (gint) CLAMP (fy, -SLY_MAX_COORD, SLY_MAX_COORD);
+  gint w = (gint) CLAMP (fw, 1, SLY_MAX_SIDE);
+  gint h = (gint) CLAMP (fh, 1, SLY_MAX_SIDE);
   SlyMask *out;
 
+  /* an absurd factor must not allocate an absurd mask */
   while ((gint64) w * h > SLY_MAX_MASK_PIXELS) {
     w = MAX (1, w / 2);
     h = MAX (1, h / 2);

@@ -79,6 +79,15 @@ GBytes *
 ann_test_png (gint width, gint height, gint color_type, const guint8 * rows,
     const guint8 * palette, gint n_palette, const guint8 * trns, gint n_trns)
 {
+  return ann_test_png_depth (width, height, color_type, 8, rows, palette,
+      n_palette, trns, n_trns);
+}
+
+GBytes *
+ann_test_png_depth (gint width, gint height, gint color_type,
+    gint bit_depth, const guint8 * rows, const guint8 * palette,
+    gint n_palette, const guint8 * trns, gint n_trns)
+{
   GByteArray *out = g_byte_array_new ();
   png_structp png = png_create_write_struct (PNG_LIBPNG_VER_STRING, NULL,
       NULL, NULL);
@@ -87,7 +96,8 @@ ann_test_png (gint width, gint height, gint color_type, const guint8 * rows,
 
   g_assert_false (setjmp (png_jmpbuf (png)));
   png_set_write_fn (png, out, write_bytes, flush_nothing);
-  png_set_IHDR (png, info, width, height, 8, color_type, PNG_INTERLACE_NONE,
+  png_set_IHDR (png, info, width, height, bit_depth, color_type,
+      PNG_INTERLACE_NONE,
       PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
   if (color_type == PNG_COLOR_TYPE_PALETTE) {
     png_color colors[256];
@@ -102,6 +112,8 @@ ann_test_png (gint width, gint height, gint color_type, const guint8 * rows,
       png_set_tRNS (png, info, trns, n_trns, NULL);
   }
   png_write_info (png, info);
+  if (bit_depth < 8)
+    png_set_packing (png);
   for (gint i = 0; i < height; i++)
     png_write_row (png, rows + (gsize) i * stride);
   png_write_end (png, NULL);

@@ -22,6 +22,11 @@ gchar *ann_test_sample_body (const gchar * name);
 GBytes *ann_test_png (gint width, gint height, gint color_type,
     const guint8 * rows, const guint8 * palette, gint n_palette,
     const guint8 * trns, gint n_trns);
+/* The same with a bit depth of 1, 2, 4 or 8; @rows still holds one byte
+ * per sample (libpng packs them). */
+GBytes *ann_test_png_depth (gint width, gint height, gint color_type,
+    gint bit_depth, const guint8 * rows, const guint8 * palette,
+    gint n_palette, const guint8 * trns, gint n_trns);
 /* base64 (zlib (@data)), the protocol.md 6.5 wrapping. */
 gchar *ann_test_wrap_mask (GBytes * data);
 

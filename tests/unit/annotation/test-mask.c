@@ -83,17 +83,33 @@ check_png_layout (GBytes * png, gboolean wrap)
   assert_mask (mask, 7, 9, 3, 3, example_inside);
 }
 
-/* the SDK writer: palette 0 = black, 1 = white, entry 0 transparent */
+/* the SDK writer: palette 0 = black, 1 = white, entry 0 transparent; PIL
+ * stores a two-colour palette with 1 bit per pixel */
 static void
 test_palette_trns (void)
 {
   static const guint8 palette[] = { 0, 0, 0, 255, 255, 255 };
   static const guint8 trns[] = { 0 };
-  g_autoptr (GBytes) png = ann_test_png (3, 3, PNG_COLOR_TYPE_PALETTE,
+  g_autoptr (GBytes) png8 = ann_test_png (3, 3, PNG_COLOR_TYPE_PALETTE,
       example_inside, palette, 2, trns, 1);
+  g_autoptr (GBytes) png1 = ann_test_png_depth (3, 3, PNG_COLOR_TYPE_PALETTE,
+      1, example_inside, palette, 2, trns, 1);
+
+  check_png_layout (png8, TRUE);
+  check_png_layout (png8, FALSE);
+  check_png_layout (png1, TRUE);
+}
+
+/* a palette without tRNS decodes to RGB: the SDK rejects it, we read
+ * "any channel > 0", so the white entry is inside */
+static void
+test_palette_without_trns (void)
+{
+  static const guint8 palette[] = { 0, 0, 0, 255, 255, 255 };
+  g_autoptr (GBytes) png = ann_test_png (3, 3, PNG_COLOR_TYPE_PALETTE,
+      example_inside, palette, 2, NULL, 0);
 
   check_png_layout (png, TRUE);
-  check_png_layout (png, FALSE);
 }
 
 static void
@@ -311,6 +327,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/mask/protocol-example", test_protocol_example);
   g_test_add_func ("/mask/palette-trns", test_palette_trns);
+  g_test_add_func ("/mask/palette-without-trns", test_palette_without_trns);
   g_test_add_func ("/mask/grey", test_grey);
   g_test_add_func ("/mask/grey-alpha-rgba", test_grey_alpha_and_rgba);
   g_test_add_func ("/mask/rgb", test_rgb);
