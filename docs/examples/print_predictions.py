@@ -61,11 +61,14 @@ def report_errors(pipeline):
 
 def main(argv):
     Gst.init(None)
-    if len(argv) not in (2, 3) or (len(argv) == 3 and int(argv[2]) <= 0):
+    try:
+        n_frames = int(argv[2]) if len(argv) == 3 else 10
+    except ValueError:
+        n_frames = 0
+    if len(argv) not in (2, 3) or n_frames <= 0:
         print(f"usage: {argv[0]} URL [N]", file=sys.stderr)
         return 2
     url = argv[1]
-    n_frames = int(argv[2]) if len(argv) == 3 else 10
 
     pipeline = Gst.parse_launch(
         f"videotestsrc pattern=ball num-buffers={n_frames} ! videoconvert ! "

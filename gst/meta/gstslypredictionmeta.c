@@ -815,27 +815,41 @@ lookup_label_id (GstSlyPredictionMeta * meta, GHashTable * class_index,
   return GPOINTER_TO_UINT (value);
 }
 
-static void
-add_roi_meta (GstBuffer * buffer, GstSlyPredictionMeta * meta, guint index,
-    guint label_id)
+/* Clips @box to the frame; FALSE when nothing of it is inside. */
+static gboolean
+clip_box (SlyBox * box, gint width, gint height)
 {
-  SlyObject *obj = get_object (meta, index);
+  box->left = MAX (box->left, 0);
+  box->top = MAX (box->top, 0);
+  box->right = MIN (box->right, width - 1);
+  box->bottom = MIN (box->bottom, height - 1);
+  return box->right >= box->left && box->bottom >= box->top;
+}
+
+static void
+add_roi_meta (GstBuffer * buffer, SlyObject * obj, guint index,
+    guint label_id, gint width, gint height)
+{
   SlyBox box = sly_geometry_get_bbox (obj->geometry);
-  gdouble fw = MAX (meta->annotation->width, 1);
-  gdouble fh = MAX (meta->annotation->height, 1);
   GstVideoRegionOfInterestMeta *roi;
   GstStructure *s;
 
+  if (!clip_box (&box, width, height)) {
+    GST_DEBUG ("object %u (%s) lies outside the frame", index,
+        obj->class_title);
+    return;
+  }
+
   roi = gst_buffer_add_video_region_of_interest_meta (buffer,
-      obj->class_title, MAX (box.left, 0), MAX (box.top, 0),
-      MAX (box.right - box.left + 1, 0), MAX (box.bottom - box.top + 1, 0));
+      obj->class_title, box.left, box.top, box.right - box.left + 1,
+      box.bottom - box.top + 1);
   roi->id = index;
 
   s = gst_structure_new ("detection",
-      "x_min", G_TYPE_DOUBLE, box.left / fw,
-      "y_min", G_TYPE_DOUBLE, box.top / fh,
-      "x_max", G_TYPE_DOUBLE, (box.right + 1) / fw,
-      "y_max", G_TYPE_DOUBLE, (box.bottom + 1) / fh,
+      "x_min", G_TYPE_DOUBLE, (gdouble) box.left / width,
+      "y_min", G_TYPE_DOUBLE, (gdouble) box.top / height,
+      "x_max", G_TYPE_DOUBLE, (gdouble) (box.right + 1) / width,
+      "y_max", G_TYPE_DOUBLE, (gdouble) (box.bottom + 1) / height,
       "confidence", G_TYPE_DOUBLE, obj->confidence,
       "label_id", G_TYPE_UINT, label_id,
       "label", G_TYPE_STRING, obj->class_title, NULL);
@@ -866,7 +880,9 @@ add_roi_meta (GstBuffer * buffer, GstSlyPredictionMeta * meta, guint index,
  * - `object_id`, only for tracked objects: `id` (#gint64, the track id,
  *   always > 0).
  *
- * The label id comes from @class_index, else from the class list set with
+ * Boxes are clipped to the frame; an object wholly outside it, or an
+ * annotation that names no frame size, gets no ROI meta. The label id comes
+ * from @class_index, else from the class list set with
  * gst_sly_prediction_meta_set_class_names(), else from the order in which
  * classes first appear in this frame.
  *
@@ -877,6 +893,7 @@ gst_sly_prediction_meta_add_roi_metas (GstBuffer * buffer,
     GstSlyPredictionMeta * meta, GHashTable * class_index)
 {
   g_autoptr (GHashTable) seen = NULL;
+  gint width, height;
   guint i, n;
 
   g_return_if_fail (GST_IS_BUFFER (buffer));
@@ -884,13 +901,22 @@ gst_sly_prediction_meta_add_roi_metas (GstBuffer * buffer,
   g_return_if_fail (meta != NULL);
 
   n = gst_sly_prediction_meta_get_n_objects (meta);
+  if (n == 0)
+    return;
+  /* the ROI detection structure is normalised: it needs the frame size */
+  if (!gst_sly_prediction_meta_get_size (meta, &width, &height)) {
+    GST_DEBUG ("annotation without a frame size: no ROI metas");
+    return;
+  }
+
   seen = g_hash_table_new (g_str_hash, g_str_equal);
   for (i = 0; i < n; i++) {
     SlyObject *obj = get_object (meta, i);
 
     if (!obj->geometry || !obj->class_title)
       continue;
-    add_roi_meta (buffer, meta, i,
-        lookup_label_id (meta, class_index, seen, obj->class_title));
+    add_roi_meta (buffer, obj, i,
+        lookup_label_id (meta, class_index, seen, obj->class_title), width,
+        height);
   }
 }

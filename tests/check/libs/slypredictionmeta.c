@@ -408,6 +408,50 @@ GST_START_TEST (test_roi_label_ids)
 
 GST_END_TEST;
 
+/* Test that ROI boxes are clipped to the frame, that an object wholly
+ * outside it gets no ROI (the others keep their object index as id), and
+ * that an annotation without a frame size gets no ROI metas at all. */
+GST_START_TEST (test_roi_clipping)
+{
+  g_autoptr (SlyAnnotation) ann = sly_annotation_new (64, 48);
+  g_autoptr (SlyAnnotation) unsized = sly_annotation_new (0, 0);
+  GstBuffer *buf = make_frame (64, 48);
+  GstSlyPredictionMeta *meta;
+  GstVideoRegionOfInterestMeta *roi;
+
+  sly_annotation_add_object (ann, "out",
+      sly_geometry_new_rectangle (70, 10, 80, 20), 0.5);
+  sly_annotation_add_object (ann, "edge",
+      sly_geometry_new_rectangle (-5, 40, 10, 60), 0.5);
+  meta = gst_buffer_add_sly_prediction_meta (buf,
+      GST_SLY_FRAME_STATUS_INFERRED, ann, GST_CLOCK_TIME_NONE, NULL);
+  gst_sly_prediction_meta_add_roi_metas (buf, meta, NULL);
+
+  fail_unless_equals_int (gst_buffer_get_n_meta (buf,
+          GST_VIDEO_REGION_OF_INTEREST_META_API_TYPE), 1);
+  fail_unless (gst_buffer_get_video_region_of_interest_meta_id (buf,
+          0) == NULL);
+  roi = get_roi (buf, 1);
+  assert_roi (roi, "edge", 0, 40, 11, 8);
+  /* label ids follow the classes' first appearance, "out" included */
+  assert_detection (roi, 0.0, 40 / 48.0, 11 / 64.0, 1.0, 0.5, 1, "edge");
+  /* the prediction itself is what the model said */
+  assert_object (meta, 1, "edge", 0.5, -5, 40, 16, 21, 0);
+  gst_buffer_unref (buf);
+
+  buf = make_frame (64, 48);
+  sly_annotation_add_object (unsized, "ball",
+      sly_geometry_new_rectangle (8, 4, 23, 19), 0.5);
+  meta = gst_buffer_add_sly_prediction_meta (buf,
+      GST_SLY_FRAME_STATUS_INFERRED, unsized, GST_CLOCK_TIME_NONE, NULL);
+  gst_sly_prediction_meta_add_roi_metas (buf, meta, NULL);
+  fail_unless_equals_int (gst_buffer_get_n_meta (buf,
+          GST_VIDEO_REGION_OF_INTEREST_META_API_TYPE), 0);
+  gst_buffer_unref (buf);
+}
+
+GST_END_TEST;
+
 /* Test that every status is a registered GEnum value whose nick and
  * serialised form round-trip, and that the status survives a copy. */
 GST_START_TEST (test_status_enum)
@@ -655,6 +699,7 @@ slypredictionmeta_suite (void)
   tcase_add_test (tc, test_pipeline_convert_scale);
   tcase_add_test (tc, test_roi_tracked);
   tcase_add_test (tc, test_roi_label_ids);
+  tcase_add_test (tc, test_roi_clipping);
   tcase_add_test (tc, test_status_enum);
   tcase_add_test (tc, test_mask_survives_copy_and_scale);
   tcase_add_test (tc, test_mask_errors);
