@@ -7,9 +7,8 @@
  * that is negative and nothing otherwise. Clamping every entry to
  * min (cost - limit, 0) turns the problem into a plain rectangular assignment
  * where each row of the smaller side must be assigned: assignments to a
- * clamped zero are the "unmatched" ones and are dropped afterwards. Rows and
- * columns without any acceptable entry are left out first, which keeps the
- * matrix small for the usual tracking case of far-apart boxes.
+ * clamped zero are the "unmatched" ones and are dropped afterwards. The
+ * matrix is first cut into independent blocks (see solve_components()).
  */
 #include "slylap.h"
 
@@ -94,46 +93,16 @@ acceptable (gdouble c, gdouble limit)
   return c <= limit;            /* FALSE for NaN */
 }
 
-/* Indices of rows (or columns, with @transpose) having an acceptable entry. */
-static guint
-useful_lines (const gdouble * cost, guint n_rows, guint n_cols, gdouble limit,
-    gboolean columns, guint * out)
+/* Solves the block of @rows x @cols (indices into the full matrix). */
+static void
+solve_block (const gdouble * cost, guint n_cols, const guint * rows, guint nr,
+    const guint * cols, guint nc, gdouble limit, gint * row_to_col,
+    gint * col_to_row)
 {
-  guint outer = columns ? n_cols : n_rows, inner = columns ? n_rows : n_cols;
-  guint k, l, n = 0;
-
-  for (k = 0; k < outer; k++)
-    for (l = 0; l < inner; l++) {
-      gdouble c = columns ? cost[l * n_cols + k] : cost[k * n_cols + l];
-
-      if (acceptable (c, limit)) {
-        out[n++] = k;
-        break;
-      }
-    }
-  return n;
-}
-
-guint
-sly_lap_solve (const gdouble * cost, guint n_rows, guint n_cols,
-    gdouble limit, gint * row_to_col, gint * col_to_row)
-{
-  g_autofree guint *rows = g_new (guint, MAX (n_rows, 1));
-  g_autofree guint *cols = g_new (guint, MAX (n_cols, 1));
   g_autofree guint *p = NULL;
   Problem pb;
-  guint nr, nc, i, j, matched = 0;
   gboolean transpose;
-
-  for (i = 0; i < n_rows; i++)
-    row_to_col[i] = -1;
-  for (j = 0; col_to_row && j < n_cols; j++)
-    col_to_row[j] = -1;
-
-  nr = useful_lines (cost, n_rows, n_cols, limit, FALSE, rows);
-  nc = useful_lines (cost, n_rows, n_cols, limit, TRUE, cols);
-  if (nr == 0 || nc == 0)
-    return 0;
+  guint i, j;
 
   /* the method needs rows <= columns */
   transpose = nr > nc;
@@ -164,10 +133,88 @@ sly_lap_solve (const gdouble * cost, guint n_rows, guint n_cols,
     if (!acceptable (cost[r * n_cols + c], limit))
       continue;
     row_to_col[r] = c;
-    if (col_to_row)
-      col_to_row[c] = r;
-    matched++;
+    col_to_row[c] = r;
   }
   g_free (pb.a);
+}
+
+static guint
+find_root (guint * parent, guint x)
+{
+  while (parent[x] != x) {
+    parent[x] = parent[parent[x]];
+    x = parent[x];
+  }
+  return x;
+}
+
+/*
+ * Rows and columns linked by acceptable entries form independent blocks
+ * (nodes 0..n_rows-1 are rows, then columns); each is solved on its own.
+ * For tracking, where a box overlaps only its neighbours, blocks are tiny and
+ * the whole solve is about one pass over the matrix.
+ */
+static void
+solve_components (const gdouble * cost, guint n_rows, guint n_cols,
+    gdouble limit, gint * row_to_col, gint * col_to_row)
+{
+  guint n = n_rows + n_cols, i, j, k;
+  g_autofree guint *parent = g_new (guint, n);
+  g_autofree guint *next = g_new (guint, n);
+  g_autofree guint *head = g_new (guint, n);
+  g_autofree guint *rows = g_new (guint, MAX (n_rows, 1));
+  g_autofree guint *cols = g_new (guint, MAX (n_cols, 1));
+
+  for (k = 0; k < n; k++) {
+    parent[k] = k;
+    head[k] = G_MAXUINT;
+  }
+  for (i = 0; i < n_rows; i++)
+    for (j = 0; j < n_cols; j++)
+      if (acceptable (cost[i * n_cols + j], limit))
+        parent[find_root (parent, i)] = find_root (parent, n_rows + j);
+
+  /* chain the members of each component, in index order */
+  for (k = n; k > 0; k--) {
+    guint root = find_root (parent, k - 1);
+
+    next[k - 1] = head[root];
+    head[root] = k - 1;
+  }
+  for (k = 0; k < n; k++) {
+    guint nr = 0, nc = 0, m;
+
+    for (m = head[k]; m != G_MAXUINT; m = next[m]) {
+      if (m < n_rows)
+        rows[nr++] = m;
+      else
+        cols[nc++] = m - n_rows;
+    }
+    if (nr > 0 && nc > 0)
+      solve_block (cost, n_cols, rows, nr, cols, nc, limit, row_to_col,
+          col_to_row);
+  }
+}
+
+guint
+sly_lap_solve (const gdouble * cost, guint n_rows, guint n_cols,
+    gdouble limit, gint * row_to_col, gint * col_to_row)
+{
+  g_autofree gint *c2r = g_new (gint, MAX (n_cols, 1));
+  guint i, j, matched = 0;
+
+  for (i = 0; i < n_rows; i++)
+    row_to_col[i] = -1;
+  for (j = 0; j < n_cols; j++)
+    c2r[j] = -1;
+
+  if (n_rows > 0 && n_cols > 0)
+    solve_components (cost, n_rows, n_cols, limit, row_to_col, c2r);
+
+  for (j = 0; j < n_cols; j++) {
+    matched += c2r[j] >= 0;
+    if (col_to_row)
+      col_to_row[j] = c2r[j];
+  }
   return matched;
 }
