@@ -311,6 +311,11 @@ start_attempt (GTask * task)
   if (data->body != NULL)
     soup_message_set_request_body_from_bytes (data->msg, data->content_type,
         data->body);
+  /* libsoup opens a new connection for every POST unless the message is
+   * marked idempotent; the model calls may be repeated safely (the SDK's
+   * client reuses connections too), and a frame per request must not pay
+   * a TCP handshake */
+  soup_message_add_flags (data->msg, SOUP_MESSAGE_IDEMPOTENT);
   g_signal_connect (data->msg, "starting", G_CALLBACK (on_message_starting),
       client);
   if (client->timeout_ms > 0) {
