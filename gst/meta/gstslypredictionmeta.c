@@ -739,7 +739,9 @@ gst_sly_prediction_meta_get_object_mask (GstSlyPredictionMeta * meta,
  * @index: the object's index
  *
  * One object as Supervisely annotation JSON (classTitle, geometryType,
- * points or bitmap, tags...), in this buffer's coordinates.
+ * points or bitmap, tags...), in this buffer's coordinates. Each call
+ * serialises the whole annotation: to read every object's JSON, parse
+ * gst_sly_prediction_meta_to_json() once instead.
  *
  * Returns: (transfer full) (nullable): the JSON text, or %NULL when @index
  *   is out of range
