@@ -245,6 +245,27 @@ GST_START_TEST (test_videoscale)
 
 GST_END_TEST;
 
+/* Test that an element that flips the frame drops the meta rather than
+ * passing boxes that would be wrong (the meta is tagged orientation). */
+GST_START_TEST (test_videoflip_drops)
+{
+  g_autoptr (SlyAnnotation) ann = make_annotation ();
+  GstHarness *h = gst_harness_new ("videoflip");
+  GstBuffer *buf = make_frame (64, 48), *out;
+
+  gst_util_set_object_arg (G_OBJECT (h->element), "video-direction", "horiz");
+  gst_buffer_add_sly_prediction_meta (buf, GST_SLY_FRAME_STATUS_INFERRED,
+      ann, GST_CLOCK_TIME_NONE, NULL);
+  gst_harness_set_caps_str (h, FRAME_CAPS (64, 48), FRAME_CAPS (64, 48));
+  out = gst_harness_push_and_pull (h, buf);
+  fail_unless (out != NULL);
+  fail_unless (gst_buffer_get_sly_prediction_meta (out) == NULL);
+  gst_buffer_unref (out);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
 static GstPadProbeReturn
 add_meta_probe (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
 {
@@ -697,6 +718,7 @@ slypredictionmeta_suite (void)
   tcase_add_test (tc, test_copy);
   tcase_add_test (tc, test_videoscale);
   tcase_add_test (tc, test_pipeline_convert_scale);
+  tcase_add_test (tc, test_videoflip_drops);
   tcase_add_test (tc, test_roi_tracked);
   tcase_add_test (tc, test_roi_label_ids);
   tcase_add_test (tc, test_roi_clipping);
