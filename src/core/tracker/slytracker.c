@@ -489,6 +489,22 @@ sly_tracker_get_tracks (SlyTracker * self)
   return out;
 }
 
+gboolean
+sly_tracker_track_in_output (SlyTracker * self, gint64 track_id)
+{
+  guint i;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  for (i = 0; i < self->tracked->len; i++) {
+    SlyTrack *t = g_ptr_array_index (self->tracked, i);
+
+    if (t->id == track_id)
+      return t->activated && t->frame_id == self->frame_id;
+  }
+  return FALSE;
+}
+
 gint
 sly_tracker_class_index_for_title (SlyTracker * self, const gchar * title)
 {

@@ -92,6 +92,15 @@ void     sly_tracker_predict           (SlyTracker * tracker);
  */
 GArray  *sly_tracker_get_tracks        (SlyTracker * tracker);
 
+/*
+ * TRUE when @track_id is a confirmed track matched in the last update: the
+ * SDK's output tracks, which go into the video annotation (protocol.md 8.2:
+ * new, unconfirmed tracks have an id in the frame's map but are not output
+ * yet). Unlike sly_tracker_get_tracks(), min_box_area does not apply.
+ */
+gboolean sly_tracker_track_in_output   (SlyTracker * tracker,
+                                        gint64 track_id);
+
 /* --- annotation helpers (protocol.md 6.7) --- */
 
 /*
@@ -102,6 +111,15 @@ GArray  *sly_tracker_get_tracks        (SlyTracker * tracker);
  */
 void     sly_tracker_update_annotation (SlyTracker * tracker,
                                         SlyAnnotation * annotation);
+
+/*
+ * A copy of @annotation (as returned by sly_tracker_update_annotation())
+ * keeping only the objects whose track is in the output of that update
+ * (sly_tracker_track_in_output()): the figures the SDK writes into the video
+ * annotation for the frame (protocol.md 8.2, 9).
+ */
+SlyAnnotation *sly_tracker_output_annotation (SlyTracker * tracker,
+                                              const SlyAnnotation * annotation);
 
 /*
  * sly_tracker_predict() and the result as a new annotation of rectangles

@@ -49,6 +49,27 @@ sly_tracker_update_annotation (SlyTracker * self, SlyAnnotation * ann)
   ann->has_track_ids = TRUE;
 }
 
+SlyAnnotation *
+sly_tracker_output_annotation (SlyTracker * self,
+    const SlyAnnotation * annotation)
+{
+  SlyAnnotation *out;
+  guint i;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (annotation != NULL, NULL);
+
+  out = sly_annotation_copy (annotation);
+  for (i = out->objects->len; i > 0; i--) {
+    const SlyObject *obj = g_ptr_array_index (out->objects, i - 1);
+
+    if (!sly_tracker_track_in_output (self, obj->track_id))
+      g_ptr_array_remove_index (out->objects, i - 1);
+  }
+  out->has_track_ids = TRUE;
+  return out;
+}
+
 /* Rounds @v to a pixel index inside [0, size - 1]. */
 static gint
 clip_pixel (gdouble v, gint size)

@@ -272,6 +272,35 @@ test_class_vote (void)
 }
 
 static void
+test_output (void)
+{
+  g_autoptr (SlyTracker) t = new_tracker (30);
+  SlyDetection d[2] = { det (0, 0, 30, 0.9, 0), det (200, 0, 30, 0.9, 0) };
+  gint64 ids[2];
+
+  /* frame 1: confirmed at once */
+  sly_tracker_update (t, d, 1, ids);
+  g_assert_true (sly_tracker_track_in_output (t, 1));
+  /* frame 2: the new track has an id but is not output yet */
+  sly_tracker_update (t, d, 2, ids);
+  g_assert_cmpint (ids[1], ==, 2);
+  g_assert_true (sly_tracker_track_in_output (t, 1));
+  g_assert_false (sly_tracker_track_in_output (t, 2));
+  /* frame 3: confirmed */
+  sly_tracker_update (t, d, 2, ids);
+  g_assert_true (sly_tracker_track_in_output (t, 2));
+  /* frame 4: not matched (lost), and tiny boxes still count */
+  d[0] = det (0, 0, 2, 0.9, 0);
+  sly_tracker_update (t, d, 1, ids);
+  g_assert_cmpint (ids[0], ==, 3);
+  g_assert_false (sly_tracker_track_in_output (t, 2));
+  g_assert_false (sly_tracker_track_in_output (t, 99));
+  /* a predicted frame matches nothing */
+  sly_tracker_predict (t);
+  g_assert_false (sly_tracker_track_in_output (t, 1));
+}
+
+static void
 test_min_box_area (void)
 {
   g_autoptr (SlyTracker) t = new_tracker (30);
@@ -345,6 +374,27 @@ test_annotation (void)
   g_assert_cmpstr (sly_tracker_get_class_title (t, 1), ==, "person");
   g_assert_null (sly_tracker_get_class_title (t, 2));
 
+  /* a new object is tracked (it has an id in the frame) but only confirmed
+   * tracks go into the video annotation */
+  {
+    g_autoptr (SlyAnnotation) ann = frame_annotation (10);
+    g_autoptr (SlyAnnotation) out = NULL;
+
+    sly_annotation_add_object (ann, "dog", sly_geometry_new_rectangle (500,
+            50, 540, 90), 0.9);
+    sly_tracker_update_annotation (t, ann);
+    g_assert_cmpuint (ann->objects->len, ==, 3);
+    g_assert_cmpint (((SlyObject *) g_ptr_array_index (ann->objects,
+                2))->track_id, ==, 3);
+    out = sly_tracker_output_annotation (t, ann);
+    g_assert_true (out->has_track_ids);
+    g_assert_cmpuint (out->objects->len, ==, 2);
+    g_assert_cmpint (((SlyObject *) g_ptr_array_index (out->objects,
+                0))->track_id, ==, 1);
+    g_assert_cmpint (((SlyObject *) g_ptr_array_index (out->objects,
+                1))->track_id, ==, 2);
+  }
+
   /* the next frame predicted: the car moves on 2 px, the polygon's bbox
    * becomes a rectangle */
   pred = sly_tracker_predict_annotation (t, 640, 480);
@@ -358,8 +408,8 @@ test_annotation (void)
     g_assert_cmpstr (car->class_title, ==, "car");
     g_assert_cmpint (car->track_id, ==, 1);
     g_assert_cmpint (car->geometry->type, ==, SLY_GEOMETRY_RECTANGLE);
-    g_assert_cmpint (abs (box.left - 10), <=, 1);
-    g_assert_cmpint (abs (box.right - 59), <=, 1);
+    g_assert_cmpint (abs (box.left - 12), <=, 1);
+    g_assert_cmpint (abs (box.right - 61), <=, 1);
     g_assert_cmpint (box.top, ==, 10);
     g_assert_cmpfloat_with_epsilon (car->confidence, 0.9, 1e-9);
     g_assert_cmpstr (person->class_title, ==, "person");
@@ -381,6 +431,7 @@ main (int argc, char **argv)
   g_test_add_func ("/tracker/warp", test_warp);
   g_test_add_func ("/tracker/duplicates", test_duplicates);
   g_test_add_func ("/tracker/class-vote", test_class_vote);
+  g_test_add_func ("/tracker/output", test_output);
   g_test_add_func ("/tracker/min-box-area", test_min_box_area);
   g_test_add_func ("/tracker/bad-detections", test_bad_detections);
   g_test_add_func ("/tracker/annotation", test_annotation);
