@@ -159,11 +159,12 @@ scaled_annotation (const SlyAnnotation * ann, GstVideoMetaTransform * trans)
   if (in_w <= 0 || in_h <= 0)
     return NULL;
 
-  copy = sly_annotation_copy (ann);
+  /* the source may be decoding a mask in another thread right now */
   g_mutex_lock (&mask_lock);
+  copy = sly_annotation_copy (ann);
+  g_mutex_unlock (&mask_lock);
   sly_annotation_scale (copy, (gdouble) out_w / in_w, (gdouble) out_h / in_h,
       ann->width > 0 ? out_w : 0, ann->height > 0 ? out_h : 0);
-  g_mutex_unlock (&mask_lock);
   return copy;
 }
 
