@@ -761,7 +761,9 @@ gst_sly_prediction_meta_get_object_json (GstSlyPredictionMeta * meta,
   if (!get_object (meta, index))
     return NULL;
 
+  g_mutex_lock (&mask_lock);
   root = sly_annotation_to_json_node (meta->annotation);
+  g_mutex_unlock (&mask_lock);
   if (!root || !JSON_NODE_HOLDS_OBJECT (root))
     return NULL;
   objects = json_object_get_member (json_node_get_object (root), "objects");
@@ -788,11 +790,17 @@ gst_sly_prediction_meta_get_object_json (GstSlyPredictionMeta * meta,
 gchar *
 gst_sly_prediction_meta_to_json (GstSlyPredictionMeta * meta)
 {
+  gchar *json;
+
   g_return_val_if_fail (meta != NULL, NULL);
 
   if (!meta->annotation)
     return NULL;
-  return sly_annotation_to_json (meta->annotation);
+  /* serialising reads the masks that a decode in another thread may set */
+  g_mutex_lock (&mask_lock);
+  json = sly_annotation_to_json (meta->annotation);
+  g_mutex_unlock (&mask_lock);
+  return json;
 }
 
 /* The label id of @title: from the caller's table, else the meta's class
