@@ -86,10 +86,10 @@ struct _SlyGeometry
   /* bitmap / alpha_mask: the parser decodes @mask at once (a broken mask
    * fails the document) and keeps the original @mask_data_b64 for the
    * writer; a geometry built from a mask has no b64 and is encoded when
-   * written. Scaling drops the b64. */
+   * written. Scaling drops the b64; so must code that edits @mask. */
   SlyPoint mask_origin;
   gchar *mask_data_b64;
-  SlyMask *mask;                /* decoded lazily, owned */
+  SlyMask *mask;                /* owned */
 };
 
 typedef struct
@@ -165,6 +165,8 @@ SlyGeometry *sly_geometry_new_rectangle (gint left, gint top, gint right,
     gint bottom);
 /* Takes ownership of the mask. */
 SlyGeometry *sly_geometry_new_bitmap (SlyMask * mask);
+/* Takes ownership of the mask (0..255 opacities). */
+SlyGeometry *sly_geometry_new_alpha_mask (SlyMask * mask);
 SlyGeometry *sly_geometry_new_polygon (const SlyPoint * points, guint n);
 SlyGeometry *sly_geometry_copy (const SlyGeometry * geometry);
 void sly_geometry_free (SlyGeometry * geometry);

@@ -131,15 +131,30 @@ sly_geometry_new_polygon (const SlyPoint * points, guint n)
   return g;
 }
 
-SlyGeometry *
-sly_geometry_new_bitmap (SlyMask * mask)
+static SlyGeometry *
+new_masked (SlyGeometryType type, SlyMask * mask)
 {
-  SlyGeometry *g = sly_geometry_alloc (SLY_GEOMETRY_BITMAP);
+  SlyGeometry *g;
 
+  g_return_val_if_fail (mask != NULL, NULL);
+
+  g = sly_geometry_alloc (type);
   g->mask = mask;
   g->mask_origin.x = mask->origin_x;
   g->mask_origin.y = mask->origin_y;
   return g;
+}
+
+SlyGeometry *
+sly_geometry_new_bitmap (SlyMask * mask)
+{
+  return new_masked (SLY_GEOMETRY_BITMAP, mask);
+}
+
+SlyGeometry *
+sly_geometry_new_alpha_mask (SlyMask * mask)
+{
+  return new_masked (SLY_GEOMETRY_ALPHA_MASK, mask);
 }
 
 SlyGeometry *

@@ -257,8 +257,7 @@ test_alpha_mask_values (void)
   mask->data[1] = 1;
   mask->data[2] = 128;
   mask->data[3] = 255;
-  g = sly_geometry_new_bitmap (g_steal_pointer (&mask));
-  g->type = SLY_GEOMETRY_ALPHA_MASK;
+  g = sly_geometry_new_alpha_mask (g_steal_pointer (&mask));
   sly_annotation_add_object (ann, "smoke", g, -1);
   text = sly_annotation_to_json (ann);
   reread = sly_annotation_from_json (text, -1, &error);
