@@ -1604,6 +1604,7 @@ decorate (GstSlyModelInfer * self, GstSlyItem * item)
 #ifdef HAVE_SLY_META
   GstSlyPredictionMeta *meta;
   GHashTable *class_index = NULL;
+  gchar **class_names = NULL;
 #endif
   gboolean post;
 
@@ -1615,6 +1616,8 @@ decorate (GstSlyModelInfer * self, GstSlyItem * item)
 #ifdef HAVE_SLY_META
   if (self->class_index != NULL)
     class_index = g_hash_table_ref (self->class_index);
+  if (self->info != NULL)
+    class_names = g_strdupv (self->info->classes);
 #endif
   GST_OBJECT_UNLOCK (self);
 
@@ -1622,10 +1625,14 @@ decorate (GstSlyModelInfer * self, GstSlyItem * item)
   meta = gst_buffer_add_sly_prediction_meta (buffer,
       frame_status_of (item->result), item->annotation, item->round_trip,
       item->model_name);
+  if (class_names != NULL)
+    gst_sly_prediction_meta_set_class_names (meta,
+        (const gchar * const *) class_names);
   if (item->annotation != NULL)
     gst_sly_prediction_meta_add_roi_metas (buffer, meta, class_index);
   if (class_index != NULL)
     g_hash_table_unref (class_index);
+  g_strfreev (class_names);
 #endif
 
   if (post)
