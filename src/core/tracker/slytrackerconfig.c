@@ -247,6 +247,34 @@ sly_tracker_config_merge_json (SlyTrackerConfig * config, JsonObject * object,
   return TRUE;
 }
 
+gboolean
+sly_tracker_config_merge_string (SlyTrackerConfig * config,
+    const gchar * json, GPtrArray * unknown_keys, GError ** error)
+{
+  g_autoptr (JsonParser) parser = NULL;
+  g_autoptr (GError) parse_error = NULL;
+  JsonNode *root;
+
+  g_return_val_if_fail (config != NULL, FALSE);
+
+  if (json == NULL || *json == '\0')
+    return TRUE;
+  parser = json_parser_new_immutable ();
+  if (!json_parser_load_from_data (parser, json, -1, &parse_error)) {
+    g_set_error (error, SLY_ERROR, SLY_ERROR_PARSE,
+        "tracker settings are not valid JSON: %s", parse_error->message);
+    return FALSE;
+  }
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root)) {
+    g_set_error (error, SLY_ERROR, SLY_ERROR_PARSE,
+        "tracker settings must be a JSON object");
+    return FALSE;
+  }
+  return sly_tracker_config_merge_json (config, json_node_get_object (root),
+      unknown_keys, error);
+}
+
 SlyTrackerConfig *
 sly_tracker_config_new_from_json (JsonObject * server_defaults,
     JsonObject * overrides, GPtrArray * unknown_keys, GError ** error)

@@ -80,6 +80,16 @@ gboolean sly_tracker_config_merge_json     (SlyTrackerConfig * config,
                                             GError ** error);
 
 /*
+ * The same from JSON text (the element's "tracking-config" property): it
+ * must be an object; anything else is SLY_ERROR_PARSE. NULL or "" is an
+ * empty object.
+ */
+gboolean sly_tracker_config_merge_string   (SlyTrackerConfig * config,
+                                            const gchar * json,
+                                            GPtrArray * unknown_keys,
+                                            GError ** error);
+
+/*
  * SDK defaults, then @server_defaults (get_tracking_settings' "botsort"
  * object, nullable), then @overrides (nullable). Unknown keys of both are
  * appended to @unknown_keys when given.

@@ -154,6 +154,35 @@ test_bad_values (void)
   }
 }
 
+static void
+test_from_string (void)
+{
+  static const gchar *const bad[] = { "[1]", "3", "{", "{\"mot20\": 1}",
+    "null", "{\"a\": 1} x"
+  };
+  g_autoptr (SlyTrackerConfig) c = sly_tracker_config_new ();
+  g_autoptr (GPtrArray) unknown = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GError) error = NULL;
+  guint i;
+
+  g_assert_true (sly_tracker_config_merge_string (c, NULL, unknown, &error));
+  g_assert_true (sly_tracker_config_merge_string (c, "", unknown, &error));
+  g_assert_true (sly_tracker_config_merge_string (c,
+          "{\"track_buffer\": 90, \"speed\": 2}", unknown, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (c->track_buffer, ==, 90);
+  g_assert_cmpuint (unknown->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (unknown, 0), ==, "speed");
+
+  for (i = 0; i < G_N_ELEMENTS (bad); i++) {
+    g_test_message ("%s", bad[i]);
+    g_assert_false (sly_tracker_config_merge_string (c, bad[i], NULL, &error));
+    g_assert_error (error, SLY_ERROR, SLY_ERROR_PARSE);
+    g_clear_error (&error);
+    g_assert_cmpint (c->track_buffer, ==, 90);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -162,5 +191,6 @@ main (int argc, char **argv)
   g_test_add_func ("/tracker-config/overrides", test_overrides);
   g_test_add_func ("/tracker-config/to-json", test_to_json);
   g_test_add_func ("/tracker-config/bad-values", test_bad_values);
+  g_test_add_func ("/tracker-config/from-string", test_from_string);
   return g_test_run ();
 }
