@@ -167,17 +167,10 @@ static SlyAnnotation *
 annotation_from_string (const gchar * data, gssize length, gboolean wrapper,
     GError ** error)
 {
-  g_autoptr (JsonParser) parser = json_parser_new_immutable ();
-  g_autoptr (GError) json_error = NULL;
+  g_autoptr (JsonNode) root = sly_json_parse (data, length, "the annotation",
+      error);
 
-  if (data == NULL || !json_parser_load_from_data (parser, data, length,
-          &json_error)) {
-    g_set_error (error, SLY_ERROR, SLY_ERROR_PARSE,
-        "the annotation is not valid JSON: %s",
-        json_error ? json_error->message : "no data");
-    return NULL;
-  }
-  return result_read (json_parser_get_root (parser), wrapper, error);
+  return root ? result_read (root, wrapper, error) : NULL;
 }
 
 SlyAnnotation *

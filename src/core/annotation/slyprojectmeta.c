@@ -437,17 +437,10 @@ sly_project_meta_from_json_node (JsonNode * node, GError ** error)
 SlyProjectMeta *
 sly_project_meta_from_json (const gchar * data, gssize length, GError ** error)
 {
-  g_autoptr (JsonParser) parser = json_parser_new_immutable ();
-  g_autoptr (GError) json_error = NULL;
+  g_autoptr (JsonNode) root =
+      sly_json_parse (data, length, "project meta", error);
 
-  if (data == NULL || !json_parser_load_from_data (parser, data, length,
-          &json_error)) {
-    g_set_error (error, SLY_ERROR, SLY_ERROR_PARSE,
-        "project meta is not valid JSON: %s",
-        json_error ? json_error->message : "no data");
-    return NULL;
-  }
-  return sly_project_meta_from_json_node (json_parser_get_root (parser), error);
+  return root ? sly_project_meta_from_json_node (root, error) : NULL;
 }
 
 /* ---- writing ---- */

@@ -531,16 +531,8 @@ SlyVideoAnnotation *
 sly_video_annotation_from_json (const gchar * data, gssize length,
     GError ** error)
 {
-  g_autoptr (JsonParser) parser = json_parser_new_immutable ();
-  g_autoptr (GError) json_error = NULL;
+  g_autoptr (JsonNode) root =
+      sly_json_parse (data, length, "video annotation", error);
 
-  if (data == NULL || !json_parser_load_from_data (parser, data, length,
-          &json_error)) {
-    g_set_error (error, SLY_ERROR, SLY_ERROR_PARSE,
-        "video annotation is not valid JSON: %s",
-        json_error ? json_error->message : "no data");
-    return NULL;
-  }
-  return sly_video_annotation_from_json_node (json_parser_get_root (parser),
-      error);
+  return root ? sly_video_annotation_from_json_node (root, error) : NULL;
 }

@@ -4,9 +4,13 @@
  * shapes, confidence and track id rules, malformed documents, and the
  * recorded server samples.
  */
+#include <string.h>
+
 #include "anntestutil.h"
 #include "slyannotation.h"
 #include "slyerror.h"
+#include "slyprojectmeta.h"
+#include "slyvideoannotation.h"
 
 #define SIZE "\"size\": {\"height\": 720, \"width\": 1280}"
 
@@ -469,6 +473,41 @@ test_malformed (void)
   }
 }
 
+/* json-glib recurses per level: 100000 levels would overflow the stack */
+static void
+test_deep_nesting (void)
+{
+  g_autoptr (GString) deep = g_string_new ("{\"annotation\": ");
+  g_autoptr (GError) e1 = NULL;
+  g_autoptr (GError) e2 = NULL;
+  g_autoptr (GError) e3 = NULL;
+  g_autoptr (SlyAnnotation) ann = NULL;
+  g_autoptr (SlyProjectMeta) meta = NULL;
+  g_autoptr (SlyVideoAnnotation) va = NULL;
+
+  for (guint i = 0; i < 100000; i++)
+    g_string_append_c (deep, i % 2 ? '[' : '{');
+  /* brackets inside strings do not count */
+  ann = sly_annotation_from_json ("{\"annotation\": null, \"x\": "
+      "\"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
+      "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\\\""
+      "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\"}",
+      -1, &e1);
+  g_assert_no_error (e1);
+  g_clear_pointer (&ann, sly_annotation_unref);
+
+  ann = sly_annotation_from_json (deep->str, deep->len, &e1);
+  meta = sly_project_meta_from_json (deep->str, -1, &e2);
+  va = sly_video_annotation_from_json (deep->str, -1, &e3);
+  g_assert_null (ann);
+  g_assert_null (meta);
+  g_assert_null (va);
+  g_assert_error (e1, SLY_ERROR, SLY_ERROR_PARSE);
+  g_assert_error (e2, SLY_ERROR, SLY_ERROR_PARSE);
+  g_assert_error (e3, SLY_ERROR, SLY_ERROR_PARSE);
+  g_assert_nonnull (strstr (e1->message, "deeper"));
+}
+
 static void
 test_from_json_node_errors (void)
 {
@@ -639,6 +678,7 @@ main (int argc, char **argv)
   g_test_add_func ("/annotation/unknown-geometry-skipped",
       test_unknown_geometry_skipped);
   g_test_add_func ("/annotation/malformed", test_malformed);
+  g_test_add_func ("/annotation/deep-nesting", test_deep_nesting);
   g_test_add_func ("/annotation/from-json-node-errors",
       test_from_json_node_errors);
   g_test_add_func ("/annotation/sample/inference-image",
