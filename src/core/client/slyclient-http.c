@@ -28,8 +28,9 @@ typedef struct
   GCancellable *attempt_cancel; /* fired by timeout or by the caller */
   GSource *timeout_source;
   GSource *sleep_source;
-  GSource *cancel_source;       /* watches the caller's cancellable */
+  SlyCancelWatch *watch;        /* the caller's cancellable */
   gboolean timed_out;
+  gboolean returned;
 } PostData;
 
 static void start_attempt (GTask * task);
@@ -48,7 +49,7 @@ post_data_free (PostData * data)
 {
   destroy_source (&data->timeout_source);
   destroy_source (&data->sleep_source);
-  destroy_source (&data->cancel_source);
+  g_clear_pointer (&data->watch, sly_cancel_watch_free);
   g_free (data->url);
   g_free (data->content_type);
   g_clear_pointer (&data->body, g_bytes_unref);
@@ -155,18 +156,31 @@ on_timeout (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* The caller's cancellable fired: stop the attempt, or the backoff sleep. */
+/* Every way out of a request: no cancellation reaches the task after it. */
+static void
+post_done (GTask * task)
+{
+  PostData *data = g_task_get_task_data (task);
+
+  data->returned = TRUE;
+  g_clear_pointer (&data->watch, sly_cancel_watch_free);
+  g_object_unref (task);
+}
+
+/* The caller's cancellable fired (dispatched on the task's context): stop
+ * the attempt, or the backoff sleep. */
 static gboolean
-on_caller_cancelled (GCancellable * cancellable, gpointer user_data)
+on_caller_cancelled (gpointer user_data)
 {
   GTask *task = G_TASK (user_data);
   PostData *data = g_task_get_task_data (task);
 
-  g_clear_pointer (&data->cancel_source, g_source_unref);
+  if (data->returned)
+    return G_SOURCE_REMOVE;
   if (data->sleep_source != NULL) {
     destroy_source (&data->sleep_source);
     g_task_return_error_if_cancelled (task);
-    g_object_unref (task);
+    post_done (task);
   } else if (data->attempt_cancel != NULL) {
     g_cancellable_cancel (data->attempt_cancel);
   }
@@ -262,7 +276,7 @@ on_sent (GObject * source, GAsyncResult * res, gpointer user_data)
   body = soup_session_send_and_read_finish (SOUP_SESSION (source), res, &error);
   if (g_task_return_error_if_cancelled (task)) {
     g_clear_error (&error);
-    g_object_unref (task);
+    post_done (task);
     return;
   }
   if (body == NULL) {
@@ -273,7 +287,7 @@ on_sent (GObject * source, GAsyncResult * res, gpointer user_data)
     if (SOUP_STATUS_IS_SUCCESSFUL (status)) {
       g_task_return_pointer (task, g_steal_pointer (&body),
           (GDestroyNotify) g_bytes_unref);
-      g_object_unref (task);
+      post_done (task);
       return;
     }
     error = sly_http_error_new_from_body (status,
@@ -292,7 +306,7 @@ on_sent (GObject * source, GAsyncResult * res, gpointer user_data)
     return;
   }
   g_task_return_error (task, error);
-  g_object_unref (task);
+  post_done (task);
 }
 
 static void
@@ -364,12 +378,7 @@ sly_client_post_async (SlyClient * client, const gchar * url,
     g_object_unref (task);
     return;
   }
-  if (cancellable != NULL) {
-    data->cancel_source = g_cancellable_source_new (cancellable);
-    g_source_set_callback (data->cancel_source,
-        (GSourceFunc) on_caller_cancelled, task, NULL);
-    g_source_attach (data->cancel_source, g_task_get_context (task));
-  }
+  data->watch = sly_cancel_watch_new (task, on_caller_cancelled);
   /* the task's own reference is dropped when it returns */
   start_attempt (task);
 }
@@ -405,6 +414,57 @@ sly_client_parse_json (GBytes * body, const gchar * what, GError ** error)
     return NULL;
   }
   return json_node_copy (json_parser_get_root (parser));
+}
+
+/* ---- cancellation from any thread ---- */
+
+/* A GCancellableSource would do, but GLib 2.74 can leak it when the
+ * cancellable fires in another thread while the source is being destroyed;
+ * a signal handler that only schedules an idle on the task's context has no
+ * such race. */
+struct _SlyCancelWatch
+{
+  GCancellable *cancellable;
+  gulong handler;
+  GTask *task;                  /* not owned: the watch dies first */
+  GSourceFunc func;
+};
+
+static void
+on_watch_cancelled (GCancellable * cancellable, SlyCancelWatch * watch)
+{
+  GSource *idle = g_idle_source_new ();
+
+  g_source_set_callback (idle, watch->func, g_object_ref (watch->task),
+      g_object_unref);
+  g_source_attach (idle, g_task_get_context (watch->task));
+  g_source_unref (idle);
+}
+
+SlyCancelWatch *
+sly_cancel_watch_new (GTask * task, GSourceFunc func)
+{
+  GCancellable *cancellable = g_task_get_cancellable (task);
+  SlyCancelWatch *watch;
+
+  if (cancellable == NULL)
+    return NULL;
+  watch = g_new0 (SlyCancelWatch, 1);
+  watch->cancellable = g_object_ref (cancellable);
+  watch->task = task;
+  watch->func = func;
+  watch->handler = g_cancellable_connect (cancellable,
+      G_CALLBACK (on_watch_cancelled), watch, NULL);
+  return watch;
+}
+
+void
+sly_cancel_watch_free (SlyCancelWatch * watch)
+{
+  /* waits for a handler running in another thread */
+  g_cancellable_disconnect (watch->cancellable, watch->handler);
+  g_object_unref (watch->cancellable);
+  g_free (watch);
 }
 
 /* ---- sync wrappers ---- */

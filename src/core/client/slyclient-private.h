@@ -58,6 +58,14 @@ void sly_client_post_async (SlyClient * client, const gchar * url,
 GBytes *sly_client_post_finish (SlyClient * client, GAsyncResult * result,
     GError ** error);
 
+/* Runs @func (with a reference to @task as its data) on the task's context
+ * once the task's cancellable fires, from whatever thread cancels it. Free
+ * the watch before the task returns; @func must check whether the task
+ * has returned already. NULL when the task has no cancellable. */
+typedef struct _SlyCancelWatch SlyCancelWatch;
+SlyCancelWatch *sly_cancel_watch_new (GTask * task, GSourceFunc func);
+void sly_cancel_watch_free (SlyCancelWatch * watch);
+
 /* Parses a JSON answer; any JSON value is accepted ("null" too). */
 JsonNode *sly_client_parse_json (GBytes * body, const gchar * what,
     GError ** error);

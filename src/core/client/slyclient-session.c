@@ -384,8 +384,9 @@ sly_prediction_session_close (SlyPredictionSession * session, GError ** error)
 typedef struct
 {
   GSource *sleep_source;
-  GSource *cancel_source;
+  SlyCancelWatch *watch;        /* the caller's cancellable */
   GError *abort_error;          /* returned once the request is closed */
+  gboolean returned;
 } NextData;
 
 static void
@@ -394,14 +395,23 @@ next_data_free (NextData * data)
   if (data->sleep_source != NULL)
     g_source_destroy (data->sleep_source);
   g_clear_pointer (&data->sleep_source, g_source_unref);
-  if (data->cancel_source != NULL)
-    g_source_destroy (data->cancel_source);
-  g_clear_pointer (&data->cancel_source, g_source_unref);
+  g_clear_pointer (&data->watch, sly_cancel_watch_free);
   g_clear_error (&data->abort_error);
   g_free (data);
 }
 
 static void pop (GTask * task);
+
+/* Every way out of next(): no cancellation reaches the task after it. */
+static void
+next_done (GTask * task)
+{
+  NextData *data = g_task_get_task_data (task);
+
+  data->returned = TRUE;
+  g_clear_pointer (&data->watch, sly_cancel_watch_free);
+  g_object_unref (task);
+}
 
 typedef struct
 {
@@ -424,7 +434,7 @@ return_results (GTask * task, GPtrArray * results, gboolean finished)
   result->results = results;
   result->finished = finished;
   g_task_return_pointer (task, result, (GDestroyNotify) next_result_free);
-  g_object_unref (task);
+  next_done (task);
 }
 
 static void
@@ -440,7 +450,7 @@ on_aborted (GObject * source, GAsyncResult * res, gpointer user_data)
   if (error != NULL)
     g_debug ("clearing the failed request failed too: %s", error->message);
   g_task_return_error (task, g_steal_pointer (&data->abort_error));
-  g_object_unref (task);
+  next_done (task);
 }
 
 /* protocol.md 3.18 step 5: stop, final result, clear; then fail. */
@@ -505,20 +515,20 @@ on_poll_timer (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* Dispatched on the task's context; a running pop sees the cancellable
+ * itself, a sleep is cut short here. */
 static gboolean
-on_next_cancelled (GCancellable * cancellable, gpointer user_data)
+on_next_cancelled (gpointer user_data)
 {
   GTask *task = G_TASK (user_data);
   NextData *data = g_task_get_task_data (task);
 
-  g_clear_pointer (&data->cancel_source, g_source_unref);
-  if (data->sleep_source != NULL) {
+  if (!data->returned && data->sleep_source != NULL) {
     g_source_destroy (data->sleep_source);
     g_clear_pointer (&data->sleep_source, g_source_unref);
     g_task_return_error_if_cancelled (task);
-    g_object_unref (task);
+    next_done (task);
   }
-  /* a running pop sees the cancellable itself */
   return G_SOURCE_REMOVE;
 }
 
@@ -558,7 +568,7 @@ on_popped (GObject * source, GAsyncResult * res, gpointer user_data)
   if (answer == NULL) {
     if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
       g_task_return_error (task, error);
-      g_object_unref (task);
+      next_done (task);
     } else {
       abort_with (task, error);
     }
@@ -627,12 +637,7 @@ sly_prediction_session_next_async (SlyPredictionSession * session,
         g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_free), TRUE);
     return;
   }
-  if (cancellable != NULL) {
-    data->cancel_source = g_cancellable_source_new (cancellable);
-    g_source_set_callback (data->cancel_source,
-        (GSourceFunc) on_next_cancelled, task, NULL);
-    g_source_attach (data->cancel_source, g_task_get_context (task));
-  }
+  data->watch = sly_cancel_watch_new (task, on_next_cancelled);
   pop (task);
 }
 

@@ -563,6 +563,40 @@ test_session_idle_timeout (Fixture * f, gconstpointer data)
   g_assert_cmpuint (stops->len, ==, 1);
 }
 
+static gpointer cancel_later (gpointer data);
+
+/* Cancelling next() during its poll pause ends it at once; close() then
+ * stops and clears the unfinished request. */
+static void
+test_session_cancel (Fixture * f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SlyPredictionSession) session = start_session (f);
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr (JsonNode) final_result = NULL;
+  g_autoptr (GPtrArray) stops = NULL;
+  gboolean finished = FALSE;
+  GThread *thread;
+  gint64 start;
+
+  mock_server_add (f->server, "/pop_inference_results", 200,
+      "application/json", "{\"pending_results\": [], \"exception\": null, "
+      "\"is_inferring\": true, \"finished\": false}");
+  sly_prediction_session_set_poll_interval (session, 5000);
+  start = g_get_monotonic_time ();
+  thread = g_thread_new ("cancel", cancel_later, cancellable);
+  g_assert_null (sly_prediction_session_next (session, &finished,
+          cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 3 * G_USEC_PER_SEC);
+  g_thread_join (thread);
+  g_clear_error (&error);
+  final_result = sly_prediction_session_close (session, &error);
+  g_assert_no_error (error);
+  stops = mock_server_get_requests (f->server, "/stop_inference");
+  g_assert_cmpuint (stops->len, ==, 1);
+}
+
 /* A server that accepts and never answers: a timeout error in time. */
 static void
 test_timeout (Fixture * f, gconstpointer data)
@@ -940,6 +974,7 @@ main (int argc, char **argv)
   ADD ("infer/fewer-results", test_infer_fewer_results);
   ADD ("session/legacy", test_legacy_session);
   ADD ("session/idle-timeout", test_session_idle_timeout);
+  ADD ("session/cancel", test_session_cancel);
   ADD ("http/timeout", test_timeout);
   ADD ("http/retries", test_retries);
   ADD ("http/cancel", test_cancel);
