@@ -58,7 +58,8 @@ object_read (JsonNode * node, guint index, gboolean * skipped, GError ** error)
 }
 
 /* protocol.md 6.7: an array as long as "objects" holds the track ids;
- * anything else ({} normally) means no track ids. */
+ * anything else ({} normally) means no track ids. Ids are positive; 0 is
+ * read as "this object has none" (what our writer emits for it). */
 static gboolean
 track_ids_read (JsonObject * obj, guint n_objects, GArray * ids,
     gboolean * has_ids, GError ** error)
@@ -70,7 +71,7 @@ track_ids_read (JsonObject * obj, guint n_objects, GArray * ids,
     g_autofree gchar *what = g_strdup_printf ("customBigData[%u]", i);
     gint64 id;
 
-    if (!sly_json_read_int (json_array_get_element (array, i), 1,
+    if (!sly_json_read_int (json_array_get_element (array, i), 0,
             G_MAXINT64 / 2, what, &id, error))
       return FALSE;
     g_array_append_val (ids, id);

@@ -301,6 +301,37 @@ parse_with_big_data (const gchar * big_data)
 }
 
 static void
+test_track_id_zero (void)
+{
+  g_autoptr (SlyAnnotation) ann = parse_with_big_data ("[0, 5]");
+  g_autofree gchar *text = NULL;
+  g_autoptr (SlyAnnotation) back = NULL;
+
+  g_assert_true (ann->has_track_ids);
+  g_assert_cmpint (object_at (ann, 0)->track_id, ==, 0);
+  g_assert_cmpint (object_at (ann, 1)->track_id, ==, 5);
+  text = sly_annotation_to_json (ann);
+  back = parse_ok (text);
+  g_assert_cmpint (object_at (back, 1)->track_id, ==, 5);
+}
+
+static void
+test_geometry_type_names (void)
+{
+  SlyGeometryType type;
+
+  for (gint i = SLY_GEOMETRY_RECTANGLE; i <= SLY_GEOMETRY_MULTIPOLYGON; i++) {
+    g_assert_true (sly_geometry_type_from_string (sly_geometry_type_to_string
+            (i), &type));
+    g_assert_cmpint (type, ==, i);
+  }
+  g_assert_cmpstr (sly_geometry_type_to_string (SLY_GEOMETRY_LINE), ==, "line");
+  g_assert_null (sly_geometry_type_to_string ((SlyGeometryType) 99));
+  g_assert_false (sly_geometry_type_from_string ("polyline", &type));
+  g_assert_false (sly_geometry_type_from_string (NULL, &type));
+}
+
+static void
 test_track_ids (void)
 {
   g_autoptr (SlyAnnotation) ann = parse_with_big_data ("[3, 7]");
@@ -455,7 +486,7 @@ static const gchar *malformed[] = {
       "\"customBigData\": [\"7\"]}",
   "{" SIZE ", \"objects\": [{\"classTitle\": \"a\", \"geometryType\": "
       "\"point\", \"points\": {\"exterior\": [[1, 2]]}}], "
-      "\"customBigData\": [0]}",
+      "\"customBigData\": [-1]}",
 };
 
 static void
@@ -675,6 +706,8 @@ main (int argc, char **argv)
   g_test_add_func ("/annotation/add-object-confidence",
       test_add_object_confidence);
   g_test_add_func ("/annotation/track-ids", test_track_ids);
+  g_test_add_func ("/annotation/track-id-zero", test_track_id_zero);
+  g_test_add_func ("/annotation/geometry-type-names", test_geometry_type_names);
   g_test_add_func ("/annotation/unknown-geometry-skipped",
       test_unknown_geometry_skipped);
   g_test_add_func ("/annotation/malformed", test_malformed);
