@@ -45,6 +45,7 @@ typedef struct
   gdouble p_low;                /* a detection gets a score in 0.15..0.55 */
   gdouble p_lost;               /* a score of at most 0.1 (dropped) */
   guint clutter;                /* low-score false detections per frame */
+  gint interval;                /* infer every Nth frame, predict between */
 } Scene;
 
 typedef struct
@@ -55,6 +56,7 @@ typedef struct
   guint idsw;
   guint expected_fn;
   gdouble mota;
+  gdouble max_predicted_error;  /* centre, px, predicted frames >= 9 */
   /* per object */
   guint idsw_of[MAX_OBJECTS];
   GHashTable *ids_of[MAX_OBJECTS];      /* every track id matched to it */
@@ -246,6 +248,15 @@ score_frame (const Scene * s, gint frame, GArray * tracks, Result * r)
       continue;
     }
     id = g_array_index (tracks, SlyTrackBox, match[i]).track_id;
+    if (frame >= 9
+        && g_array_index (tracks, SlyTrackBox, match[i]).frames_since_update) {
+      const SlyTrackBox *t = &g_array_index (tracks, SlyTrackBox, match[i]);
+      gdouble dx = (t->x1 + t->x2 - gt_box[i][0] - gt_box[i][2]) / 2;
+      gdouble dy = (t->y1 + t->y2 - gt_box[i][1] - gt_box[i][3]) / 2;
+
+      r->max_predicted_error = MAX (r->max_predicted_error,
+          sqrt (dx * dx + dy * dy));
+    }
     if (r->last_id[o] != 0 && r->last_id[o] != id) {
       g_test_message ("frame %d: object %d switches from track %"
           G_GINT64_FORMAT " to %" G_GINT64_FORMAT, frame, o, r->last_id[o], id);
@@ -289,13 +300,17 @@ run_scene (const Scene * s, Result * r, guint32 seed)
 
     for (i = 0; i < gen->len; i++)
       dets[i] = g_array_index (gen, GenDet, i).det;
-    sly_tracker_update (tracker, dets, gen->len, NULL);
+    if (s->interval > 1 && frame % s->interval != 0)
+      sly_tracker_predict (tracker);
+    else
+      sly_tracker_update (tracker, dets, gen->len, NULL);
     tracks = sly_tracker_get_tracks (tracker);
     score_frame (s, frame, tracks, r);
   }
   r->mota = 1.0 - (gdouble) (r->fn + r->fp + r->idsw) / r->gt;
-  g_test_message ("%s: GT %u FN %u (expected %u) FP %u IDSW %u MOTA %.4f",
-      s->name, r->gt, r->fn, r->expected_fn, r->fp, r->idsw, r->mota);
+  g_test_message ("%s: GT %u FN %u (expected %u) FP %u IDSW %u MOTA %.4f, "
+      "largest error of a predicted box %.2f px", s->name, r->gt, r->fn,
+      r->expected_fn, r->fp, r->idsw, r->mota, r->max_predicted_error);
 }
 
 static void
@@ -536,6 +551,38 @@ test_enter_leave (void)
   }
 }
 
+static void
+test_interval (void)
+{
+  /* inference on every third frame only (inference-interval=3): the frames
+   * in between carry the Kalman predictions */
+  static const Scene s = { "interval-3", 150, 6, {
+          {0, 150, 50, 40, 40, 80, LINEAR (4, 0), NO_HIDE},
+          {0, 150, 1150, 160, 60, 60, LINEAR (-6, 0.5), NO_HIDE},
+          {0, 150, 100, 300, 80, 40, LINEAR (3, 1), NO_HIDE},
+          {0, 150, 600, 100, 30, 30, LINEAR (0.5, 3.5), NO_HIDE},
+          {0, 150, 900, 620, 50, 50, LINEAR (-2, -2), NO_HIDE},
+          {0, 150, 300, 600, 45, 45, LINEAR (0, 0), NO_HIDE},
+      }, 1.5, 0, 0, 0, 0, 3
+  };
+  guint k;
+
+  for (k = 0; k < G_N_ELEMENTS (seeds); k++) {
+    Result r;
+
+    run_scene (&s, &r, seeds[k]);
+    g_assert_cmpuint (r.fn, ==, 0);
+    g_assert_cmpuint (r.fp, ==, 0);
+    g_assert_cmpuint (r.idsw, ==, 0);
+    /* once the velocity is learnt (3 updates), a predicted box is within
+     * the detector's own jitter of the truth: 1.5 px per coordinate gives
+     * at most 1.5 * sqrt (2) on the centre, plus a little filter lag */
+    g_assert_cmpfloat (r.max_predicted_error, <=, 3.0);
+    assert_one_id_each (&s, &r);
+    result_clear (&r);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -547,5 +594,6 @@ main (int argc, char **argv)
   g_test_add_func ("/tracker-scenes/missed-and-low-score",
       test_missed_and_low_score);
   g_test_add_func ("/tracker-scenes/enter-leave", test_enter_leave);
+  g_test_add_func ("/tracker-scenes/interval-3", test_interval);
   return g_test_run ();
 }
