@@ -16,6 +16,9 @@
 #include <string.h>
 
 #define MAX_RETRY_SLEEP_MS 60000
+/* Answers are read whole; a hostile server must not fill the memory. Masks
+ * of many large frames stay far below this. */
+#define SLY_CLIENT_MAX_ANSWER (256u << 20)
 
 typedef struct
 {
@@ -29,6 +32,8 @@ typedef struct
   GSource *timeout_source;
   GSource *sleep_source;
   SlyCancelWatch *watch;        /* the caller's cancellable */
+  GInputStream *stream;         /* the answer's body, while reading */
+  GByteArray *answer;           /* what was read of it */
   gboolean timed_out;
   gboolean returned;
 } PostData;
@@ -50,6 +55,8 @@ post_data_free (PostData * data)
   destroy_source (&data->timeout_source);
   destroy_source (&data->sleep_source);
   g_clear_pointer (&data->watch, sly_cancel_watch_free);
+  g_clear_object (&data->stream);
+  g_clear_pointer (&data->answer, g_byte_array_unref);
   g_free (data->url);
   g_free (data->content_type);
   g_clear_pointer (&data->body, g_bytes_unref);
@@ -261,19 +268,20 @@ transport_error (SlyClient * client, PostData * data, GError * error)
   return out;
 }
 
+/* The end of an attempt: @body is the whole answer, or NULL with @error
+ * (a transport failure). */
 static void
-on_sent (GObject * source, GAsyncResult * res, gpointer user_data)
+attempt_done (GTask * task, GBytes * body, GError * error)
 {
-  GTask *task = G_TASK (user_data);
   SlyClient *client = g_task_get_source_object (task);
   PostData *data = g_task_get_task_data (task);
-  g_autoptr (GBytes) body = NULL;
-  GError *error = NULL;
-  guint status;
+  g_autofree gchar *safe = NULL;
   gboolean retryable;
+  guint status;
 
   destroy_source (&data->timeout_source);
-  body = soup_session_send_and_read_finish (SOUP_SESSION (source), res, &error);
+  g_clear_object (&data->stream);
+  g_clear_pointer (&data->answer, g_byte_array_unref);
   if (g_task_return_error_if_cancelled (task)) {
     g_clear_error (&error);
     post_done (task);
@@ -281,11 +289,11 @@ on_sent (GObject * source, GAsyncResult * res, gpointer user_data)
   }
   if (body == NULL) {
     error = transport_error (client, data, error);
-    retryable = TRUE;
+    retryable = !g_error_matches (error, SLY_ERROR, SLY_ERROR_PARSE);
   } else {
     status = soup_message_get_status (data->msg);
     if (SOUP_STATUS_IS_SUCCESSFUL (status)) {
-      g_task_return_pointer (task, g_steal_pointer (&body),
+      g_task_return_pointer (task, g_bytes_ref (body),
           (GDestroyNotify) g_bytes_unref);
       post_done (task);
       return;
@@ -293,12 +301,9 @@ on_sent (GObject * source, GAsyncResult * res, gpointer user_data)
     error = sly_http_error_new_from_body (status,
         g_bytes_get_data (body, NULL), g_bytes_get_size (body));
     /* the server may echo what it was sent */
-    {
-      g_autofree gchar *safe = sly_client_redact_text (client,
-          error->message);
-      g_free (error->message);
-      error->message = g_steal_pointer (&safe);
-    }
+    safe = sly_client_redact_text (client, error->message);
+    g_free (error->message);
+    error->message = g_steal_pointer (&safe);
     retryable = status_is_retryable (status);
   }
   if (retryable && maybe_retry (task, error)) {
@@ -307,6 +312,64 @@ on_sent (GObject * source, GAsyncResult * res, gpointer user_data)
   }
   g_task_return_error (task, error);
   post_done (task);
+}
+
+static void read_more (GTask * task);
+
+static void
+on_read (GObject * source, GAsyncResult * res, gpointer user_data)
+{
+  GTask *task = G_TASK (user_data);
+  PostData *data = g_task_get_task_data (task);
+  g_autoptr (GBytes) chunk = NULL;
+  g_autoptr (GBytes) body = NULL;
+  GError *error = NULL;
+
+  chunk = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), res,
+      &error);
+  if (chunk == NULL) {
+    attempt_done (task, NULL, error);
+    return;
+  }
+  if (g_bytes_get_size (chunk) == 0) {
+    body = g_byte_array_free_to_bytes (g_steal_pointer (&data->answer));
+    attempt_done (task, body, NULL);
+    return;
+  }
+  if (data->answer->len + g_bytes_get_size (chunk) > SLY_CLIENT_MAX_ANSWER) {
+    attempt_done (task, NULL, g_error_new (SLY_ERROR, SLY_ERROR_PARSE,
+            "The answer is larger than %u bytes", SLY_CLIENT_MAX_ANSWER));
+    return;
+  }
+  g_byte_array_append (data->answer, g_bytes_get_data (chunk, NULL),
+      g_bytes_get_size (chunk));
+  read_more (task);
+}
+
+static void
+read_more (GTask * task)
+{
+  PostData *data = g_task_get_task_data (task);
+
+  g_input_stream_read_bytes_async (data->stream, 65536, G_PRIORITY_DEFAULT,
+      data->attempt_cancel, on_read, task);
+}
+
+/* The headers are in: read the body, bounded, as it comes. */
+static void
+on_sent (GObject * source, GAsyncResult * res, gpointer user_data)
+{
+  GTask *task = G_TASK (user_data);
+  PostData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  data->stream = soup_session_send_finish (SOUP_SESSION (source), res, &error);
+  if (data->stream == NULL) {
+    attempt_done (task, NULL, error);
+    return;
+  }
+  data->answer = g_byte_array_new ();
+  read_more (task);
 }
 
 static void
@@ -339,8 +402,8 @@ start_attempt (GTask * task)
   }
   url = sly_client_redact_url (data->url);
   g_debug ("POST %s (attempt %u)", url, data->attempt);
-  soup_session_send_and_read_async (client->session, data->msg,
-      G_PRIORITY_DEFAULT, data->attempt_cancel, on_sent, task);
+  soup_session_send_async (client->session, data->msg, G_PRIORITY_DEFAULT,
+      data->attempt_cancel, on_sent, task);
 }
 
 void
