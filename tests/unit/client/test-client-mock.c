@@ -9,6 +9,7 @@
 #include "slyerror.h"
 #include "clienttestutil.h"
 
+#include <glib/gstdio.h>
 #include <libsoup/soup.h>
 #include <string.h>
 
@@ -952,6 +953,58 @@ test_task_redirect (void)
   g_assert_cmpstr (only_request (same)->api_key, ==, TOKEN);
 }
 
+/* Credentials from ~/supervisely.env and the environment reach the wire:
+ * the token from the file, the API root on another origin from
+ * SUPERVISELY_API_SERVER_ADDRESS; the key goes to both origins. */
+static void
+test_task_credentials_from_env (void)
+{
+  g_autoptr (MockServer) platform = mock_server_new ();
+  g_autoptr (MockServer) api = mock_server_new ();
+  g_autoptr (SlyClient) client = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonObject) info = NULL;
+  g_autoptr (JsonObject) status = NULL;
+  g_autoptr (GPtrArray) api_reqs = NULL;
+  g_autoptr (GPtrArray) net_reqs = NULL;
+  g_autofree gchar *home = g_dir_make_tmp ("sly-client-XXXXXX", NULL);
+  g_autofree gchar *file = g_build_filename (home, "supervisely.env", NULL);
+  g_autofree gchar *old_home = g_strdup (g_getenv ("HOME"));
+  g_autofree gchar *api_root = g_strdup_printf ("%s/api/",
+      mock_server_get_url (api));
+  g_autofree gchar *text = g_strdup_printf ("SERVER_ADDRESS=\"%s\"\n"
+      "API_TOKEN=\"" TOKEN "\"\n", mock_server_get_url (platform));
+  guint i;
+
+  g_assert_true (g_file_set_contents (file, text, -1, NULL));
+  g_setenv ("HOME", home, TRUE);
+  g_setenv ("SUPERVISELY_API_SERVER_ADDRESS", api_root, TRUE);
+  client = sly_client_new_for_task (9, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_setenv ("SUPERVISELY_API_SERVER_ADDRESS", "", TRUE);
+  g_setenv ("HOME", old_home, TRUE);
+  g_unlink (file);
+  g_rmdir (home);
+
+  mock_server_add (api, "/api/v3/tasks.info", 200, "application/json",
+      "{\"meta\": {\"sessionToken\": \"" SESSION "\"}}");
+  mock_server_add_sample (api, "/api/v3/tasks.request.direct", "get_status");
+  mock_server_add_sample (platform, "/net/" SESSION "/get_session_info",
+      "get_session_info");
+  info = sly_client_get_session_info (client, NULL, &error);
+  g_assert_no_error (error);
+  status = sly_client_get_status (client, NULL, &error);
+  g_assert_no_error (error);
+
+  api_reqs = mock_server_get_requests (api, NULL);
+  net_reqs = mock_server_get_requests (platform, NULL);
+  g_assert_cmpuint (api_reqs->len, ==, 2);
+  g_assert_cmpuint (net_reqs->len, ==, 1);
+  for (i = 0; i < api_reqs->len; i++)
+    g_assert_cmpstr (((MockRequest *) api_reqs->pdata[i])->api_key, ==, TOKEN);
+  g_assert_cmpstr (only_request (net_reqs)->api_key, ==, TOKEN);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -986,5 +1039,7 @@ main (int argc, char **argv)
   g_test_add_func ("/client/task/routing", test_task_routing);
   g_test_add_func ("/client/task/errors", test_task_errors);
   g_test_add_func ("/client/task/redirect", test_task_redirect);
+  g_test_add_func ("/client/task/credentials-from-env",
+      test_task_credentials_from_env);
   return g_test_run ();
 }
