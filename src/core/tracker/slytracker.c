@@ -116,21 +116,51 @@ detection_is_valid (const SlyDetection * d)
       && d->y2 >= d->y1;
 }
 
-/* Step 1: scores <= low are dropped, > high go first, the rest second. */
+static gint
+compare_score_desc (gconstpointer a, gconstpointer b, gpointer dets)
+{
+  gdouble sa = ((const SlyDetection *) dets)[*(const guint *) a].score;
+  gdouble sb = ((const SlyDetection *) dets)[*(const guint *) b].score;
+
+  return sa > sb ? -1 : sa < sb ? 1 : 0;
+}
+
+static gint
+compare_index (gconstpointer a, gconstpointer b)
+{
+  guint ia = *(const guint *) a, ib = *(const guint *) b;
+
+  return ia < ib ? -1 : ia > ib ? 1 : 0;
+}
+
+/* Step 1: scores <= low are dropped, > high go first, the rest second.
+ * Beyond SLY_TRACKER_MAX_DETECTIONS only the best scores are kept: the cost
+ * matrices are dense, and a hostile server must not make them huge. */
 static void
 split_detections (const SlyTrackerConfig * cfg, Frame * f, guint n)
 {
+  g_autoptr (GArray) kept = g_array_new (FALSE, FALSE, sizeof (guint));
   guint i;
 
   for (i = 0; i < n; i++) {
     const SlyDetection *d = &f->dets[i];
 
-    if (!detection_is_valid (d) || d->score <= cfg->track_low_thresh)
-      continue;
-    if (d->score > cfg->track_high_thresh)
-      g_array_append_val (f->high, i);
-    else if (d->score < cfg->track_high_thresh)
-      g_array_append_val (f->low, i);
+    if (detection_is_valid (d) && d->score > cfg->track_low_thresh)
+      g_array_append_val (kept, i);
+  }
+  if (kept->len > SLY_TRACKER_MAX_DETECTIONS) {
+    g_array_sort_with_data (kept, compare_score_desc, (gpointer) f->dets);
+    g_array_set_size (kept, SLY_TRACKER_MAX_DETECTIONS);
+    g_array_sort (kept, compare_index);
+  }
+  for (i = 0; i < kept->len; i++) {
+    guint k = g_array_index (kept, guint, i);
+    gdouble score = f->dets[k].score;
+
+    if (score > cfg->track_high_thresh)
+      g_array_append_val (f->high, k);
+    else if (score < cfg->track_high_thresh)
+      g_array_append_val (f->low, k);
   }
 }
 
@@ -278,6 +308,10 @@ create_tracks (SlyTracker * self, Frame * f)
 
     if (f->dets[d].score < self->config->new_track_thresh)
       continue;
+    /* bounded, like the detections: the pool is one side of a dense matrix */
+    if (self->tracked->len + self->lost->len + f->created->len >=
+        SLY_TRACKER_MAX_TRACKS)
+      break;
     t = sly_track_new (self->next_id++, &f->dets[d], self->frame_id);
     f->ids[d] = t->id;
     g_ptr_array_add (f->created, t);

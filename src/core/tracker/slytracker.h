@@ -42,6 +42,13 @@ typedef struct
   guint frames_since_update;    /* 0: matched in the last frame */
 } SlyTrackBox;
 
+/* Limits against hostile input (association uses dense matrices): per
+ * frame, only the SLY_TRACKER_MAX_DETECTIONS best-scoring usable detections
+ * are considered, and no track is started while SLY_TRACKER_MAX_TRACKS are
+ * alive. Real detectors stay far below (the SDK's models return <= 300). */
+#define SLY_TRACKER_MAX_DETECTIONS 1024
+#define SLY_TRACKER_MAX_TRACKS     4096
+
 typedef struct _SlyTracker SlyTracker;
 
 /* @config: (nullable): NULL = the SDK defaults. The tracker keeps a copy. */

@@ -331,6 +331,58 @@ test_bad_detections (void)
   g_assert_cmpint (ids[3], ==, 1);
 }
 
+/* @n boxes of 10 x 10 on a 40 px grid, shifted by @dx, @dy (multiples of
+ * 12 never overlap each other), scores in 0.7..0.99 */
+static SlyDetection *
+grid (guint n, gdouble dx, gdouble dy)
+{
+  SlyDetection *d = g_new (SlyDetection, n);
+  guint i;
+
+  for (i = 0; i < n; i++) {
+    gdouble x = (i % 100) * 40 + dx, y = (i / 100) * 40 + dy;
+
+    d[i] = det (x, y, 10, 0.7 + 0.29 * ((i * 7919) % n) / n, 0);
+  }
+  return d;
+}
+
+static void
+test_limits (void)
+{
+  g_autoptr (SlyTracker) t = new_tracker (30);
+  const guint n = 3000, max = SLY_TRACKER_MAX_DETECTIONS;
+  g_autofree SlyDetection *d = grid (n, 0, 0);
+  g_autofree gint64 *ids = g_new (gint64, n);
+  gdouble weakest_kept = 1, strongest_dropped = 0;
+  guint i, frame;
+
+  /* only the best-scoring detections of a huge frame are tracked */
+  g_assert_cmpuint (sly_tracker_update (t, d, n, ids), ==, max);
+  for (i = 0; i < n; i++) {
+    if (ids[i])
+      weakest_kept = MIN (weakest_kept, d[i].score);
+    else
+      strongest_dropped = MAX (strongest_dropped, d[i].score);
+  }
+  g_assert_cmpfloat (weakest_kept, >=, strongest_dropped);
+
+  /* max new objects elsewhere, seen twice (confirmed), then gone (lost):
+   * creation stops at SLY_TRACKER_MAX_TRACKS live tracks */
+  for (frame = 2; frame < 2 * SLY_TRACKER_MAX_TRACKS / max; frame++) {
+    guint place = frame / 2;
+    g_autofree SlyDetection *next = grid (max, 12 * (place % 3),
+        12 * (place / 3));
+
+    g_assert_cmpuint (sly_tracker_update (t, next, max, ids), ==, max);
+  }
+  {
+    g_autofree SlyDetection *next = grid (max, 12, 12);
+
+    g_assert_cmpuint (sly_tracker_update (t, next, max, ids), ==, 0);
+  }
+}
+
 static SlyAnnotation *
 frame_annotation (gint x)
 {
@@ -434,6 +486,7 @@ main (int argc, char **argv)
   g_test_add_func ("/tracker/output", test_output);
   g_test_add_func ("/tracker/min-box-area", test_min_box_area);
   g_test_add_func ("/tracker/bad-detections", test_bad_detections);
+  g_test_add_func ("/tracker/limits", test_limits);
   g_test_add_func ("/tracker/annotation", test_annotation);
   return g_test_run ();
 }
