@@ -396,6 +396,60 @@ test_infer_batch (Fixture * f, gconstpointer data)
   }
 }
 
+typedef struct
+{
+  SlyBox truth;
+  gboolean done;
+} Concurrent;
+
+static void
+on_concurrent_done (GObject * source, GAsyncResult * res, gpointer data)
+{
+  Concurrent *c = data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) anns = sly_client_infer_finish (SLY_CLIENT (source),
+      res, &error);
+  SlyAnnotation *ann;
+
+  g_assert_no_error (error);
+  ann = anns->pdata[0];
+  g_assert_cmpuint (ann->objects->len, ==, 1);
+  assert_box_near (ann->objects->pdata[0], c->truth);
+  c->done = TRUE;
+}
+
+/* Eight requests in flight at once on one client, one context: each answer
+ * belongs to its own frame. */
+static void
+test_infer_concurrent (Fixture * f, gconstpointer data)
+{
+  g_autoptr (GMainContext) context = g_main_context_new ();
+  Concurrent c[8];
+  guint i, done = 0;
+
+  g_main_context_push_thread_default (context);
+  for (i = 0; i < G_N_ELEMENTS (c); i++) {
+    g_autoptr (SlyImage) image = canvas (320, 240);
+    SlyBox box = { 10 + 30 * i, 5 + 25 * i, 10 + 30 * i + 20, 5 + 25 * i + 12
+    };
+    GBytes *bytes;
+
+    c[i].truth = box;
+    c[i].done = FALSE;
+    fill_rect (image, box, white);
+    bytes = encode (image, TRUE);
+    sly_client_infer_async (f->client, &bytes, 1, "image/jpeg", NULL, NULL,
+        on_concurrent_done, &c[i]);
+    g_bytes_unref (bytes);
+  }
+  while (done < G_N_ELEMENTS (c)) {
+    g_main_context_iteration (context, TRUE);
+    for (done = 0, i = 0; i < G_N_ELEMENTS (c); i++)
+      done += c[i].done;
+  }
+  g_main_context_pop_thread_default (context);
+}
+
 /* classes keeps only the listed classes; [] drops everything. */
 static void
 test_infer_classes (Fixture * f, gconstpointer data)
@@ -658,6 +712,9 @@ main (int argc, char **argv)
     "--fail-kinds", "500,503", "--seed", "7", NULL
   };
   static const gchar *const no_model[] = { "--no-model", NULL };
+  static const gchar *const workers[] = { "--workers", "4", "--latency-ms",
+    "50", NULL
+  };
 
   g_test_init (&argc, &argv, NULL);
   g_test_summary ("The client against sly-model-server on loopback");
@@ -670,6 +727,7 @@ main (int argc, char **argv)
   ADD_URL ("url/infer-png", no_args, test_infer_png);
   ADD_URL ("url/infer-batch", no_args, test_infer_batch);
   ADD_URL ("url/infer-classes", no_args, test_infer_classes);
+  ADD_URL ("url/infer-concurrent", workers, test_infer_concurrent);
   ADD_URL ("url/infer-not-an-image", no_args, test_infer_not_an_image);
   ADD_URL ("url/not-deployed", no_model, test_not_deployed);
   ADD_URL ("url/timeout", no_args, test_timeout);
