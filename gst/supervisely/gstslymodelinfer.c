@@ -10,7 +10,9 @@
  * The streaming thread never waits on the network: frames are encoded in
  * the chain function and sent by an I/O thread, up to #GstSlyModelInfer:max-inflight
  * requests at a time; a source pad task pushes buffers and serialized events
- * in their original order once each buffer's answer is there.
+ * in their original order once each buffer's answer is there. With
+ * #GstSlyModelInfer:tracking, a BoT-SORT tracker in that task gives objects
+ * track ids and fills frames without an answer with predicted boxes.
  *
  * ## Example launch line
  * |[
@@ -31,6 +33,7 @@
 #include "gstslyiothread.h"
 #include "slyimage.h"
 #include "slyerror.h"
+#include "slytracker.h"
 #ifdef HAVE_SLY_META
 #include "gstslypredictionmeta.h"
 #endif
@@ -179,6 +182,14 @@ struct _GstSlyModelInfer
 
   /* src pad task */
   GstSegment segment;
+  gint width, height;           /* of the current caps, 0 when unknown */
+
+  /* tracking: decided at start; the tracker lives in the src task, which
+   * feeds it frames in output order */
+  gboolean tracking_active;
+  SlyTracker *tracker;
+  gint tracker_reset;           /* atomic: set by FLUSH_STOP */
+  guint64 predicted;            /* GST_OBJECT_LOCK */
 
   GstSlyRequestQueue queue;
 };
@@ -352,13 +363,14 @@ install_model_properties (GObjectClass * gobject_class)
       "e.g. {\"iou\": 0.5}", GST_PARAM_MUTABLE_PLAYING);
   g_object_class_install_property (gobject_class, PROP_TRACKING,
       g_param_spec_boolean ("tracking", "Tracking",
-          "Track objects across frames with BoT-SORT (not implemented yet: "
-          "starting with tracking=true fails)", DEFAULT_TRACKING,
+          "Track objects across frames with BoT-SORT on the client: track "
+          "ids on every object, and frames without an answer carry the "
+          "tracker's predicted boxes", DEFAULT_TRACKING,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));
   install_string (gobject_class, PROP_TRACKING_CONFIG, "tracking-config",
       "Tracking config", "JSON object overriding the server's BoT-SORT "
-      "parameters", GST_PARAM_MUTABLE_READY);
+      "parameters, e.g. {\"track_buffer\": 60}", GST_PARAM_MUTABLE_READY);
 }
 
 static void
@@ -442,7 +454,8 @@ install_read_only_properties (GObjectClass * gobject_class)
   g_object_class_install_property (gobject_class, PROP_STATS,
       g_param_spec_boxed ("stats", "Statistics",
           "frames-in, frames-out, inferred, skipped, dropped, failed, "
-          "in-flight, round-trip-p50 and round-trip-p95 (ns)",
+          "tracker-predicted, in-flight, round-trip-p50 and round-trip-p95 "
+          "(ns)",
           GST_TYPE_STRUCTURE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
 }
 
@@ -835,6 +848,7 @@ gst_sly_model_infer_locked_stats (GstSlyModelInfer * self)
       "skipped", G_TYPE_UINT64, self->skipped,
       "dropped", G_TYPE_UINT64, self->dropped,
       "failed", G_TYPE_UINT64, self->failed,
+      "tracker-predicted", G_TYPE_UINT64, self->predicted,
       "in-flight", G_TYPE_UINT,
       gst_sly_request_queue_get_inflight (&self->queue),
       "round-trip-p50", G_TYPE_UINT64, p50,
@@ -1493,6 +1507,8 @@ gst_sly_model_infer_sink_event (GstPad * pad, GstObject * parent,
       res = gst_pad_push_event (self->srcpad, event);
       gst_sly_model_infer_drop_pending (self);
       gst_sly_request_queue_flush (&self->queue, GST_FLOW_OK);
+      /* a seek: tracks do not continue across it */
+      g_atomic_int_set (&self->tracker_reset, TRUE);
       if (gst_pad_is_active (self->srcpad))
         gst_pad_start_task (self->srcpad,
             (GstTaskFunction) gst_sly_model_infer_loop, self->srcpad, NULL);
@@ -1553,6 +1569,8 @@ result_nick (GstSlyResult result)
       return "skipped";
     case GST_SLY_RESULT_FAILED:
       return "failed";
+    case GST_SLY_RESULT_PREDICTED:
+      return "tracker-predicted";
     default:
       return "dropped";
   }
@@ -1590,11 +1608,130 @@ frame_status_of (GstSlyResult result)
       return GST_SLY_FRAME_STATUS_INFERRED;
     case GST_SLY_RESULT_FAILED:
       return GST_SLY_FRAME_STATUS_FAILED;
+    case GST_SLY_RESULT_PREDICTED:
+      return GST_SLY_FRAME_STATUS_TRACKER_PREDICTED;
     default:
       return GST_SLY_FRAME_STATUS_SKIPPED;
   }
 }
 #endif
+
+/* src task: the tracker, made on first use with the server's BoT-SORT
+ * defaults (known once the model is ready) and tracking-config on top. */
+static SlyTracker *
+ensure_tracker (GstSlyModelInfer * self)
+{
+  g_autoptr (GPtrArray) notes = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) unknown = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (JsonNode) server = NULL;
+  g_autoptr (JsonNode) overrides = NULL;
+  g_autoptr (SlyTrackerConfig) config = NULL;
+  g_autoptr (GPtrArray) warnings = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *text = NULL;
+  gboolean supported;
+  guint i;
+
+  if (self->tracker != NULL)
+    return self->tracker;
+
+  GST_OBJECT_LOCK (self);
+  supported = self->info != NULL && self->info->tracking_settings != NULL;
+  if (supported && JSON_NODE_HOLDS_OBJECT (self->info->tracking_settings))
+    server = json_node_copy (self->info->tracking_settings);
+  if (self->tracking_config != NULL)
+    overrides = json_from_string (self->tracking_config, NULL);
+  GST_OBJECT_UNLOCK (self);
+
+  /* tracking-config was checked at start */
+  config = sly_tracker_config_new_from_json (server ?
+      json_node_get_object (server) : NULL, overrides &&
+      JSON_NODE_HOLDS_OBJECT (overrides) ? json_node_get_object (overrides) :
+      NULL, unknown, &error);
+  if (config == NULL) {
+    GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS,
+        ("Tracking settings not usable, using the defaults: %s",
+            error->message), (NULL));
+    config = sly_tracker_config_new ();
+  }
+  if (!supported)
+    g_ptr_array_add (notes, g_strdup ("the model has no tracking support; "
+            "the client-side tracker runs on its boxes with default "
+            "parameters"));
+  for (i = 0; i < unknown->len; i++)
+    g_ptr_array_add (notes, g_strdup_printf ("unknown tracking-config key "
+            "\"%s\" ignored", (gchar *) unknown->pdata[i]));
+  if (notes->len > 0) {
+    g_ptr_array_add (notes, NULL);
+    text = g_strjoinv ("; ", (gchar **) notes->pdata);
+    GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS, ("Tracking: %s", text),
+        (NULL));
+  }
+  /* accepted but not applied (ReID, optical flow): say so once */
+  warnings = sly_tracker_config_get_warnings (config);
+  for (i = 0; i < warnings->len; i++)
+    GST_ELEMENT_INFO (self, RESOURCE, SETTINGS, ("Tracking: %s",
+            (gchar *) warnings->pdata[i]), (NULL));
+
+  self->tracker = sly_tracker_new (config);
+  return self->tracker;
+}
+
+/* src task: runs the tracker over @item in output order. Frames the server
+ * answered get track ids; the others carry the predicted boxes. */
+static void
+track_item (GstSlyModelInfer * self, GstSlyItem * item)
+{
+  SlyTracker *tracker = ensure_tracker (self);
+
+  if (g_atomic_int_compare_and_exchange (&self->tracker_reset, TRUE, FALSE))
+    sly_tracker_reset (tracker);
+
+  if (item->result == GST_SLY_RESULT_INFERRED && item->annotation != NULL) {
+    /* the item holds the only reference: nothing shares it yet */
+    sly_tracker_update_annotation (tracker, item->annotation);
+  } else if (item->result == GST_SLY_RESULT_DROPPED || self->width <= 0) {
+    /* time still passes for the tracks */
+    sly_tracker_predict (tracker);
+  } else {
+    g_clear_pointer (&item->annotation, sly_annotation_unref);
+    item->annotation = sly_tracker_predict_annotation (tracker, self->width,
+        self->height);
+    item->result = GST_SLY_RESULT_PREDICTED;
+    GST_OBJECT_LOCK (self);
+    self->predicted++;
+    GST_OBJECT_UNLOCK (self);
+  }
+}
+
+/* src task: keeps what tracking needs from the events going out. */
+static void
+src_event_seen (GstSlyModelInfer * self, GstEvent * event)
+{
+  switch (GST_EVENT_TYPE (event)) {
+    case GST_EVENT_SEGMENT:
+      gst_event_copy_segment (event, &self->segment);
+      break;
+    case GST_EVENT_CAPS:{
+      GstCaps *caps;
+      GstStructure *s;
+
+      gst_event_parse_caps (event, &caps);
+      s = gst_caps_get_structure (caps, 0);
+      if (!gst_structure_get_int (s, "width", &self->width) ||
+          !gst_structure_get_int (s, "height", &self->height))
+        self->width = self->height = 0;
+      break;
+    }
+    case GST_EVENT_STREAM_START:
+      /* a new stream: new track ids */
+      if (self->tracker != NULL)
+        sly_tracker_reset (self->tracker);
+      break;
+    default:
+      break;
+  }
+}
 
 /* src task: the buffer of @item with its predictions attached. */
 static GstBuffer *
@@ -1609,6 +1746,8 @@ decorate (GstSlyModelInfer * self, GstSlyItem * item)
   gboolean post;
 
   buffer = gst_buffer_make_writable (buffer);
+  if (self->tracking_active)
+    track_item (self, item);
 
   GST_OBJECT_LOCK (self);
   post = self->post_messages;
@@ -1654,11 +1793,12 @@ gst_sly_model_infer_loop (GstPad * pad)
   if (item->kind == GST_SLY_ITEM_EVENT) {
     GstEvent *event = GST_EVENT_CAST (gst_mini_object_ref (item->object));
 
-    if (GST_EVENT_TYPE (event) == GST_EVENT_SEGMENT)
-      gst_event_copy_segment (event, &self->segment);
+    src_event_seen (self, event);
     ret = GST_EVENT_TYPE (event) == GST_EVENT_EOS ? GST_FLOW_EOS : GST_FLOW_OK;
     gst_pad_push_event (self->srcpad, event);
   } else if (item->result == GST_SLY_RESULT_DROPPED) {
+    if (self->tracking_active)
+      track_item (self, item);
     ret = GST_FLOW_OK;
   } else {
     ret = gst_pad_push (self->srcpad, decorate (self, item));
@@ -1775,6 +1915,14 @@ check_json_object (const gchar * text, GError ** error)
 }
 
 static gboolean
+check_tracking_config (const gchar * text, GError ** error)
+{
+  g_autoptr (SlyTrackerConfig) config = sly_tracker_config_new ();
+
+  return sly_tracker_config_merge_string (config, text, NULL, error);
+}
+
+static gboolean
 gst_sly_model_infer_start (GstSlyModelInfer * self)
 {
   g_autoptr (GError) error = NULL;
@@ -1782,6 +1930,7 @@ gst_sly_model_infer_start (GstSlyModelInfer * self)
   GstSlyIoThread *io;
   gboolean tracking;
   g_autofree gchar *settings = NULL;
+  g_autofree gchar *tracking_config = NULL;
   g_autofree gchar *model = NULL;
   g_autofree gchar *device = NULL;
   g_autofree gchar *runtime = NULL;
@@ -1789,21 +1938,22 @@ gst_sly_model_infer_start (GstSlyModelInfer * self)
   GST_OBJECT_LOCK (self);
   gst_sly_client_config_copy (&self->cfg, &cfg);
   tracking = self->tracking;
+  tracking_config = g_strdup (self->tracking_config);
   settings = g_strdup (self->settings);
   model = g_strdup (self->model);
   device = g_strdup (self->device);
   runtime = g_strdup (self->runtime);
   self->frames_in = self->frames_out = self->inferred = 0;
-  self->skipped = self->dropped = self->failed = 0;
+  self->skipped = self->dropped = self->failed = self->predicted = 0;
   self->rtt_len = self->rtt_pos = 0;
   self->last_warning_us = 0;
   self->unreported_failures = 0;
   GST_OBJECT_UNLOCK (self);
 
-  if (tracking)
-    goto tracking_not_implemented;
   if (!check_json_object (settings, &error))
     goto bad_settings;
+  if (tracking && !check_tracking_config (tracking_config, &error))
+    goto bad_tracking_config;
 
   io = gst_sly_io_thread_new (&cfg, &io_callbacks, self, &error);
   gst_sly_client_config_clear (&cfg);
@@ -1813,6 +1963,8 @@ gst_sly_model_infer_start (GstSlyModelInfer * self)
   self->live_known = FALSE;
   self->have_caps = FALSE;
   self->frame_count = 0;
+  self->tracking_active = tracking;
+  self->width = self->height = 0;
   gst_sly_request_queue_set_model_state (&self->queue,
       GST_SLY_MODEL_CONNECTING);
   GST_OBJECT_LOCK (self);
@@ -1823,11 +1975,12 @@ gst_sly_model_infer_start (GstSlyModelInfer * self)
   return TRUE;
 
   /* ERRORS */
-tracking_not_implemented:
+bad_tracking_config:
   {
     gst_sly_client_config_clear (&cfg);
-    GST_ELEMENT_ERROR (self, CORE, NOT_IMPLEMENTED,
-        ("Tracking is not implemented yet: set tracking=false"), (NULL));
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+        ("The tracking-config property is not usable: %s", error->message),
+        (NULL));
     return FALSE;
   }
 bad_settings:
@@ -1866,6 +2019,9 @@ gst_sly_model_infer_stop (GstSlyModelInfer * self)
   if (io != NULL)
     gst_sly_io_thread_free (io);
   gst_sly_request_queue_flush (&self->queue, GST_FLOW_FLUSHING);
+  /* the src task is stopped: nobody else touches the tracker */
+  g_clear_pointer (&self->tracker, sly_tracker_free);
+  g_atomic_int_set (&self->tracker_reset, FALSE);
 }
 
 static GstStateChangeReturn

@@ -29,6 +29,7 @@ typedef enum
   GST_SLY_RESULT_SKIPPED,
   GST_SLY_RESULT_FAILED,
   GST_SLY_RESULT_DROPPED,
+  GST_SLY_RESULT_PREDICTED,     /* set by the src task's tracker */
 } GstSlyResult;
 
 typedef enum

@@ -763,16 +763,155 @@ GST_START_TEST (test_error_unknown_model)
 
 GST_END_TEST;
 
-/* tracking=true fails at start, clearly, until the tracker lands. */
-GST_START_TEST (test_error_tracking_not_implemented)
+/* A tracking-config that is not a JSON object of BoT-SORT settings is an
+ * error at start naming the property. */
+GST_START_TEST (test_error_bad_tracking_config)
 {
   /* checked before any connection: no server needed */
   GstMessage *msg = start_and_get_error ("videotestsrc num-buffers=5 ! "
-      "slymodelinfer url=http://127.0.0.1:9 tracking=true ! fakesink");
+      "slymodelinfer url=http://127.0.0.1:9 tracking=true "
+      "tracking-config=[1,2] ! fakesink");
 
-  assert_error_mentions (msg, "racking");
-  assert_error_mentions (msg, "not implemented");
+  assert_error_mentions (msg, "tracking-config");
   gst_message_unref (msg);
+}
+
+GST_END_TEST;
+
+/* ---- tracking ---- */
+
+static void
+get_box (GstSlyPredictionMeta * meta, guint i, gint * x, gint * y,
+    gint64 * track_id, const gchar ** title)
+{
+  fail_unless (gst_sly_prediction_meta_get_object (meta, i, title, NULL, x, y,
+          NULL, NULL, track_id));
+}
+
+/* tracking=true with inference-interval=3: the server's frames carry track
+ * id 1 on the one moving square, and the two frames in between carry the
+ * tracker's predicted box, marked as such, within 4 px of the square. */
+GST_START_TEST (test_tracking_interval_predictions)
+{
+  SlyTestServer *server = start_server (NULL);
+  GstHarness *h = infer_harness (server,
+      "tracking=true inference-interval=3 max-inflight=1", FALSE);
+  guint i, predicted = 0;
+
+  gst_harness_set_src_caps_str (h, I420_CAPS);
+  for (i = 0; i < 27; i++)
+    fail_unless_equals_int (gst_harness_push (h, make_frame (i)), GST_FLOW_OK);
+  for (i = 0; i < 27; i++) {
+    GstBuffer *out = gst_harness_pull (h);
+    GstSlyPredictionMeta *meta = get_meta (out);
+    gint x, y;
+    gint64 track_id = 0;
+
+    fail_unless_equals_int (gst_sly_prediction_meta_get_n_objects (meta), 1);
+    get_box (meta, 0, &x, &y, &track_id, NULL);
+    fail_unless_equals_int64 (track_id, 1);
+    if (i % 3 == 0) {
+      fail_unless_equals_int (meta->status, GST_SLY_FRAME_STATUS_INFERRED);
+    } else {
+      fail_unless_equals_int (meta->status,
+          GST_SLY_FRAME_STATUS_TRACKER_PREDICTED);
+      predicted++;
+      /* once the filter has seen the motion, the prediction follows it */
+      if (i >= 9) {
+        fail_unless (ABS (x - (gint) (10 + i * 7)) <= 4,
+            "frame %u: predicted x %d, square at %u", i, x, 10 + i * 7);
+        fail_unless (ABS (y - 20) <= 4, "frame %u: predicted y %d", i, y);
+      }
+    }
+    gst_buffer_unref (out);
+  }
+  fail_unless_equals_int (predicted, 18);
+  gst_harness_teardown (h);
+  sly_test_server_stop (server);
+}
+
+GST_END_TEST;
+
+#define RGB_CAPS "video/x-raw,format=RGB,width=320,height=240,framerate=30/1"
+
+static void
+fill_rect (guint8 * data, gint x0, gint y0, gint w, gint h, guint8 r,
+    guint8 g, guint8 b)
+{
+  gint x, y;
+
+  for (y = y0; y < y0 + h; y++)
+    for (x = x0; x < x0 + w; x++) {
+      guint8 *p = data + (y * WIDTH + x) * 3;
+
+      p[0] = r;
+      p[1] = g;
+      p[2] = b;
+    }
+}
+
+/* A red square moving right and a green one moving left, 20 px apart
+ * vertically, crossing in the middle (the green one drawn on top). */
+static GstBuffer *
+make_crossing_frame (guint i)
+{
+  GstBuffer *buffer = gst_buffer_new_allocate (NULL, WIDTH * HEIGHT * 3, NULL);
+  GstMapInfo map;
+
+  gst_buffer_map (buffer, &map, GST_MAP_WRITE);
+  memset (map.data, 0, map.size);
+  fill_rect (map.data, 20 + 8 * i, 100, 40, 30, 230, 20, 20);
+  fill_rect (map.data, 260 - 8 * i, 120, 40, 30, 20, 230, 20);
+  gst_buffer_unmap (buffer, &map);
+  GST_BUFFER_PTS (buffer) = i * GST_SECOND / FPS;
+  GST_BUFFER_DURATION (buffer) = GST_SECOND / FPS;
+  return buffer;
+}
+
+/* Two objects crossing keep their track ids through the crossing: every
+ * frame's red object has the red track's id and the green one the green
+ * track's, and the two differ. */
+GST_START_TEST (test_tracking_crossing_keeps_ids)
+{
+  SlyTestServer *server = sly_test_server_start ("--model", "color-detector",
+      NULL);
+  GstHarness *h = infer_harness (server, "tracking=true max-inflight=2",
+      FALSE);
+  gint64 red_id = 0, green_id = 0;
+  guint i, j;
+
+  gst_harness_set_src_caps_str (h, RGB_CAPS);
+  for (i = 0; i < 30; i++)
+    fail_unless_equals_int (gst_harness_push (h, make_crossing_frame (i)),
+        GST_FLOW_OK);
+  for (i = 0; i < 30; i++) {
+    GstBuffer *out = gst_harness_pull (h);
+    GstSlyPredictionMeta *meta = get_meta (out);
+
+    fail_unless_equals_int (gst_sly_prediction_meta_get_n_objects (meta), 2);
+    for (j = 0; j < 2; j++) {
+      const gchar *title;
+      gint64 id;
+      gint x, y;
+
+      get_box (meta, j, &x, &y, &id, &title);
+      fail_unless (id > 0);
+      if (g_str_equal (title, "red")) {
+        if (red_id == 0)
+          red_id = id;
+        fail_unless_equals_int64 (id, red_id);
+      } else {
+        fail_unless_equals_string (title, "green");
+        if (green_id == 0)
+          green_id = id;
+        fail_unless_equals_int64 (id, green_id);
+      }
+    }
+    gst_buffer_unref (out);
+  }
+  fail_unless (red_id != green_id);
+  gst_harness_teardown (h);
+  sly_test_server_stop (server);
 }
 
 GST_END_TEST;
@@ -1327,11 +1466,11 @@ GST_START_TEST (test_task_mode_token_never_logged)
   fail_unless (debug_log->len > 10000, "logging did not reach the test");
   if (strstr (debug_log->str, SECRET_TOKEN) != NULL) {
     gchar **lines = g_strsplit (debug_log->str, "\n", -1);
-    guint i;
+    guint k;
 
-    for (i = 0; lines[i] != NULL; i++)
-      if (strstr (lines[i], SECRET_TOKEN) != NULL)
-        g_printerr ("leak: %s\n", lines[i]);
+    for (k = 0; lines[k] != NULL; k++)
+      if (strstr (lines[k], SECRET_TOKEN) != NULL)
+        g_printerr ("leak: %s\n", lines[k]);
     g_strfreev (lines);
     fail ("the API token leaked into the logs");
   }
@@ -1398,7 +1537,9 @@ slymodelinfer_suite (void)
   tcase_add_test (tc, test_error_bad_url);
   tcase_add_test (tc, test_error_unreachable);
   tcase_add_test (tc, test_error_unknown_model);
-  tcase_add_test (tc, test_error_tracking_not_implemented);
+  tcase_add_test (tc, test_error_bad_tracking_config);
+  tcase_add_test (tc, test_tracking_interval_predictions);
+  tcase_add_test (tc, test_tracking_crossing_keeps_ids);
   tcase_add_test (tc, test_order_random_latency);
   tcase_add_test (tc, test_batch_size);
   tcase_add_test (tc, test_live_slow_server_skips);

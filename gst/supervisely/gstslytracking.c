@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Client-side tracking of slymodelinfer: the tracker starts at the first
+ * frame the server answered, when the model and its BoT-SORT defaults are
+ * known (frames before that, waiting for the model on live input, have
+ * nothing to predict from), and runs in output order from then on.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <gst/gst.h>
+
+#include "gstslytracking.h"
+#include "slytracker.h"
+
+GST_DEBUG_CATEGORY_STATIC (gst_sly_tracking_debug);
+#define GST_CAT_DEFAULT gst_sly_tracking_debug
+
+struct _GstSlyTracking
+{
+  JsonNode *overrides;          /* the tracking-config object, or NULL */
+  GstSlyTrackingModelFunc model_func;
+  gpointer user_data;
+
+  /* src task */
+  SlyTracker *tracker;          /* NULL until the first answered frame */
+  gint width, height;           /* of the last answered frame */
+  gboolean warned_unsupported;
+  gboolean warned_settings;
+
+  gint reset;                   /* atomic: set by gst_sly_tracking_reset() */
+};
+
+static void
+debug_init (void)
+{
+  static gsize done = 0;
+
+  if (g_once_init_enter (&done)) {
+    GST_DEBUG_CATEGORY_INIT (gst_sly_tracking_debug, "slytracking", 0,
+        "slymodelinfer client-side tracking");
+    g_once_init_leave (&done, 1);
+  }
+}
+
+static JsonObject *
+overrides_object (GstSlyTracking * self)
+{
+  return self->overrides ? json_node_get_object (self->overrides) : NULL;
+}
+
+/* Warnings for what @overrides asks for and this tracker does not do. The
+ * server's defaults (the SDK's say with_reid and sparseOptFlow) are not
+ * the user's request, so they only go to the debug log. */
+static void
+warn_not_applied (JsonObject * overrides, GPtrArray * warnings)
+{
+  g_autoptr (SlyTrackerConfig) asked = sly_tracker_config_new ();
+  g_autoptr (GPtrArray) notes = NULL;
+  guint i;
+
+  asked->with_reid = FALSE;
+  g_free (asked->cmc_method);
+  asked->cmc_method = g_strdup ("none");
+  /* already validated by the caller */
+  if (!sly_tracker_config_merge_json (asked, overrides, NULL, NULL))
+    return;
+  notes = sly_tracker_config_get_warnings (asked);
+  for (i = 0; i < notes->len; i++)
+    g_ptr_array_add (warnings, g_strdup_printf ("tracking-config: %s",
+            (const gchar *) g_ptr_array_index (notes, i)));
+}
+
+GstSlyTracking *
+gst_sly_tracking_new (const gchar * overrides, GstSlyTrackingModelFunc
+    model_func, gpointer user_data, GPtrArray * warnings, GError ** error)
+{
+  g_autoptr (SlyTrackerConfig) check = sly_tracker_config_new ();
+  g_autoptr (GPtrArray) unknown = g_ptr_array_new_with_free_func (g_free);
+  GstSlyTracking *self;
+  guint i;
+
+  g_return_val_if_fail (model_func != NULL, NULL);
+  debug_init ();
+
+  /* the whole text is checked here, so that a bad value fails the start */
+  if (!sly_tracker_config_merge_string (check, overrides, unknown, error))
+    return NULL;
+
+  self = g_new0 (GstSlyTracking, 1);
+  self->model_func = model_func;
+  self->user_data = user_data;
+  if (overrides != NULL && *overrides != '\0')
+    self->overrides = json_from_string (overrides, NULL);
+
+  if (warnings != NULL) {
+    for (i = 0; i < unknown->len; i++)
+      g_ptr_array_add (warnings, g_strdup_printf ("tracking-config: unknown "
+              "key \"%s\" ignored", (const gchar *) unknown->pdata[i]));
+    if (self->overrides != NULL)
+      warn_not_applied (overrides_object (self), warnings);
+  }
+  return self;
+}
+
+void
+gst_sly_tracking_free (GstSlyTracking * self)
+{
+  if (self == NULL)
+    return;
+  g_clear_pointer (&self->overrides, json_node_unref);
+  g_clear_pointer (&self->tracker, sly_tracker_free);
+  g_free (self);
+}
+
+void
+gst_sly_tracking_reset (GstSlyTracking * self)
+{
+  g_return_if_fail (self != NULL);
+  g_atomic_int_set (&self->reset, TRUE);
+}
+
+static void
+add_warning_once (gboolean * once, GPtrArray * warnings, gchar * text)
+{
+  if (!*once && warnings != NULL)
+    g_ptr_array_add (warnings, text);
+  else
+    g_free (text);
+  *once = TRUE;
+}
+
+/* FALSE only when the session info says so: a model without tracking
+ * support still has boxes, and the client-side tracker only needs boxes. */
+static gboolean
+model_supports_tracking (JsonNode * session_info, JsonNode * settings)
+{
+  JsonNode *flag = NULL;
+
+  if (session_info != NULL && JSON_NODE_HOLDS_OBJECT (session_info))
+    flag = json_object_get_member (json_node_get_object (session_info),
+        "tracking_on_videos_support");
+  if (flag != NULL && JSON_NODE_HOLDS_VALUE (flag) &&
+      json_node_get_value_type (flag) == G_TYPE_BOOLEAN)
+    return json_node_get_boolean (flag);
+  /* an older server without the key: settings mean support */
+  return settings != NULL;
+}
+
+/* The SDK defaults, then the server's, then tracking-config. */
+static SlyTrackerConfig *
+make_config (GstSlyTracking * self, JsonNode * settings, GPtrArray * warnings)
+{
+  g_autoptr (GPtrArray) unknown = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GError) error = NULL;
+  JsonObject *server = NULL;
+  SlyTrackerConfig *config;
+
+  if (settings != NULL && JSON_NODE_HOLDS_OBJECT (settings))
+    server = json_node_get_object (settings);
+  else if (settings != NULL)
+    g_set_error (&error, SLY_ERROR, SLY_ERROR_PARSE, "not a JSON object");
+
+  if (error == NULL) {
+    config = sly_tracker_config_new_from_json (server, overrides_object (self),
+        unknown, &error);
+    if (config != NULL)
+      return config;
+  }
+  add_warning_once (&self->warned_settings, warnings,
+      g_strdup_printf ("the model server's tracking settings are not "
+          "usable (%s): the tracker uses the protocol defaults",
+          error->message));
+  /* tracking-config alone was checked at creation: this cannot fail */
+  return sly_tracker_config_new_from_json (NULL, overrides_object (self),
+      NULL, NULL);
+}
+
+static void
+start_tracker (GstSlyTracking * self, GPtrArray * warnings)
+{
+  g_autoptr (JsonNode) session_info = NULL;
+  g_autoptr (JsonNode) settings = NULL;
+  g_autoptr (SlyTrackerConfig) config = NULL;
+  g_autoptr (GPtrArray) notes = NULL;
+  guint i;
+
+  self->model_func (self->user_data, &session_info, &settings);
+  if (!model_supports_tracking (session_info, settings))
+    add_warning_once (&self->warned_unsupported, warnings,
+        g_strdup ("the model does not support tracking (its session info "
+            "says tracking_on_videos_support false): tracking its boxes on "
+            "the client with the protocol's default parameters"));
+
+  config = make_config (self, settings, warnings);
+  notes = sly_tracker_config_get_warnings (config);
+  for (i = 0; i < notes->len; i++)
+    GST_INFO ("not applied: %s", (const gchar *) notes->pdata[i]);
+  GST_DEBUG ("tracker started: high %g, low %g, new %g, buffer %d, match %g",
+      config->track_high_thresh, config->track_low_thresh,
+      config->new_track_thresh, config->track_buffer, config->match_thresh);
+  self->tracker = sly_tracker_new (config);
+}
+
+gboolean
+gst_sly_tracking_process (GstSlyTracking * self, gboolean inferred,
+    SlyAnnotation ** annotation, gint width, gint height, GPtrArray * warnings)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  if (g_atomic_int_compare_and_exchange (&self->reset, TRUE, FALSE)) {
+    GST_DEBUG ("reset");
+    g_clear_pointer (&self->tracker, sly_tracker_free);
+  }
+
+  if (inferred && annotation != NULL && *annotation != NULL) {
+    if (self->tracker == NULL)
+      start_tracker (self, warnings);
+    sly_tracker_update_annotation (self->tracker, *annotation);
+    self->width = (*annotation)->width;
+    self->height = (*annotation)->height;
+    return FALSE;
+  }
+
+  /* nothing seen yet: no motion to predict */
+  if (self->tracker == NULL)
+    return FALSE;
+  if (annotation == NULL) {
+    sly_tracker_predict (self->tracker);
+    return FALSE;
+  }
+  g_clear_pointer (annotation, sly_annotation_unref);
+  *annotation = sly_tracker_predict_annotation (self->tracker,
+      width > 0 ? width : self->width, height > 0 ? height : self->height);
+  return TRUE;
+}
