@@ -149,25 +149,66 @@ gboolean sly_client_load_custom (SlyClient * client, JsonObject * model_files,
     GCancellable * cancellable, GError ** error);
 
 /* The _async/_finish pairs of the typed wrappers above. */
-#define SLY_CLIENT_DECLARE_ASYNC(name, RetType)                              \
-void sly_client_##name##_async (SlyClient * client,                         \
-    GCancellable * cancellable, GAsyncReadyCallback callback,                \
-    gpointer user_data);                                                     \
-RetType sly_client_##name##_finish (SlyClient * client,                     \
+void sly_client_get_session_info_async (SlyClient * client,
+    GCancellable * cancellable, GAsyncReadyCallback callback,
+    gpointer user_data);
+JsonObject *sly_client_get_session_info_finish (SlyClient * client,
     GAsyncResult * result, GError ** error);
-
-SLY_CLIENT_DECLARE_ASYNC (get_session_info, JsonObject *)
-SLY_CLIENT_DECLARE_ASYNC (get_model_meta, SlyProjectMeta *)
-SLY_CLIENT_DECLARE_ASYNC (get_classes, gchar **)
-SLY_CLIENT_DECLARE_ASYNC (get_settings, JsonNode *)
-SLY_CLIENT_DECLARE_ASYNC (get_tracking_settings, JsonObject *)
-SLY_CLIENT_DECLARE_ASYNC (get_deploy_info, JsonObject *)
-SLY_CLIENT_DECLARE_ASYNC (is_deployed, gboolean)
-SLY_CLIENT_DECLARE_ASYNC (get_status, JsonObject *)
-SLY_CLIENT_DECLARE_ASYNC (freeze_model, gchar *)
-SLY_CLIENT_DECLARE_ASYNC (list_pretrained_models, gchar **)
-SLY_CLIENT_DECLARE_ASYNC (list_pretrained_model_infos, JsonArray *)
-SLY_CLIENT_DECLARE_ASYNC (shutdown, gchar *)
+void sly_client_get_model_meta_async (SlyClient * client,
+    GCancellable * cancellable, GAsyncReadyCallback callback,
+    gpointer user_data);
+SlyProjectMeta *sly_client_get_model_meta_finish (SlyClient * client,
+    GAsyncResult * result, GError ** error);
+void sly_client_get_classes_async (SlyClient * client,
+    GCancellable * cancellable, GAsyncReadyCallback callback,
+    gpointer user_data);
+gchar **sly_client_get_classes_finish (SlyClient * client,
+    GAsyncResult * result, GError ** error);
+void sly_client_get_settings_async (SlyClient * client,
+    GCancellable * cancellable, GAsyncReadyCallback callback,
+    gpointer user_data);
+JsonNode *sly_client_get_settings_finish (SlyClient * client,
+    GAsyncResult * result, GError ** error);
+void sly_client_get_tracking_settings_async (SlyClient * client,
+    GCancellable * cancellable, GAsyncReadyCallback callback,
+    gpointer user_data);
+JsonObject *sly_client_get_tracking_settings_finish (SlyClient * client,
+    GAsyncResult * result, GError ** error);
+void sly_client_get_deploy_info_async (SlyClient * client,
+    GCancellable * cancellable, GAsyncReadyCallback callback,
+    gpointer user_data);
+JsonObject *sly_client_get_deploy_info_finish (SlyClient * client,
+    GAsyncResult * result, GError ** error);
+void sly_client_is_deployed_async (SlyClient * client,
+    GCancellable * cancellable, GAsyncReadyCallback callback,
+    gpointer user_data);
+gboolean sly_client_is_deployed_finish (SlyClient * client,
+    GAsyncResult * result, GError ** error);
+void sly_client_get_status_async (SlyClient * client,
+    GCancellable * cancellable, GAsyncReadyCallback callback,
+    gpointer user_data);
+JsonObject *sly_client_get_status_finish (SlyClient * client,
+    GAsyncResult * result, GError ** error);
+void sly_client_freeze_model_async (SlyClient * client,
+    GCancellable * cancellable, GAsyncReadyCallback callback,
+    gpointer user_data);
+gchar *sly_client_freeze_model_finish (SlyClient * client,
+    GAsyncResult * result, GError ** error);
+void sly_client_list_pretrained_models_async (SlyClient * client,
+    GCancellable * cancellable, GAsyncReadyCallback callback,
+    gpointer user_data);
+gchar **sly_client_list_pretrained_models_finish (SlyClient * client,
+    GAsyncResult * result, GError ** error);
+void sly_client_list_pretrained_model_infos_async (SlyClient * client,
+    GCancellable * cancellable, GAsyncReadyCallback callback,
+    gpointer user_data);
+JsonArray *sly_client_list_pretrained_model_infos_finish (SlyClient * client,
+    GAsyncResult * result, GError ** error);
+void sly_client_shutdown_async (SlyClient * client,
+    GCancellable * cancellable, GAsyncReadyCallback callback,
+    gpointer user_data);
+gchar *sly_client_shutdown_finish (SlyClient * client,
+    GAsyncResult * result, GError ** error);
 
 /* ---- per-frame inference (protocol.md 3.12) ----
  * One image goes to inference_image, several to inference_batch (with
