@@ -589,7 +589,7 @@ test_session_cancel (Fixture * f, gconstpointer data)
   g_assert_null (sly_prediction_session_next (session, &finished,
           cancellable, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  g_assert_cmpint (g_get_monotonic_time () - start, <, 3 * G_USEC_PER_SEC);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 4 * G_USEC_PER_SEC);
   g_thread_join (thread);
   g_clear_error (&error);
   final_result = sly_prediction_session_close (session, &error);
@@ -611,7 +611,7 @@ test_timeout (Fixture * f, gconstpointer data)
   g_assert_null (sly_client_get_status (f->client, NULL, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
   g_assert_cmpint (g_get_monotonic_time () - start, >=, 250 * 1000);
-  g_assert_cmpint (g_get_monotonic_time () - start, <, 3 * G_USEC_PER_SEC);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 4 * G_USEC_PER_SEC);
 }
 
 /* Retryable failures are retried as configured; others are not. */
@@ -677,7 +677,7 @@ test_cancel (Fixture * f, gconstpointer data)
   thread = g_thread_new ("cancel", cancel_later, cancellable);
   g_assert_null (sly_client_get_status (f->client, cancellable, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  g_assert_cmpint (g_get_monotonic_time () - start, <, 3 * G_USEC_PER_SEC);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 4 * G_USEC_PER_SEC);
   g_thread_join (thread);
 
   /* already cancelled: no request at all */
@@ -703,7 +703,7 @@ test_cancel_during_backoff (Fixture * f, gconstpointer data)
   thread = g_thread_new ("cancel", cancel_later, cancellable);
   g_assert_null (sly_client_get_status (f->client, cancellable, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  g_assert_cmpint (g_get_monotonic_time () - start, <, 3 * G_USEC_PER_SEC);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 4 * G_USEC_PER_SEC);
   g_thread_join (thread);
 }
 

@@ -532,7 +532,7 @@ test_timeout (Fixture * f, gconstpointer data)
   g_assert_null (sly_client_get_status (f->client, NULL, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
   g_assert_cmpint (g_get_monotonic_time () - start, >=, 350 * 1000);
-  g_assert_cmpint (g_get_monotonic_time () - start, <, 2 * G_USEC_PER_SEC);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 4 * G_USEC_PER_SEC);
   g_clear_error (&error);
   sly_test_server_resume (f->server);
   sly_client_set_timeout (f->client, 10000);
@@ -607,7 +607,7 @@ cancel_now (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* Cancelling an inference that the server holds for 3 s ends it at once. */
+/* Cancelling an inference that the server holds for 10 s ends it at once. */
 static void
 test_cancel (Fixture * f, gconstpointer data)
 {
@@ -627,7 +627,7 @@ test_cancel (Fixture * f, gconstpointer data)
     g_main_context_iteration (context, TRUE);
   g_main_context_pop_thread_default (context);
   g_assert_error (wait.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  g_assert_cmpint (g_get_monotonic_time () - start, <, 2 * G_USEC_PER_SEC);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 4 * G_USEC_PER_SEC);
   g_error_free (wait.error);
   g_bytes_unref (bytes);
 }
@@ -707,7 +707,7 @@ int
 main (int argc, char **argv)
 {
   static const gchar *const no_args[] = { NULL };
-  static const gchar *const slow[] = { "--latency-ms", "3000", NULL };
+  static const gchar *const slow[] = { "--latency-ms", "10000", NULL };
   static const gchar *const faulty[] = { "--fail-rate", "0.5",
     "--fail-kinds", "500,503", "--seed", "7", NULL
   };
