@@ -136,7 +136,6 @@ on_message_starting (SoupMessage * msg, SlyClient * client)
 {
   SoupMessageHeaders *headers = soup_message_get_request_headers (msg);
   const gchar *task_id = g_getenv ("SUPERVISELY_TASK_ID");
-
   GUri *uri = soup_message_get_uri (msg);
 
   if (client->creds.api_token != NULL

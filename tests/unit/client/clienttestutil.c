@@ -97,6 +97,7 @@ mock_request_free (MockRequest * req)
   g_free (req->path);
   g_free (req->content_type);
   g_free (req->api_key);
+  g_free (req->task_id);
   g_clear_pointer (&req->body, g_bytes_unref);
   g_free (req);
 }
@@ -112,6 +113,7 @@ record (MockServer * mock, SoupServerMessage * msg, const gchar * path)
   req->content_type = g_strdup (soup_message_headers_get_one (headers,
           "Content-Type"));
   req->api_key = g_strdup (soup_message_headers_get_one (headers, "x-api-key"));
+  req->task_id = g_strdup (soup_message_headers_get_one (headers, "x-task-id"));
   req->body = soup_message_body_flatten (body);
   g_ptr_array_add (mock->requests, req);
 }
@@ -340,6 +342,7 @@ mock_request_copy (const MockRequest * req)
   copy->path = g_strdup (req->path);
   copy->content_type = g_strdup (req->content_type);
   copy->api_key = g_strdup (req->api_key);
+  copy->task_id = g_strdup (req->task_id);
   copy->body = g_bytes_ref (req->body);
   return copy;
 }

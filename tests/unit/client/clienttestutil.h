@@ -31,6 +31,7 @@ typedef struct
   gchar *path;
   gchar *content_type;
   gchar *api_key;               /* x-api-key header, or NULL */
+  gchar *task_id;               /* x-task-id header, or NULL */
   GBytes *body;
 } MockRequest;
 

@@ -840,8 +840,10 @@ test_task_routing (void)
   mock_server_add (server, "/public/api/v3/tasks.stop", 200,
       "application/json", "{\"status\": \"stopped\"}");
 
+  g_setenv ("SUPERVISELY_TASK_ID", "1234", TRUE);
   info = sly_client_get_session_info (client, NULL, &error);
   g_assert_no_error (error);
+  g_unsetenv ("SUPERVISELY_TASK_ID");
   settings = sly_client_get_settings (client, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (json_node_get_string (settings), ==, "conf: 0.25\n");
@@ -859,6 +861,10 @@ test_task_routing (void)
       "/public/api/v3/tasks.info");
   for (i = 0; i < reqs->len; i++)
     g_assert_cmpstr (((MockRequest *) reqs->pdata[i])->api_key, ==, TOKEN);
+  /* x-task-id travels with the key while SUPERVISELY_TASK_ID is set */
+  g_assert_cmpstr (((MockRequest *) reqs->pdata[0])->task_id, ==, "1234");
+  g_assert_cmpstr (((MockRequest *) reqs->pdata[1])->task_id, ==, "1234");
+  g_assert_null (((MockRequest *) reqs->pdata[2])->task_id);
 
   direct = body_object (reqs->pdata[2]);
   g_assert_cmpint (json_object_get_int_member (direct, "taskId"), ==, 7);
