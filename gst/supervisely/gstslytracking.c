@@ -12,6 +12,7 @@
 #include <gst/gst.h>
 
 #include "gstslytracking.h"
+#include "slyerror.h"
 #include "slytracker.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_sly_tracking_debug);
