@@ -10,6 +10,7 @@
 #include "slyimage.h"
 #include "slytestserver.h"
 
+#include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
 
@@ -703,6 +704,95 @@ test_session (Fixture * f, gconstpointer data)
   g_assert_nonnull (final_result);
 }
 
+/* 12 frames of videotestsrc's moving ball, MJPEG in AVI, made by
+ * gst-launch-1.0 in a temporary directory. NULL when there is no
+ * gst-launch-1.0 or it fails (missing plugins). */
+static GBytes *
+make_video (void)
+{
+  g_autofree gchar *dir = g_dir_make_tmp ("sly-client-video-XXXXXX", NULL);
+  g_autofree gchar *path = g_build_filename (dir, "ball.avi", NULL);
+  g_autofree gchar *location = g_strconcat ("location=", path, NULL);
+  g_autoptr (GSubprocess) proc = NULL;
+  g_autoptr (GError) error = NULL;
+  gchar *data = NULL;
+  gsize size = 0;
+
+  if (GST_LAUNCH[0] == '\0')
+    return NULL;
+  proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+      G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error, GST_LAUNCH, "-q",
+      "videotestsrc", "pattern=ball", "num-buffers=12", "!",
+      "video/x-raw,width=160,height=120,framerate=10/1", "!", "jpegenc", "!",
+      "avimux", "!", "filesink", location, NULL);
+  if (proc == NULL || !g_subprocess_wait_check (proc, NULL, &error)
+      || !g_file_get_contents (path, &data, &size, NULL)) {
+    g_test_message ("cannot make a video: %s",
+        error ? error->message : "no file");
+    data = NULL;
+  }
+  g_unlink (path);
+  g_rmdir (dir);
+  return data ? g_bytes_new_take (data, size) : NULL;
+}
+
+/* An uploaded video through a prediction session: results in frame order
+ * with frame_index and track ids, then the video annotation. */
+static void
+test_video_session (Fixture * f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) video = make_video ();
+  g_autoptr (SlyPredictionSession) session = NULL;
+  g_autoptr (JsonNode) state = json_from_string ("{\"tracker\": \"botsort\","
+      " \"stride\": 2, \"endFrameIndex\": 9}", NULL);
+  g_autoptr (JsonNode) final_result = NULL;
+  g_autoptr (GPtrArray) all =
+      g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_free);
+  JsonObject *video_ann;
+  gboolean finished = FALSE;
+  guint i;
+
+  if (video == NULL) {
+    g_test_skip ("gst-launch-1.0 with videotestsrc, jpegenc and avimux is "
+        "needed to make the clip");
+    return;
+  }
+  session = sly_prediction_session_start (f->client, "inference_video_async",
+      &video, 1, "video/x-msvideo", state, NULL, &error);
+  g_assert_no_error (error);
+  sly_prediction_session_set_poll_interval (session, 20);
+  while (!finished) {
+    g_autoptr (GPtrArray) results = sly_prediction_session_next (session,
+        &finished, NULL, &error);
+
+    g_assert_no_error (error);
+    for (i = 0; i < results->len; i++)
+      g_ptr_array_add (all, json_node_copy (results->pdata[i]));
+  }
+  /* frames 0, 2, 4, 6, 8: the end frame is inclusive for uploads */
+  g_assert_cmpuint (all->len, ==, 5);
+  for (i = 0; i < all->len; i++) {
+    JsonObject *item = json_node_get_object (all->pdata[i]);
+    g_autoptr (SlyAnnotation) ann =
+        sly_annotation_from_json_node (all->pdata[i], &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpint (json_object_get_int_member (item, "frame_index"), ==,
+        2 * i);
+    g_assert_cmpuint (ann->objects->len, ==, 1);
+    g_assert_true (ann->has_track_ids);
+    g_assert_cmpint (((SlyObject *) ann->objects->pdata[0])->track_id, ==, 1);
+  }
+  final_result = sly_prediction_session_close (session, &error);
+  g_assert_no_error (error);
+  video_ann = json_object_get_object_member (json_node_get_object
+      (final_result), "video_ann");
+  g_assert_nonnull (video_ann);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member
+          (video_ann, "frames")), ==, 5);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -734,6 +824,7 @@ main (int argc, char **argv)
   ADD_URL ("url/retries", faulty, test_retries);
   ADD_URL ("url/cancel", slow, test_cancel);
   ADD_URL ("url/session", no_args, test_session);
+  ADD_URL ("url/video-session", no_args, test_video_session);
   ADD_TASK ("task/calls", test_task_calls);
   ADD_TASK ("task/wrong-token", test_task_wrong_token);
   ADD_TASK ("task/infer-jpeg", test_infer_jpeg_task);
