@@ -24,9 +24,15 @@ sly_tracker_update_annotation (SlyTracker * self, SlyAnnotation * ann)
   ids = g_new0 (gint64, MAX (n, 1));
   for (i = 0; i < n; i++) {
     const SlyObject *obj = g_ptr_array_index (ann->objects, i);
-    SlyBox box = sly_geometry_get_bbox (obj->geometry);
+    SlyBox box;
 
+    if (obj->geometry == NULL) {
+      /* nothing to track: an invalid detection gets no id */
+      dets[i].x1 = NAN;
+      continue;
+    }
     /* the SDK's [left, top, right, bottom] of the inclusive bbox */
+    box = sly_geometry_get_bbox (obj->geometry);
     dets[i].x1 = box.left;
     dets[i].y1 = box.top;
     dets[i].x2 = box.right;

@@ -467,6 +467,18 @@ test_annotation (void)
     g_assert_cmpstr (person->class_title, ==, "person");
     g_assert_cmpint (person->track_id, ==, 2);
   }
+
+  /* an object without geometry (only possible by hand) is dropped */
+  {
+    g_autoptr (SlyAnnotation) ann = frame_annotation (10);
+    SlyObject *car = g_ptr_array_index (ann->objects, 0);
+
+    g_clear_pointer (&car->geometry, sly_geometry_free);
+    sly_tracker_update_annotation (t, ann);
+    g_assert_cmpuint (ann->objects->len, ==, 1);
+    g_assert_cmpstr (((SlyObject *) g_ptr_array_index (ann->objects,
+                0))->class_title, ==, "person");
+  }
 }
 
 int
