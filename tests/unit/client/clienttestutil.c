@@ -135,6 +135,9 @@ handler (SoupServer * server, SoupServerMessage * msg, const char *path,
   } else if (route->fail_first > 0) {
     route->fail_first--;
     soup_server_message_set_status (msg, route->fail_status, NULL);
+    if (route->fail_status == 429)
+      soup_message_headers_replace (soup_server_message_get_response_headers
+          (msg), "Retry-After", "1");
     soup_server_message_set_response (msg, "application/json",
         SOUP_MEMORY_STATIC, "{\"message\":\"injected\"}", 22);
   } else if (route->kind == ROUTE_HANG) {

@@ -50,7 +50,8 @@ void mock_server_add_redirect (MockServer * server, const gchar * path,
     guint status, const gchar * location);
 /* never answers (until the server is freed) */
 void mock_server_add_hang (MockServer * server, const gchar * path);
-/* the first @n requests to @path get @status (an empty JSON error) */
+/* the first @n requests to @path get @status (a small JSON error; 429
+ * comes with "Retry-After: 1") */
 void mock_server_fail_first (MockServer * server, const gchar * path,
     guint n, guint status);
 

@@ -646,6 +646,17 @@ test_retries (Fixture * f, gconstpointer data)
   g_assert_cmpuint (reqs->len, ==, 3 + 3 + 1);
   g_clear_pointer (&reqs, g_ptr_array_unref);
 
+  /* 429 waits at least its Retry-After, whatever the configured delay */
+  {
+    g_autoptr (JsonObject) again = NULL;
+    gint64 start = g_get_monotonic_time ();
+
+    mock_server_fail_first (f->server, "/get_status", 1, 429);
+    again = sly_client_get_status (f->client, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (g_get_monotonic_time () - start, >=, G_USEC_PER_SEC);
+  }
+
   /* the SDK's raise_error calls (is_ready) never retry */
   mock_server_add_sample (f->server, "/is_ready", "is_ready");
   mock_server_fail_first (f->server, "/is_ready", 1, 500);
