@@ -68,17 +68,19 @@ post_data_free (PostData * data)
 gchar *
 sly_client_redact_url (const gchar * url)
 {
+  g_autoptr (GUri) uri = NULL;
   g_autofree gchar *copy = NULL;
   const gchar *net;
   const gchar *rest;
-  gchar *query;
 
   if (url == NULL)
     return g_strdup ("(null)");
-  copy = g_strdup (url);
-  query = strpbrk (copy, "?#");
-  if (query != NULL)
-    *query = '\0';
+  /* no user info, query or fragment: they may hold secrets too */
+  uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+  if (uri == NULL)
+    return g_strdup ("(not a URL)");
+  copy = g_uri_to_string_partial (uri, G_URI_HIDE_USERINFO |
+      G_URI_HIDE_QUERY | G_URI_HIDE_FRAGMENT);
   net = strstr (copy, "/net/");
   if (net == NULL)
     return g_steal_pointer (&copy);

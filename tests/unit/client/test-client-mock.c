@@ -788,7 +788,9 @@ test_url_redacted (void)
   g_autofree gchar *url = NULL;
 
   server = mock_server_new ();
-  url = g_strdup_printf ("%s/net/" SESSION "/", mock_server_get_url (server));
+  /* user info is a secret too */
+  url = g_strdup_printf ("http://user:pa55w0rd@%s/net/" SESSION "/",
+      mock_server_get_url (server) + strlen ("http://"));
   client = sly_client_new_for_url (url, &error);
   g_assert_no_error (error);
   mock_server_add_hang (server, "/net/" SESSION "/get_status");
@@ -796,6 +798,7 @@ test_url_redacted (void)
   g_assert_null (sly_client_get_status (client, NULL, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
   g_assert_null (strstr (error->message, SESSION));
+  g_assert_null (strstr (error->message, "pa55w0rd"));
   g_assert_nonnull (strstr (error->message, "/net/***/get_status"));
 }
 
