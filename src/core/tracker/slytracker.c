@@ -333,6 +333,23 @@ expire_lost (SlyTracker * self)
   }
 }
 
+/* Frames without detections are no evidence against a track, but a box
+ * predicted for longer than track_buffer frames is a guess: such a Tracked
+ * track becomes Lost (and expires like any lost track), an unconfirmed one
+ * is removed. */
+static void
+age_unseen (SlyTracker * self)
+{
+  guint i;
+
+  for (i = 0; i < self->tracked->len; i++) {
+    SlyTrack *t = g_ptr_array_index (self->tracked, i);
+
+    if (self->frame_id - t->frame_id > (guint) self->config->track_buffer)
+      t->state = t->activated ? SLY_TRACK_LOST : SLY_TRACK_REMOVED;
+  }
+}
+
 /* Moves the tracks of @from in @state to @to; ownership moves with them. */
 static void
 take_tracks (GPtrArray * to, GPtrArray * from, SlyTrackState state)
@@ -486,9 +503,10 @@ sly_tracker_predict (SlyTracker * self)
   frame_init (&f, NULL, NULL);
   split_tracks (self, &f);
   predict_and_warp (self, &f);
-  frame_clear (&f);
   expire_lost (self);
-  drop_removed (self->lost);
+  age_unseen (self);
+  merge_lists (self, f.created);
+  frame_clear (&f);
 }
 
 GArray *

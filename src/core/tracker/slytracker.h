@@ -87,8 +87,9 @@ guint    sly_tracker_update            (SlyTracker * tracker,
 
 /*
  * One frame without detections (not inferred, or the request failed): the
- * Kalman states advance one frame, no track changes state, and lost tracks
- * age (and may be removed).
+ * Kalman states advance one frame and lost tracks age (and may be removed).
+ * Tracked tracks stay Tracked, and so are output with predicted boxes, until
+ * they go unmatched for more than track_buffer frames; then they become Lost.
  */
 void     sly_tracker_predict           (SlyTracker * tracker);
 

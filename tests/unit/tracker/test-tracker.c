@@ -186,6 +186,28 @@ test_predict (void)
   g_assert_cmpint (step1 (t, det (98, 42, 30, 0.9, 3)), ==, 1);
 }
 
+static void
+test_predict_expires (void)
+{
+  g_autoptr (SlyTracker) t = new_tracker (5);
+  gint i;
+
+  for (i = 0; i < 10; i++)
+    step1 (t, det (10 + 2 * i, 20, 30, 0.9, 0));
+  /* predicted boxes are output for track_buffer frames without evidence */
+  for (i = 0; i < 5; i++) {
+    sly_tracker_predict (t);
+    g_assert_cmpuint (n_tracks (t), ==, 1);
+  }
+  /* then the track is lost: no more invented boxes */
+  sly_tracker_predict (t);
+  g_assert_cmpuint (n_tracks (t), ==, 0);
+  /* and after another track_buffer frames it is gone for good */
+  for (i = 0; i < 5; i++)
+    sly_tracker_predict (t);
+  g_assert_cmpint (step1 (t, det (10 + 2 * 21, 20, 30, 0.9, 0)), ==, 2);
+}
+
 /* Two static objects; at frame 11 the camera pans 60 px. */
 static void
 pan_scene (gboolean with_warp, gint64 ids[2])
@@ -492,6 +514,7 @@ main (int argc, char **argv)
       test_low_score_keeps_track);
   g_test_add_func ("/tracker/track-buffer", test_track_buffer);
   g_test_add_func ("/tracker/predict", test_predict);
+  g_test_add_func ("/tracker/predict-expires", test_predict_expires);
   g_test_add_func ("/tracker/warp", test_warp);
   g_test_add_func ("/tracker/duplicates", test_duplicates);
   g_test_add_func ("/tracker/class-vote", test_class_vote);
