@@ -380,13 +380,16 @@ static void
 test_changing_speed (void)
 {
   /* accelerating, braking, weaving: a constant-velocity filter lags, the
-   * IoU association must absorb it */
-  static const Scene s = { "changing-speed", 120, 5, {
+   * IoU association must absorb it. The last one speeds up from 5 to 50
+   * px/frame, far beyond what boxes overlapping from frame to frame could
+   * follow without the filter's velocity. */
+  static const Scene s = { "changing-speed", 120, 6, {
           {0, 120, 40, 40, 70, 70, 0.5, 0, 0.12, 0, 0, 0, 0, NO_HIDE},
           {0, 120, 1200, 200, 70, 70, -9, 0, 0.07, 0, 0, 0, 0, NO_HIDE},
           {0, 120, 100, 400, 60, 90, 3, 0, 0, 0, 0, 40, 50, NO_HIDE},
           {0, 120, 700, 560, 80, 60, 0, 0, 0, 0, 120, 0, 80, NO_HIDE},
           {0, 120, 500, 300, 60, 60, 0, -1, 0.05, 0, 60, 30, 40, NO_HIDE},
+          {0, 31, 0, 120, 60, 50, 5, 0, 1.5, 0, 0, 0, 0, NO_HIDE},
       }, 2, 0, 0, 0, 0
   };
   guint k;
