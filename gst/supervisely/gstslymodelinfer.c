@@ -33,7 +33,7 @@
 #include "gstslyiothread.h"
 #include "slyimage.h"
 #include "slyerror.h"
-#include "slytracker.h"
+#include "gstslytracking.h"
 #ifdef HAVE_SLY_META
 #include "gstslypredictionmeta.h"
 #endif
@@ -184,11 +184,9 @@ struct _GstSlyModelInfer
   GstSegment segment;
   gint width, height;           /* of the current caps, 0 when unknown */
 
-  /* tracking: decided at start; the tracker lives in the src task, which
-   * feeds it frames in output order */
-  gboolean tracking_active;
-  SlyTracker *tracker;
-  gint tracker_reset;           /* atomic: set by FLUSH_STOP */
+  /* tracking=true: made at start, fed frames in output order by the src
+   * task (gstslytracking.c); NULL when off */
+  GstSlyTracking *tracking_glue;
   guint64 predicted;            /* GST_OBJECT_LOCK */
 
   GstSlyRequestQueue queue;
@@ -1508,7 +1506,8 @@ gst_sly_model_infer_sink_event (GstPad * pad, GstObject * parent,
       gst_sly_model_infer_drop_pending (self);
       gst_sly_request_queue_flush (&self->queue, GST_FLOW_OK);
       /* a seek: tracks do not continue across it */
-      g_atomic_int_set (&self->tracker_reset, TRUE);
+      if (self->tracking_glue != NULL)
+        gst_sly_tracking_reset (self->tracking_glue);
       if (gst_pad_is_active (self->srcpad))
         gst_pad_start_task (self->srcpad,
             (GstTaskFunction) gst_sly_model_infer_loop, self->srcpad, NULL);
@@ -1616,65 +1615,30 @@ frame_status_of (GstSlyResult result)
 }
 #endif
 
-/* src task: the tracker, made on first use with the server's BoT-SORT
- * defaults (known once the model is ready) and tracking-config on top. */
-static SlyTracker *
-ensure_tracker (GstSlyModelInfer * self)
+static void
+post_tracking_warnings (GstSlyModelInfer * self, GPtrArray * warnings)
 {
-  g_autoptr (GPtrArray) notes = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr (GPtrArray) unknown = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr (JsonNode) server = NULL;
-  g_autoptr (JsonNode) overrides = NULL;
-  g_autoptr (SlyTrackerConfig) config = NULL;
-  g_autoptr (GPtrArray) warnings = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autofree gchar *text = NULL;
-  gboolean supported;
   guint i;
 
-  if (self->tracker != NULL)
-    return self->tracker;
+  for (i = 0; i < warnings->len; i++)
+    GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS, ("Tracking: %s",
+            (gchar *) warnings->pdata[i]), (NULL));
+}
+
+/* Any thread: what the tracker needs to know about the model, from the
+ * cache (never the network). */
+static void
+tracking_model_info (gpointer user_data, JsonNode ** session_info,
+    JsonNode ** tracking_settings)
+{
+  GstSlyModelInfer *self = user_data;
 
   GST_OBJECT_LOCK (self);
-  supported = self->info != NULL && self->info->tracking_settings != NULL;
-  if (supported && JSON_NODE_HOLDS_OBJECT (self->info->tracking_settings))
-    server = json_node_copy (self->info->tracking_settings);
-  if (self->tracking_config != NULL)
-    overrides = json_from_string (self->tracking_config, NULL);
+  if (self->info != NULL && self->info->session_info != NULL)
+    *session_info = json_node_copy (self->info->session_info);
+  if (self->info != NULL && self->info->tracking_settings != NULL)
+    *tracking_settings = json_node_copy (self->info->tracking_settings);
   GST_OBJECT_UNLOCK (self);
-
-  /* tracking-config was checked at start */
-  config = sly_tracker_config_new_from_json (server ?
-      json_node_get_object (server) : NULL, overrides &&
-      JSON_NODE_HOLDS_OBJECT (overrides) ? json_node_get_object (overrides) :
-      NULL, unknown, &error);
-  if (config == NULL) {
-    GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS,
-        ("Tracking settings not usable, using the defaults: %s",
-            error->message), (NULL));
-    config = sly_tracker_config_new ();
-  }
-  if (!supported)
-    g_ptr_array_add (notes, g_strdup ("the model has no tracking support; "
-            "the client-side tracker runs on its boxes with default "
-            "parameters"));
-  for (i = 0; i < unknown->len; i++)
-    g_ptr_array_add (notes, g_strdup_printf ("unknown tracking-config key "
-            "\"%s\" ignored", (gchar *) unknown->pdata[i]));
-  if (notes->len > 0) {
-    g_ptr_array_add (notes, NULL);
-    text = g_strjoinv ("; ", (gchar **) notes->pdata);
-    GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS, ("Tracking: %s", text),
-        (NULL));
-  }
-  /* accepted but not applied (ReID, optical flow): say so once */
-  warnings = sly_tracker_config_get_warnings (config);
-  for (i = 0; i < warnings->len; i++)
-    GST_ELEMENT_INFO (self, RESOURCE, SETTINGS, ("Tracking: %s",
-            (gchar *) warnings->pdata[i]), (NULL));
-
-  self->tracker = sly_tracker_new (config);
-  return self->tracker;
 }
 
 /* src task: runs the tracker over @item in output order. Frames the server
@@ -1682,26 +1646,22 @@ ensure_tracker (GstSlyModelInfer * self)
 static void
 track_item (GstSlyModelInfer * self, GstSlyItem * item)
 {
-  SlyTracker *tracker = ensure_tracker (self);
+  g_autoptr (GPtrArray) warnings = g_ptr_array_new_with_free_func (g_free);
 
-  if (g_atomic_int_compare_and_exchange (&self->tracker_reset, TRUE, FALSE))
-    sly_tracker_reset (tracker);
-
-  if (item->result == GST_SLY_RESULT_INFERRED && item->annotation != NULL) {
-    /* the item holds the only reference: nothing shares it yet */
-    sly_tracker_update_annotation (tracker, item->annotation);
-  } else if (item->result == GST_SLY_RESULT_DROPPED || self->width <= 0) {
-    /* time still passes for the tracks */
-    sly_tracker_predict (tracker);
-  } else {
-    g_clear_pointer (&item->annotation, sly_annotation_unref);
-    item->annotation = sly_tracker_predict_annotation (tracker, self->width,
-        self->height);
+  if (item->result == GST_SLY_RESULT_DROPPED) {
+    /* not output, but time passes for the tracks */
+    gst_sly_tracking_process (self->tracking_glue, FALSE, NULL, 0, 0, warnings);
+  } else if (gst_sly_tracking_process (self->tracking_glue,
+          item->result == GST_SLY_RESULT_INFERRED, &item->annotation,
+          self->width, self->height, warnings)) {
+    /* the item held the only reference to its annotation: nothing shared
+     * it before the meta is attached */
     item->result = GST_SLY_RESULT_PREDICTED;
     GST_OBJECT_LOCK (self);
     self->predicted++;
     GST_OBJECT_UNLOCK (self);
   }
+  post_tracking_warnings (self, warnings);
 }
 
 /* src task: keeps what tracking needs from the events going out. */
@@ -1725,8 +1685,8 @@ src_event_seen (GstSlyModelInfer * self, GstEvent * event)
     }
     case GST_EVENT_STREAM_START:
       /* a new stream: new track ids */
-      if (self->tracker != NULL)
-        sly_tracker_reset (self->tracker);
+      if (self->tracking_glue != NULL)
+        gst_sly_tracking_reset (self->tracking_glue);
       break;
     default:
       break;
@@ -1746,7 +1706,7 @@ decorate (GstSlyModelInfer * self, GstSlyItem * item)
   gboolean post;
 
   buffer = gst_buffer_make_writable (buffer);
-  if (self->tracking_active)
+  if (self->tracking_glue != NULL)
     track_item (self, item);
 
   GST_OBJECT_LOCK (self);
@@ -1797,7 +1757,7 @@ gst_sly_model_infer_loop (GstPad * pad)
     ret = GST_EVENT_TYPE (event) == GST_EVENT_EOS ? GST_FLOW_EOS : GST_FLOW_OK;
     gst_pad_push_event (self->srcpad, event);
   } else if (item->result == GST_SLY_RESULT_DROPPED) {
-    if (self->tracking_active)
+    if (self->tracking_glue != NULL)
       track_item (self, item);
     ret = GST_FLOW_OK;
   } else {
@@ -1915,11 +1875,15 @@ check_json_object (const gchar * text, GError ** error)
 }
 
 static gboolean
-check_tracking_config (const gchar * text, GError ** error)
+gst_sly_model_infer_start_tracking (GstSlyModelInfer * self,
+    const gchar * overrides, GError ** error)
 {
-  g_autoptr (SlyTrackerConfig) config = sly_tracker_config_new ();
+  g_autoptr (GPtrArray) warnings = g_ptr_array_new_with_free_func (g_free);
 
-  return sly_tracker_config_merge_string (config, text, NULL, error);
+  self->tracking_glue = gst_sly_tracking_new (overrides, tracking_model_info,
+      self, warnings, error);
+  post_tracking_warnings (self, warnings);
+  return self->tracking_glue != NULL;
 }
 
 static gboolean
@@ -1952,7 +1916,8 @@ gst_sly_model_infer_start (GstSlyModelInfer * self)
 
   if (!check_json_object (settings, &error))
     goto bad_settings;
-  if (tracking && !check_tracking_config (tracking_config, &error))
+  if (tracking && !gst_sly_model_infer_start_tracking (self, tracking_config,
+          &error))
     goto bad_tracking_config;
 
   io = gst_sly_io_thread_new (&cfg, &io_callbacks, self, &error);
@@ -1963,7 +1928,6 @@ gst_sly_model_infer_start (GstSlyModelInfer * self)
   self->live_known = FALSE;
   self->have_caps = FALSE;
   self->frame_count = 0;
-  self->tracking_active = tracking;
   self->width = self->height = 0;
   gst_sly_request_queue_set_model_state (&self->queue,
       GST_SLY_MODEL_CONNECTING);
@@ -1995,6 +1959,7 @@ bad_config:
   {
     g_autofree gchar *server = NULL;
 
+    g_clear_pointer (&self->tracking_glue, gst_sly_tracking_free);
     GST_OBJECT_LOCK (self);
     server = gst_sly_model_infer_locked_describe_server (self);
     GST_OBJECT_UNLOCK (self);
@@ -2020,8 +1985,7 @@ gst_sly_model_infer_stop (GstSlyModelInfer * self)
     gst_sly_io_thread_free (io);
   gst_sly_request_queue_flush (&self->queue, GST_FLOW_FLUSHING);
   /* the src task is stopped: nobody else touches the tracker */
-  g_clear_pointer (&self->tracker, sly_tracker_free);
-  g_atomic_int_set (&self->tracker_reset, FALSE);
+  g_clear_pointer (&self->tracking_glue, gst_sly_tracking_free);
 }
 
 static GstStateChangeReturn

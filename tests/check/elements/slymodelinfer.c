@@ -1039,6 +1039,98 @@ GST_START_TEST (test_live_slow_server_skips)
 
 GST_END_TEST;
 
+/* A caps change mid-stream (I420 to RGB) is serialized with the buffers:
+ * frames before it are encoded as I420, frames after it as RGB, and each
+ * one's box is where its own square is. */
+GST_START_TEST (test_caps_change)
+{
+  SlyTestServer *server = start_server (NULL);
+  GstHarness *h = infer_harness (server, "max-inflight=4", FALSE);
+  guint i;
+
+  gst_harness_set_src_caps_str (h, I420_CAPS);
+  for (i = 0; i < 4; i++)
+    fail_unless_equals_int (gst_harness_push (h, make_frame (i)), GST_FLOW_OK);
+  gst_harness_set_src_caps_str (h, RGB_CAPS);
+  for (i = 0; i < 4; i++) {
+    GstBuffer *buffer = gst_buffer_new_allocate (NULL, WIDTH * HEIGHT * 3,
+        NULL);
+    GstMapInfo map;
+
+    gst_buffer_map (buffer, &map, GST_MAP_WRITE);
+    memset (map.data, 0, map.size);
+    fill_rect (map.data, 200 - 10 * i, 150, 30, 30, 255, 255, 255);
+    gst_buffer_unmap (buffer, &map);
+    GST_BUFFER_PTS (buffer) = (4 + i) * GST_SECOND / FPS;
+    fail_unless_equals_int (gst_harness_push (h, buffer), GST_FLOW_OK);
+  }
+  for (i = 0; i < 8; i++) {
+    GstBuffer *out = gst_harness_pull (h);
+    gint x, y;
+
+    get_box (get_meta (out), 0, &x, &y, NULL, NULL);
+    if (i < 4) {
+      fail_unless (ABS (x - (gint) (10 + i * 7)) <= 2);
+      fail_unless (ABS (y - 20) <= 2);
+    } else {
+      fail_unless (ABS (x - (gint) (200 - 10 * (i - 4))) <= 2);
+      fail_unless (ABS (y - 150) <= 2);
+    }
+    gst_buffer_unref (out);
+  }
+  gst_harness_teardown (h);
+  sly_test_server_stop (server);
+}
+
+GST_END_TEST;
+
+/* overload=drop on live input with a slow server: frames that find the
+ * window full are dropped, not pushed; every frame is accounted for. */
+GST_START_TEST (test_overload_drop)
+{
+  SlyTestServer *server = start_server ("--latency-ms", "200", NULL);
+  GstHarness *h = infer_harness (server, "max-inflight=1 overload=drop",
+      TRUE);
+  GstStructure *stats = NULL;
+  guint64 dropped = 0, frames_out = 0;
+  gboolean deployed = FALSE;
+  guint i, out = 0;
+
+  gst_harness_set_src_caps_str (h, I420_CAPS);
+  /* live input passes frames skipped until the model is ready: wait */
+  fail_unless_equals_int (gst_harness_push (h, make_frame (0)), GST_FLOW_OK);
+  gst_buffer_unref (gst_harness_pull (h));
+  for (i = 0; i < 500 && !deployed; i++) {
+    g_usleep (10 * 1000);
+    g_object_get (harness_element (h), "deployed", &deployed, NULL);
+  }
+  fail_unless (deployed);
+  for (i = 1; i < 10; i++)
+    fail_unless_equals_int (gst_harness_push (h, make_frame (i)), GST_FLOW_OK);
+  fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
+  /* after EOS everything that will come out has come out */
+  while (TRUE) {
+    GstEvent *event = gst_harness_pull_event (h);
+    gboolean eos = GST_EVENT_TYPE (event) == GST_EVENT_EOS;
+
+    gst_event_unref (event);
+    if (eos)
+      break;
+  }
+  out = gst_harness_buffers_in_queue (h);
+  g_object_get (harness_element (h), "stats", &stats, NULL);
+  gst_structure_get_uint64 (stats, "dropped", &dropped);
+  gst_structure_get_uint64 (stats, "frames-out", &frames_out);
+  gst_structure_free (stats);
+  fail_unless (dropped >= 5, "dropped %" G_GUINT64_FORMAT, dropped);
+  fail_unless_equals_uint64 (out, 9 - dropped);
+  fail_unless_equals_uint64 (frames_out, 1 + out);
+  gst_harness_teardown (h);
+  sly_test_server_stop (server);
+}
+
+GST_END_TEST;
+
 /* ---- failures ---- */
 
 /* Killing the server mid-stream gives a warning and frames marked failed,
@@ -1543,6 +1635,8 @@ slymodelinfer_suite (void)
   tcase_add_test (tc, test_order_random_latency);
   tcase_add_test (tc, test_batch_size);
   tcase_add_test (tc, test_live_slow_server_skips);
+  tcase_add_test (tc, test_caps_change);
+  tcase_add_test (tc, test_overload_drop);
   tcase_add_test (tc, test_server_killed_and_restarted);
   tcase_add_test (tc, test_flush_in_flight);
   tcase_add_test (tc, test_flushing_seek);
