@@ -1364,10 +1364,6 @@ decide (GstSlyModelInfer * self, const Snapshot * snap, GstSlyResult * skip,
   if (self->frame_count++ % snap->inference_interval != 0)
     return GST_FLOW_OK;
 
-  if (state == GST_SLY_MODEL_CONNECTING && !self->live)
-    ret = gst_sly_request_queue_wait_model (&self->queue, &state);
-  if (ret != GST_FLOW_OK)
-    return ret;
   if (state == GST_SLY_MODEL_FAILED)
     return GST_FLOW_ERROR;
   if (state == GST_SLY_MODEL_CONNECTING)
@@ -1424,6 +1420,17 @@ gst_sly_model_infer_chain (GstPad * pad, GstObject * parent, GstBuffer * buffer)
   }
   if (!self->live_known)
     query_liveness (self);
+  /* non-live input waits for the model before anything else, so even the
+   * first frames see what the server told us (max_batch_size...) */
+  if (!self->live) {
+    GstSlyModelState state;
+
+    ret = gst_sly_request_queue_wait_model (&self->queue, &state);
+    if (ret != GST_FLOW_OK) {
+      gst_buffer_unref (buffer);
+      return ret;
+    }
+  }
 
   snapshot_take (self, &snap);
   ret = decide (self, &snap, &skip, &infer);

@@ -984,6 +984,39 @@ GST_START_TEST (test_batch_size)
 
 GST_END_TEST;
 
+/* batch-size above the server's max_batch_size is capped to it: a server
+ * that refuses batches over 2 still answers every frame of batch-size=4. */
+GST_START_TEST (test_batch_size_capped_by_server)
+{
+  SlyTestServer *server = start_server ("--max-batch-size", "2", NULL);
+  GstHarness *h = infer_harness (server, "max-inflight=2 batch-size=4",
+      FALSE);
+  GstStructure *stats = NULL;
+  guint64 inferred = 0, failed = 0;
+  guint i;
+
+  gst_harness_set_src_caps_str (h, I420_CAPS);
+  for (i = 0; i < 8; i++)
+    fail_unless_equals_int (gst_harness_push (h, make_frame (i)), GST_FLOW_OK);
+  for (i = 0; i < 8; i++) {
+    GstBuffer *out = gst_harness_pull (h);
+
+    fail_unless_equals_int (get_meta (out)->status,
+        GST_SLY_FRAME_STATUS_INFERRED);
+    gst_buffer_unref (out);
+  }
+  g_object_get (harness_element (h), "stats", &stats, NULL);
+  gst_structure_get_uint64 (stats, "inferred", &inferred);
+  gst_structure_get_uint64 (stats, "failed", &failed);
+  gst_structure_free (stats);
+  fail_unless_equals_uint64 (inferred, 8);
+  fail_unless_equals_uint64 (failed, 0);
+  gst_harness_teardown (h);
+  sly_test_server_stop (server);
+}
+
+GST_END_TEST;
+
 /* A live source against a slow server: frames that find the window full
  * pass at once marked skipped, so nothing piles up and every frame leaves
  * within about one round trip. */
@@ -1634,6 +1667,7 @@ slymodelinfer_suite (void)
   tcase_add_test (tc, test_tracking_crossing_keeps_ids);
   tcase_add_test (tc, test_order_random_latency);
   tcase_add_test (tc, test_batch_size);
+  tcase_add_test (tc, test_batch_size_capped_by_server);
   tcase_add_test (tc, test_live_slow_server_skips);
   tcase_add_test (tc, test_caps_change);
   tcase_add_test (tc, test_overload_drop);
