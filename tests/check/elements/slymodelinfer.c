@@ -1517,14 +1517,16 @@ collect_messages (GstBus * bus)
 }
 
 #define SECRET_TOKEN "sEcReT-ToKeN-4f1c2b"
+#define SESSION_TOKEN "SeSsIoN-9d8e7f"
 
 /* Task-id mode end to end with all logging at level 9: predictions arrive,
- * and the API token appears in no log line, message or error; a wrong
- * token is an error that says so without printing either token. */
+ * and neither the API token nor the session token of the /net/<token> URL
+ * appears in any log line, message or error; a wrong token is an error that
+ * says so without printing either token. */
 GST_START_TEST (test_task_mode_token_never_logged)
 {
   SlyTestServer *server = start_server ("--api-token", SECRET_TOKEN,
-      "--task-id", "4242", NULL);
+      "--task-id", "4242", "--session-token", SESSION_TOKEN, NULL);
   g_autofree gchar *good = NULL, *bad = NULL;
   GstElement *pipeline;
   GstBus *bus;
@@ -1589,15 +1591,16 @@ GST_START_TEST (test_task_mode_token_never_logged)
   gst_debug_set_default_threshold (GST_LEVEL_NONE);
   g_log_set_default_handler (g_log_default_handler, NULL);
   fail_unless (debug_log->len > 10000, "logging did not reach the test");
-  if (strstr (debug_log->str, SECRET_TOKEN) != NULL) {
+  if (strstr (debug_log->str, SECRET_TOKEN) != NULL ||
+      strstr (debug_log->str, SESSION_TOKEN) != NULL) {
     gchar **lines = g_strsplit (debug_log->str, "\n", -1);
     guint k;
 
     for (k = 0; lines[k] != NULL; k++)
-      if (strstr (lines[k], SECRET_TOKEN) != NULL)
+      if (strstr (lines[k], SECRET_TOKEN) || strstr (lines[k], SESSION_TOKEN))
         g_printerr ("leak: %s\n", lines[k]);
     g_strfreev (lines);
-    fail ("the API token leaked into the logs");
+    fail ("a token leaked into the logs");
   }
   g_string_free (debug_log, TRUE);
   sly_test_server_stop (server);
