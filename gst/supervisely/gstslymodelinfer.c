@@ -68,6 +68,8 @@ GST_DEBUG_CATEGORY (gst_sly_model_infer_debug);
 #define LATENCY_ESTIMATE (200 * GST_MSECOND)
 /* Round trips kept for the p50/p95 statistics. */
 #define RTT_WINDOW 128
+/* Round trips needed before the automatic latency trusts them. */
+#define MIN_RTT_SAMPLES 8
 /* At most one mid-stream failure warning per this many microseconds. */
 #define WARNING_INTERVAL_US (2 * G_USEC_PER_SEC)
 
@@ -166,6 +168,7 @@ struct _GstSlyModelInfer
   guint rtt_len, rtt_pos;
   gint64 last_warning_us;
   guint unreported_failures;
+  GstClockTime reported_rtt;    /* round trip in the last LATENCY answer */
 
   /* the I/O thread: set and cleared under GST_OBJECT_LOCK by state
    * changes; the streaming threads only run while it exists */
@@ -568,6 +571,7 @@ gst_sly_model_infer_init (GstSlyModelInfer * self)
   self->inference_interval = DEFAULT_INFERENCE_INTERVAL;
   self->post_messages = DEFAULT_POST_MESSAGES;
   self->latency = DEFAULT_LATENCY;
+  self->reported_rtt = GST_CLOCK_TIME_NONE;
   gst_segment_init (&self->segment, GST_FORMAT_TIME);
   gst_sly_request_queue_init (&self->queue);
 }
@@ -819,13 +823,16 @@ gst_sly_model_infer_set_property (GObject * object, guint prop_id,
 }
 
 /* called with GST_OBJECT_LOCK */
-static GstStructure *
-gst_sly_model_infer_locked_stats (GstSlyModelInfer * self)
+static void
+gst_sly_model_infer_locked_round_trips (GstSlyModelInfer * self,
+    GstClockTime * p50, GstClockTime * p95)
 {
   GstClockTime sorted[RTT_WINDOW];
-  GstClockTime p50 = GST_CLOCK_TIME_NONE, p95 = GST_CLOCK_TIME_NONE;
   guint i, j;
 
+  *p50 = *p95 = GST_CLOCK_TIME_NONE;
+  if (self->rtt_len == 0)
+    return;
   /* insertion sort of at most RTT_WINDOW values */
   for (i = 0; i < self->rtt_len; i++) {
     GstClockTime v = self->rtt[i];
@@ -834,11 +841,17 @@ gst_sly_model_infer_locked_stats (GstSlyModelInfer * self)
       sorted[j] = sorted[j - 1];
     sorted[j] = v;
   }
-  if (self->rtt_len > 0) {
-    p50 = sorted[(self->rtt_len - 1) * 50 / 100];
-    p95 = sorted[(self->rtt_len - 1) * 95 / 100];
-  }
+  *p50 = sorted[(self->rtt_len - 1) * 50 / 100];
+  *p95 = sorted[(self->rtt_len - 1) * 95 / 100];
+}
 
+/* called with GST_OBJECT_LOCK */
+static GstStructure *
+gst_sly_model_infer_locked_stats (GstSlyModelInfer * self)
+{
+  GstClockTime p50, p95;
+
+  gst_sly_model_infer_locked_round_trips (self, &p50, &p95);
   return gst_structure_new ("application/x-slymodelinfer-stats",
       "frames-in", G_TYPE_UINT64, self->frames_in,
       "frames-out", G_TYPE_UINT64, self->frames_out,
@@ -1122,6 +1135,25 @@ warn_failure (GstSlyModelInfer * self, guint n_frames, const GError * error)
       ("http-status-code", G_TYPE_UINT, status, NULL));
 }
 
+/* called with GST_OBJECT_LOCK: with latency=-1, whether the measured p95
+ * round trip outgrew the one last reported by a quarter, so the pipeline
+ * should query the latency again. Each post updates reported_rtt, so it
+ * happens again only after a further rise. */
+static gboolean
+gst_sly_model_infer_locked_latency_grew (GstSlyModelInfer * self)
+{
+  GstClockTime p50, p95;
+
+  if (self->latency >= 0 || self->rtt_len < MIN_RTT_SAMPLES ||
+      !GST_CLOCK_TIME_IS_VALID (self->reported_rtt))
+    return FALSE;
+  gst_sly_model_infer_locked_round_trips (self, &p50, &p95);
+  if (p95 <= self->reported_rtt + self->reported_rtt / 4)
+    return FALSE;
+  self->reported_rtt = p95;
+  return TRUE;
+}
+
 /* I/O thread */
 static void
 on_batch_done (GstSlyBatch * batch, GPtrArray * annotations,
@@ -1133,6 +1165,7 @@ on_batch_done (GstSlyBatch * batch, GPtrArray * annotations,
   guint n = batch->items->len;
   gboolean cancelled = g_error_matches (error, G_IO_ERROR,
       G_IO_ERROR_CANCELLED);
+  gboolean relatency = FALSE;
 
   if (batch->sent_us != 0)
     rtt = (g_get_monotonic_time () - batch->sent_us) * GST_USECOND;
@@ -1145,10 +1178,17 @@ on_batch_done (GstSlyBatch * batch, GPtrArray * annotations,
     self->rtt[self->rtt_pos] = rtt;
     self->rtt_pos = (self->rtt_pos + 1) % RTT_WINDOW;
     self->rtt_len = MIN (self->rtt_len + 1, RTT_WINDOW);
+    relatency = gst_sly_model_infer_locked_latency_grew (self);
   } else if (!cancelled) {
     self->failed += n;
   }
   GST_OBJECT_UNLOCK (self);
+
+  if (relatency) {
+    GST_INFO_OBJECT (self, "round trips grew: asking for a new latency");
+    gst_element_post_message (GST_ELEMENT (self),
+        gst_message_new_latency (GST_OBJECT (self)));
+  }
 
   if (error != NULL && !cancelled)
     warn_failure (self, n, error);
@@ -1820,12 +1860,13 @@ gst_sly_model_infer_get_latency (GstSlyModelInfer * self)
   }
   batch_size = self->batch_size;
   latency = LATENCY_ESTIMATE;
-  if (self->rtt_len > 0) {
-    GstStructure *s = gst_sly_model_infer_locked_stats (self);
+  if (self->rtt_len >= MIN_RTT_SAMPLES) {
+    GstClockTime p50;
 
-    gst_structure_get_uint64 (s, "round-trip-p95", &latency);
-    gst_structure_free (s);
+    gst_sly_model_infer_locked_round_trips (self, &p50, &latency);
   }
+  /* what on_batch_done compares new measurements against */
+  self->reported_rtt = latency;
   GST_OBJECT_UNLOCK (self);
 
   if (!self->is_jpeg && GST_VIDEO_INFO_FPS_N (&self->vinfo) > 0)
@@ -1919,6 +1960,7 @@ gst_sly_model_infer_start (GstSlyModelInfer * self)
   self->rtt_len = self->rtt_pos = 0;
   self->last_warning_us = 0;
   self->unreported_failures = 0;
+  self->reported_rtt = GST_CLOCK_TIME_NONE;
   GST_OBJECT_UNLOCK (self);
 
   if (!check_json_object (settings, &error))

@@ -1022,9 +1022,10 @@ GST_END_TEST;
  * within about one round trip. */
 GST_START_TEST (test_live_slow_server_skips)
 {
-  SlyTestServer *server = start_server ("--latency-ms", "300", NULL);
+  SlyTestServer *server = start_server ("--latency-ms", "300", "--workers",
+      "2", NULL);
   g_autofree gchar *desc = g_strdup_printf ("videotestsrc is-live=true "
-      "pattern=ball num-buffers=45 ! " I420_CAPS " ! slymodelinfer url=%s "
+      "pattern=ball num-buffers=60 ! " I420_CAPS " ! slymodelinfer url=%s "
       "max-inflight=2 name=infer ! fakesink name=sink sync=true "
       "signal-handoffs=true", sly_test_server_get_url (server));
   GstElement *pipeline = gst_parse_launch (desc, NULL);
@@ -1049,18 +1050,24 @@ GST_START_TEST (test_live_slow_server_skips)
   gst_structure_get_uint64 (stats, "skipped", &skipped);
   gst_structure_get_uint64 (stats, "inferred", &inferred);
   gst_structure_free (stats);
-  fail_unless_equals_uint64 (in, 45);
-  fail_unless_equals_uint64 (out, 45);
-  /* 1.5 s of video, 300 ms per answer, 2 at a time: about 10 inferred */
-  fail_unless (inferred >= 4 && inferred <= 16, "inferred %" G_GUINT64_FORMAT,
+  fail_unless_equals_uint64 (in, 60);
+  fail_unless_equals_uint64 (out, 60);
+  /* 2 s of video, 300 ms per answer, 2 at a time: about 13 inferred */
+  fail_unless (inferred >= 3 && inferred <= 16, "inferred %" G_GUINT64_FORMAT,
       inferred);
-  fail_unless_equals_uint64 (skipped + inferred, 45);
+  fail_unless_equals_uint64 (skipped + inferred, 60);
 
-  /* the element reports its latency, bounded by the round trip estimate */
+  /* the element reports its latency: at first the 200 ms estimate, then
+   * (after 8 answers) the measured p95 round trip, 300 ms or more */
   fail_unless (gst_element_query (pipeline, latency));
   gst_query_parse_latency (latency, NULL, &min_latency, NULL);
   fail_unless (min_latency >= 200 * GST_MSECOND);
   fail_unless (min_latency <= 2 * GST_SECOND);
+  /* (under valgrind fewer answers may come back in time) */
+  if (inferred >= 8)
+    fail_unless (min_latency >= 290 * GST_MSECOND,
+        "latency %" GST_TIME_FORMAT " below the measured round trips",
+        GST_TIME_ARGS (min_latency));
   gst_query_unref (latency);
 
   gst_element_set_state (pipeline, GST_STATE_NULL);
