@@ -57,7 +57,7 @@ run_cycle (GstElement * element, gboolean must_succeed)
  * through NULL, READY, PAUSED and PLAYING in every order without failing. */
 GST_START_TEST (test_state_changes_configured)
 {
-  SlyTestServer *server = sly_test_server_start (NULL);
+  SlyTestServer *server = sly_test_server_startv (NULL);
   GList *names = our_element_names (), *l;
 
   fail_unless (names != NULL, "no element of the supervisely plugin");
