@@ -45,8 +45,14 @@ typedef struct
   guint8 *data;
 } SlyImage;
 
+/* Pixels uninitialised, stride = width * channels. Returns NULL when the
+ * memory is not available (decoders turn that into an error). */
 SlyImage *sly_image_new (gint width, gint height, gint channels);
 void sly_image_free (SlyImage * image);
+
+/* Errors: SLY_ERROR_INVALID_ARGUMENT for a bad view (missing plane, stride
+ * below the row size, empty size) or quality; SLY_ERROR_IMAGE for data that
+ * cannot be decoded or encoded. Nothing here aborts on bad input. */
 
 /* quality 1..100. Returns the JPEG file bytes. I420 and NV12 planes are
  * compressed as they are (4:2:0, no colour conversion): the JPEG declares
