@@ -1478,6 +1478,11 @@ gst_sly_model_infer_chain (GstPad * pad, GstObject * parent, GstBuffer * buffer)
     goto out;
 
   if (infer) {
+    /* one request holds one kind of image: a batch in progress keeps the
+     * format it started with */
+    if (self->pending != NULL && !self->is_jpeg)
+      snap.upload_format = g_str_equal (self->pending->content_type,
+          "image/png") ? GST_SLY_UPLOAD_PNG : GST_SLY_UPLOAD_JPEG;
     image = encode_frame (self, buffer, &snap, &content_type, &error);
     if (image == NULL) {
       GST_ELEMENT_WARNING (self, STREAM, ENCODE,

@@ -263,10 +263,10 @@ make_frame (guint index)
 /* ---- ball position ---- */
 
 static void
-check_ball (const gchar * src_desc, guint n_frames)
+check_ball_with (const gchar * src_desc, guint n_frames, const gchar * props)
 {
   SlyTestServer *server = start_server (NULL);
-  GstHarness *h = infer_harness (server, "max-inflight=4", FALSE);
+  GstHarness *h = infer_harness (server, props, FALSE);
   guint i, boxes = 0;
 
   gst_harness_add_src_parse (h, src_desc, FALSE);
@@ -309,6 +309,12 @@ check_ball (const gchar * src_desc, guint n_frames)
 }
 
 /* a harness src description cannot end with caps: use a capsfilter */
+static void
+check_ball (const gchar * src_desc, guint n_frames)
+{
+  check_ball_with (src_desc, n_frames, "max-inflight=4");
+}
+
 #define BALL_SRC(fmt) "videotestsrc pattern=ball ! capsfilter " \
     "caps=video/x-raw,format=" fmt ",width=320,height=240,framerate=30/1"
 
@@ -349,6 +355,15 @@ GST_END_TEST;
 GST_START_TEST (test_ball_jpeg)
 {
   check_ball (BALL_SRC ("I420") " ! jpegenc", 20);
+}
+
+GST_END_TEST;
+
+/* Same with lossless PNG uploads (upload-format=png) in batches of 3. */
+GST_START_TEST (test_ball_png_upload)
+{
+  check_ball_with (BALL_SRC ("I420"), 12,
+      "upload-format=png batch-size=3 max-inflight=2");
 }
 
 GST_END_TEST;
@@ -1662,6 +1677,7 @@ slymodelinfer_suite (void)
   tcase_add_test (tc, test_ball_rgb);
   tcase_add_test (tc, test_ball_bgrx);
   tcase_add_test (tc, test_ball_jpeg);
+  tcase_add_test (tc, test_ball_png_upload);
   tcase_add_test (tc, test_buffers_unchanged);
   tcase_add_test (tc, test_events_in_order);
   tcase_add_test (tc, test_conf_switching);
