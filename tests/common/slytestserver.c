@@ -5,11 +5,14 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 
 struct _SlyTestServer
 {
   GPtrArray *args;              /* extra arguments, without --port */
   GSubprocess *proc;
+  /* Kept open: a server may take a closed stdout as "parent gone". */
+  GDataInputStream *out;
   guint port;
   gchar *url;
 };
@@ -30,7 +33,6 @@ spawn (SlyTestServer * server, guint port)
 {
   g_autoptr (GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (GError) error = NULL;
-  g_autoptr (GDataInputStream) out = NULL;
   g_autofree gchar *line = NULL;
   const gchar *prefix = "listening on ";
   guint i;
@@ -47,9 +49,11 @@ spawn (SlyTestServer * server, guint port)
   if (server->proc == NULL)
     g_error ("cannot start sly-model-server: %s", error->message);
 
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server->proc));
+  g_clear_object (&server->out);
+  server->out =
+      g_data_input_stream_new (g_subprocess_get_stdout_pipe (server->proc));
   /* The server prints other lines only after this one. */
-  line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
+  line = g_data_input_stream_read_line_utf8 (server->out, NULL, NULL, &error);
   if (line == NULL || !g_str_has_prefix (line, prefix))
     g_error ("sly-model-server did not start: %s",
         error ? error->message : (line ? line : "no output"));
@@ -98,24 +102,37 @@ sly_test_server_get_port (SlyTestServer * server)
   return server->port;
 }
 
+/* g_subprocess_send_signal() only queues the signal for GLib's worker
+ * thread; a test that pauses the server must know it is paused on return. */
+static void
+send_signal_now (SlyTestServer * server, int signum)
+{
+  const gchar *pid = g_subprocess_get_identifier (server->proc);
+
+  if (pid != NULL)
+    kill ((pid_t) atoi (pid), signum);
+}
+
 void
 sly_test_server_pause (SlyTestServer * server)
 {
-  g_subprocess_send_signal (server->proc, SIGSTOP);
+  send_signal_now (server, SIGSTOP);
 }
 
 void
 sly_test_server_resume (SlyTestServer * server)
 {
-  g_subprocess_send_signal (server->proc, SIGCONT);
+  send_signal_now (server, SIGCONT);
 }
 
 void
 sly_test_server_kill (SlyTestServer * server)
 {
-  g_subprocess_force_exit (server->proc);
+  send_signal_now (server, SIGCONT);
+  send_signal_now (server, SIGKILL);
   g_subprocess_wait (server->proc, NULL, NULL);
   g_clear_object (&server->proc);
+  g_clear_object (&server->out);
 }
 
 void
@@ -133,8 +150,8 @@ sly_test_server_stop (SlyTestServer * server)
 
   if (server->proc != NULL) {
     /* A stopped process would never see SIGTERM. */
-    g_subprocess_send_signal (server->proc, SIGCONT);
-    g_subprocess_send_signal (server->proc, SIGTERM);
+    send_signal_now (server, SIGCONT);
+    send_signal_now (server, SIGTERM);
     if (!g_subprocess_wait (server->proc, NULL, &error))
       g_error ("waiting for sly-model-server: %s", error->message);
     if (!g_subprocess_get_if_exited (server->proc) ||
@@ -142,6 +159,7 @@ sly_test_server_stop (SlyTestServer * server)
       g_error ("sly-model-server did not exit cleanly on SIGTERM");
     g_clear_object (&server->proc);
   }
+  g_clear_object (&server->out);
   g_ptr_array_unref (server->args);
   g_free (server->url);
   g_free (server);
