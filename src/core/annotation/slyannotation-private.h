@@ -18,13 +18,8 @@ G_BEGIN_DECLS
 #define SLY_MAX_SIDE (1 << 20)
 #define SLY_MAX_MASK_PIXELS (100 * 1000 * 1000)
 
-/* Parses untrusted JSON text. json-glib's parser recurses once per nesting
- * level and overflows the stack on deeply nested input, so the depth is
- * checked first (at most SLY_JSON_MAX_DEPTH). @what names the document in
- * errors. */
-#define SLY_JSON_MAX_DEPTH 128
-JsonNode *sly_json_parse (const gchar * data, gssize length,
-    const gchar * what, GError ** error);
+/* sly_json_parse() and SLY_JSON_MAX_DEPTH */
+#include "slyjson.h"
 
 /* Member @name of @obj when it is a JSON object / array / string; NULL
  * otherwise. Missing members are not errors here. */

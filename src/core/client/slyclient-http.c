@@ -12,6 +12,7 @@
 #include "slyclient-private.h"
 #include "slyerrors.h"
 #include "slyerror.h"
+#include "slyjson.h"
 
 #include <string.h>
 
@@ -458,8 +459,7 @@ sly_client_post_finish (SlyClient * client, GAsyncResult * result,
 JsonNode *
 sly_client_parse_json (GBytes * body, const gchar * what, GError ** error)
 {
-  g_autoptr (JsonParser) parser = json_parser_new_immutable ();
-  g_autoptr (GError) local = NULL;
+  g_autofree gchar *name = g_strdup_printf ("Answer to %s", what);
   gsize size;
   const gchar *text = g_bytes_get_data (body, &size);
 
@@ -467,17 +467,7 @@ sly_client_parse_json (GBytes * body, const gchar * what, GError ** error)
     g_set_error (error, SLY_ERROR, SLY_ERROR_PARSE, "Empty answer to %s", what);
     return NULL;
   }
-  if (!json_parser_load_from_data (parser, text, size, &local)) {
-    g_set_error (error, SLY_ERROR, SLY_ERROR_PARSE,
-        "Answer to %s is not valid JSON: %s", what, local->message);
-    return NULL;
-  }
-  if (json_parser_get_root (parser) == NULL) {
-    g_set_error (error, SLY_ERROR, SLY_ERROR_PARSE,
-        "Answer to %s holds no JSON value", what);
-    return NULL;
-  }
-  return json_node_copy (json_parser_get_root (parser));
+  return sly_json_parse (text, size, name, error);
 }
 
 /* ---- cancellation from any thread ---- */

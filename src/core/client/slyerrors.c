@@ -5,6 +5,7 @@
  * string, plain text in development mode); the caller gets one sentence.
  */
 #include "slyerrors.h"
+#include "slyjson.h"
 #include "slyerror.h"
 
 #include <json-glib/json-glib.h>
@@ -94,15 +95,14 @@ sanitize (const gchar * text, gssize length)
 gchar *
 sly_error_text_from_body (const gchar * body, gsize length, guint status)
 {
-  g_autoptr (JsonParser) parser = NULL;
+  g_autoptr (JsonNode) root = NULL;
   const gchar *text = NULL;
   gchar *result;
 
   if (body != NULL && length > 0) {
-    parser = json_parser_new_immutable ();
-    if (json_parser_load_from_data (parser, body, length, NULL)
-        && json_parser_get_root (parser) != NULL)
-      text = text_from_json (json_parser_get_root (parser));
+    root = sly_json_parse (body, length, "error body", NULL);
+    if (root != NULL)
+      text = text_from_json (root);
     result = text ? sanitize (text, -1) : sanitize (body, length);
     if (result[0] != '\0')
       return result;

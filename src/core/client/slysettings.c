@@ -5,6 +5,7 @@
  */
 #include "slyclient.h"
 #include "slyerror.h"
+#include "slyjson.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -79,9 +80,7 @@ gboolean
 sly_inference_settings_set_extra_json (SlyInferenceSettings * s,
     const gchar * json_object, GError ** error)
 {
-  g_autoptr (JsonParser) parser = NULL;
-  g_autoptr (GError) local = NULL;
-  JsonNode *root;
+  g_autoptr (JsonNode) root = NULL;
 
   g_return_val_if_fail (s != NULL, FALSE);
 
@@ -89,14 +88,10 @@ sly_inference_settings_set_extra_json (SlyInferenceSettings * s,
     g_clear_pointer (&s->extra, json_object_unref);
     return TRUE;
   }
-  parser = json_parser_new_immutable ();
-  if (!json_parser_load_from_data (parser, json_object, -1, &local)) {
-    g_set_error (error, SLY_ERROR, SLY_ERROR_PARSE,
-        "Extra settings are not valid JSON: %s", local->message);
+  root = sly_json_parse (json_object, -1, "Extra settings", error);
+  if (root == NULL)
     return FALSE;
-  }
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root)) {
+  if (!JSON_NODE_HOLDS_OBJECT (root)) {
     g_set_error_literal (error, SLY_ERROR, SLY_ERROR_PARSE,
         "Extra settings must be a JSON object");
     return FALSE;

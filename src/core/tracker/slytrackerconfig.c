@@ -6,6 +6,7 @@
  */
 #include "slytrackerconfig.h"
 #include "slyerror.h"
+#include "slyjson.h"
 
 #include <math.h>
 
@@ -251,22 +252,16 @@ gboolean
 sly_tracker_config_merge_string (SlyTrackerConfig * config,
     const gchar * json, GPtrArray * unknown_keys, GError ** error)
 {
-  g_autoptr (JsonParser) parser = NULL;
-  g_autoptr (GError) parse_error = NULL;
-  JsonNode *root;
+  g_autoptr (JsonNode) root = NULL;
 
   g_return_val_if_fail (config != NULL, FALSE);
 
   if (json == NULL || *json == '\0')
     return TRUE;
-  parser = json_parser_new_immutable ();
-  if (!json_parser_load_from_data (parser, json, -1, &parse_error)) {
-    g_set_error (error, SLY_ERROR, SLY_ERROR_PARSE,
-        "tracker settings are not valid JSON: %s", parse_error->message);
+  root = sly_json_parse (json, -1, "tracker settings", error);
+  if (root == NULL)
     return FALSE;
-  }
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root)) {
+  if (!JSON_NODE_HOLDS_OBJECT (root)) {
     g_set_error (error, SLY_ERROR, SLY_ERROR_PARSE,
         "tracker settings must be a JSON object");
     return FALSE;

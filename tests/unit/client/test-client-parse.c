@@ -431,6 +431,29 @@ test_construction (void)
   g_assert_true (sly_client_is_task_mode (client));
 }
 
+/* A hostile server nesting JSON a million levels deep gets a clear error
+ * (or raw-text fallback), not a stack overflow inside json-glib. */
+static void
+test_deep_nesting (void)
+{
+  const gsize depth = 1000000;
+  g_autofree gchar *deep = g_malloc (depth + 1);
+  g_autoptr (SlyInferenceSettings) settings = sly_inference_settings_new ();
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *text = NULL;
+
+  memset (deep, '[', depth);
+  deep[depth] = '\0';
+
+  text = sly_error_text_from_body (deep, depth, 500);
+  g_assert_nonnull (text);
+
+  g_assert_false (sly_inference_settings_set_extra_json (settings, deep,
+          &error));
+  g_assert_error (error, SLY_ERROR, SLY_ERROR_PARSE);
+  g_assert_nonnull (strstr (error->message, "deeper than"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -441,6 +464,7 @@ main (int argc, char **argv)
   g_test_add_func ("/client/errors/samples", test_error_samples);
   g_test_add_func ("/client/errors/shapes", test_error_shapes);
   g_test_add_func ("/client/errors/hostile", test_error_hostile);
+  g_test_add_func ("/client/json/deep-nesting", test_deep_nesting);
   g_test_add_func ("/client/settings/yaml-sample", test_yaml_sample);
   g_test_add_func ("/client/settings/yaml-types", test_yaml_types);
   g_test_add_func ("/client/settings/yaml-bad", test_yaml_bad);
