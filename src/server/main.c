@@ -9,7 +9,13 @@
  */
 #include <glib-unix.h>
 #include <locale.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 #include "slyserver.h"
 
@@ -20,6 +26,25 @@ on_signal (gpointer user_data)
 {
   g_main_loop_quit (user_data);
   return G_SOURCE_CONTINUE;
+}
+
+/* Started by a program that reads our stdout through a pipe (a test): when
+ * that program dies without stopping us, nobody can reach this server any
+ * more, so it stops too instead of lingering (and keeping the runner's
+ * pipes open). */
+static gboolean
+exit_with_reader (pid_t parent)
+{
+#ifdef __linux__
+  struct stat st;
+
+  if (fstat (STDOUT_FILENO, &st) == 0 && S_ISFIFO (st.st_mode)) {
+    prctl (PR_SET_PDEATHSIG, SIGTERM);
+    /* the parent may have died before the call */
+    return getppid () == parent;
+  }
+#endif
+  return TRUE;
 }
 
 static gchar *
@@ -184,6 +209,7 @@ main (int argc, char **argv)
   SlyServerConfig config = { 0 };
   SlyServer *server;
   guint sigint, sigterm;
+  pid_t parent = getppid ();
 
   setlocale (LC_ALL, "");
   /* a CRITICAL is a bug: make it visible to the tests as a crash */
@@ -204,6 +230,16 @@ main (int argc, char **argv)
   }
   options_clear (&o);
 
+  /* signals first: a SIGTERM right after the "listening" line must find
+   * its handler */
+  loop = g_main_loop_new (NULL, FALSE);
+  sigint = g_unix_signal_add (SIGINT, on_signal, loop);
+  sigterm = g_unix_signal_add (SIGTERM, on_signal, loop);
+  if (!exit_with_reader (parent)) {
+    sly_server_config_clear (&config);
+    return 0;
+  }
+
   server = sly_server_new (&config, &error);
   sly_server_config_clear (&config);
   if (server == NULL || !sly_server_listen (server, &error)) {
@@ -211,11 +247,7 @@ main (int argc, char **argv)
     sly_server_free (server);
     return 1;
   }
-
-  loop = g_main_loop_new (NULL, FALSE);
   server->loop = loop;
-  sigint = g_unix_signal_add (SIGINT, on_signal, loop);
-  sigterm = g_unix_signal_add (SIGTERM, on_signal, loop);
   g_main_loop_run (loop);
   g_source_remove (sigint);
   g_source_remove (sigterm);

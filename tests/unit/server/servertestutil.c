@@ -399,3 +399,17 @@ srv_get_bool (JsonObject * obj, const gchar * name)
     g_error ("member '%s' is not a boolean", name);
   return json_node_get_boolean (node);
 }
+
+guint
+srv_slow_factor (void)
+{
+  const gchar *v = g_getenv ("SLY_UNDER_VALGRIND");
+
+  return v && *v ? 10 : 1;
+}
+
+gchar *
+srv_latency_arg (guint ms)
+{
+  return g_strdup_printf ("%u", ms * srv_slow_factor ());
+}

@@ -83,6 +83,12 @@ GBytes *srv_jpeg (const SlyImage * image, gint quality);
 /* area / box area rounded to 4 decimals: the built-in models' confidence */
 gdouble srv_fill_ratio (guint area, gint width, gint height);
 
+/* 10 under valgrind (SLY_UNDER_VALGRIND), else 1: tests that need the
+ * server to be slower than the test itself scale their latencies by it. */
+guint srv_slow_factor (void);
+/* "--latency-ms" value: @ms times srv_slow_factor(), as a string */
+gchar *srv_latency_arg (guint ms);
+
 /* Integer member @name of @obj (asserted). */
 gint64 srv_get_int (JsonObject * obj, const gchar * name);
 const gchar *srv_get_string (JsonObject * obj, const gchar * name);

@@ -114,8 +114,12 @@ test_batch_life_cycle (void)
     assert_keys (obj, status_keys, TRUE);
     g_assert_cmpstr (srv_get_string (obj, "uuid"), ==, uuid);
     /* a count here, an array in pop */
-    g_assert_cmpint (srv_get_int (obj, "pending_results"), >=, 0);
-    g_assert_false (srv_get_bool (obj, "finished"));
+    g_assert_cmpint (srv_get_int (obj, "pending_results"), <=, 4);
+    /* how far it got depends on the machine's speed, not its shape */
+    g_assert_cmpint (srv_get_bool (obj, "finished"), ==,
+        g_str_equal (srv_get_string (obj, "stage"), "Finished"));
+    g_assert_cmpint (srv_get_bool (obj, "is_inferring"), ==,
+        g_str_equal (srv_get_string (obj, "stage"), "Running inference..."));
   }
   results = pop_all (server, uuid, &last);
   obj = json_node_get_object (last);
@@ -169,8 +173,9 @@ test_batch_life_cycle (void)
 static void
 test_stop (void)
 {
+  g_autofree gchar *latency = srv_latency_arg (100);
   g_autoptr (SlyTestServer) server = sly_test_server_start ("--latency-ms",
-      "100", NULL);
+      latency, NULL);
   g_autofree gchar *uuid = start_batch (server, 8);
   g_autoptr (JsonNode) last = NULL;
   g_autoptr (GPtrArray) results = NULL;
@@ -196,8 +201,9 @@ test_stop (void)
 static void
 test_worker_queue (void)
 {
+  g_autofree gchar *latency = srv_latency_arg (150);
   g_autoptr (SlyTestServer) server = sly_test_server_start ("--latency-ms",
-      "150", "--workers", "1", NULL);
+      latency, "--workers", "1", NULL);
   g_autofree gchar *first = start_batch (server, 3);
   g_autofree gchar *second = start_batch (server, 1);
   g_autoptr (SrvReply) r = control (server, "/get_inference_progress", second);
