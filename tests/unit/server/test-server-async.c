@@ -209,9 +209,22 @@ test_worker_queue (void)
   g_autoptr (SrvReply) r = control (server, "/get_inference_progress", second);
   g_autoptr (GPtrArray) a = NULL, b = NULL;
 
+  g_autoptr (SrvReply) status = srv_post_json (server, "/get_status", "{}",
+      NULL);
+  g_autoptr (SrvReply) prep = control (server, "/get_preparing_progress",
+      second);
+  JsonObject *progress = json_object_get_object_member (srv_reply_object
+      (status), "progress");
+
   g_assert_cmpstr (srv_get_string (srv_reply_object (r), "stage"), ==,
       "Preparing model for inference...");
   g_assert_false (srv_get_bool (srv_reply_object (r), "is_inferring"));
+  g_assert_cmpstr (srv_get_string (srv_reply_object (prep), "status"), ==,
+      "Preparing model for inference...");
+  /* get_status sums the running requests: the first one, 3 images */
+  g_assert_cmpstr (srv_get_string (progress, "message"), ==,
+      "Inferring model...");
+  g_assert_cmpint (srv_get_int (progress, "total"), ==, 3);
   a = pop_all (server, first, NULL);
   b = pop_all (server, second, NULL);
   g_assert_cmpuint (a->len, ==, 3);

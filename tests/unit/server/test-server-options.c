@@ -6,6 +6,7 @@
  */
 #include "servertestutil.h"
 
+#include <signal.h>
 #include <string.h>
 
 static GBytes *
@@ -243,6 +244,86 @@ test_sigterm (void)
   sly_test_server_stop (server);
 }
 
+static gchar *
+read_line (GSubprocess * proc, GDataInputStream ** in)
+{
+  g_autoptr (GError) error = NULL;
+  gchar *line;
+
+  if (*in == NULL)
+    *in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (proc));
+  line = g_data_input_stream_read_line_utf8 (*in, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  return line;
+}
+
+/* SIGINT stops the server as cleanly as SIGTERM does. */
+static void
+test_sigint (void)
+{
+  const gchar *argv[] = { g_getenv ("SLY_MODEL_SERVER"), "--port", "0",
+    NULL
+  };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSubprocess) proc = g_subprocess_newv (argv,
+      G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+  g_autoptr (GDataInputStream) in = NULL;
+  g_autofree gchar *line = NULL;
+
+  g_assert_no_error (error);
+  line = read_line (proc, &in);
+  g_assert_true (g_str_has_prefix (line, "listening on http://127.0.0.1:"));
+  g_subprocess_send_signal (proc, SIGINT);
+  g_assert_true (g_subprocess_wait (proc, NULL, &error));
+  g_assert_true (g_subprocess_get_if_exited (proc));
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 0);
+}
+
+static gboolean
+process_gone (gint64 pid)
+{
+  g_autofree gchar *path = g_strdup_printf ("/proc/%" G_GINT64_FORMAT
+      "/stat", pid);
+  g_autofree gchar *stat = NULL;
+  const gchar *state;
+
+  if (!g_file_get_contents (path, &stat, NULL, NULL))
+    return TRUE;
+  /* "pid (comm) S ...": a zombie has exited already */
+  state = strrchr (stat, ')');
+  return state && state[1] == ' ' && state[2] == 'Z';
+}
+
+/* A server whose parent dies (a crashed test) does not linger. */
+static void
+test_parent_dies (void)
+{
+  g_autofree gchar *script = g_strdup_printf ("'%s' --port 0 & echo $!; "
+      "wait", g_getenv ("SLY_MODEL_SERVER"));
+  const gchar *argv[] = { "/bin/sh", "-c", script, NULL };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSubprocess) shell = g_subprocess_newv (argv,
+      G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+  g_autoptr (GDataInputStream) in = NULL;
+  g_autofree gchar *pid_line = NULL, *line = NULL;
+  gint64 pid;
+  guint i;
+
+  g_assert_no_error (error);
+  pid_line = read_line (shell, &in);
+  pid = g_ascii_strtoll (pid_line, NULL, 10);
+  g_assert_cmpint (pid, >, 0);
+  line = read_line (shell, &in);
+  g_assert_true (g_str_has_prefix (line, "listening on "));
+  g_assert_false (process_gone (pid));
+  g_subprocess_force_exit (shell);
+  g_subprocess_wait (shell, NULL, NULL);
+  for (i = 0; i < 500 && !process_gone (pid); i++)
+    g_usleep (10000);
+  g_assert_true (process_gone (pid));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -265,5 +346,7 @@ main (int argc, char **argv)
     g_test_add_data_func (path, &bad_options[i], test_bad_option);
   }
   g_test_add_func ("/server/options/sigterm", test_sigterm);
+  g_test_add_func ("/server/options/sigint", test_sigint);
+  g_test_add_func ("/server/options/parent-dies", test_parent_dies);
   return g_test_run ();
 }
