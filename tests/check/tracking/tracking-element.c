@@ -1,0 +1,510 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * slymodelinfer tracking=true against sly-model-server's color-detector on
+ * frames the test draws: a red and a green disc crossing. The test knows
+ * where each disc is in every frame, so it checks the track ids through
+ * the crossing and the tracker-predicted boxes of inference-interval=3
+ * against the truth; then resets (flushing seek, new stream) and the
+ * warnings of tracking on a model without tracking support.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <string.h>
+#include <gst/check/gstcheck.h>
+#include <gst/check/gstharness.h>
+#include <gst/video/video.h>
+
+#include "gstslypredictionmeta.h"
+#include "slytestserver.h"
+
+#define WIDTH 320
+#define HEIGHT 240
+#define FPS 30
+#define RADIUS 14
+#define N_FRAMES 80
+#define RGB_CAPS "video/x-raw,format=RGB,width=320,height=240,framerate=30/1"
+
+enum
+{
+  RED,
+  GREEN,
+};
+
+/* Centre of disc @k in frame @i: red moves right along y = 110, green
+ * left along y = 122, 3 px per frame; they cross around frame 40 (the
+ * red one in front, the green one partly hidden but never entirely). */
+static void
+disc_centre (guint k, guint i, gint * cx, gint * cy)
+{
+  *cx = k == RED ? 40 + 3 * (gint) i : 280 - 3 * (gint) i;
+  *cy = k == RED ? 110 : 122;
+}
+
+/* The disc's whole box, as the detector sees the disc alone. */
+static void
+disc_box (guint k, guint i, gint * left, gint * top, gint * right,
+    gint * bottom)
+{
+  gint cx, cy;
+
+  disc_centre (k, i, &cx, &cy);
+  *left = cx - RADIUS;
+  *top = cy - RADIUS;
+  *right = cx + RADIUS;
+  *bottom = cy + RADIUS;
+}
+
+/* Frames where the two discs' boxes overlap: the crossing. */
+static gboolean
+discs_overlap (guint i)
+{
+  gint l0, t0, r0, b0, l1, t1, r1, b1;
+
+  disc_box (RED, i, &l0, &t0, &r0, &b0);
+  disc_box (GREEN, i, &l1, &t1, &r1, &b1);
+  return l0 <= r1 && l1 <= r0 && t0 <= b1 && t1 <= b0;
+}
+
+static void
+draw_disc (guint8 * data, guint k, guint i)
+{
+  gint cx, cy, x, y;
+
+  disc_centre (k, i, &cx, &cy);
+  for (y = cy - RADIUS; y <= cy + RADIUS; y++)
+    for (x = cx - RADIUS; x <= cx + RADIUS; x++) {
+      guint8 *p = data + (y * WIDTH + x) * 3;
+
+      if ((x - cx) * (x - cx) + (y - cy) * (y - cy) > RADIUS * RADIUS)
+        continue;
+      p[0] = k == RED ? 230 : 20;
+      p[1] = k == RED ? 20 : 230;
+      p[2] = 20;
+    }
+}
+
+/* Frame @i of a scene on black; @discs: bit k set = disc k shown. */
+static GstBuffer *
+make_frame (guint i, guint discs)
+{
+  GstBuffer *buffer = gst_buffer_new_allocate (NULL, WIDTH * HEIGHT * 3, NULL);
+  GstMapInfo map;
+
+  fail_unless (gst_buffer_map (buffer, &map, GST_MAP_WRITE));
+  memset (map.data, 0, map.size);
+  /* green first: red in front */
+  if (discs & (1 << GREEN))
+    draw_disc (map.data, GREEN, i);
+  if (discs & (1 << RED))
+    draw_disc (map.data, RED, i);
+  gst_buffer_unmap (buffer, &map);
+  GST_BUFFER_PTS (buffer) = i * GST_SECOND / FPS;
+  GST_BUFFER_DURATION (buffer) = GST_SECOND / FPS;
+  return buffer;
+}
+
+#define BOTH ((1 << RED) | (1 << GREEN))
+
+/* slymodelinfer on @server with @props, in a non-live harness, posting on
+ * @bus (nullable) from the start. */
+static GstHarness *
+tracking_harness (SlyTestServer * server, const gchar * props, GstBus * bus)
+{
+  g_autofree gchar *desc = g_strdup_printf ("slymodelinfer url=%s "
+      "tracking=true max-inflight=2 %s", sly_test_server_get_url (server),
+      props ? props : "");
+  g_autoptr (GError) error = NULL;
+  GstElement *e = gst_parse_launch (desc, &error);
+  GstHarness *h;
+
+  fail_unless (e != NULL, "%s: %s", desc, error ? error->message : "?");
+  if (bus != NULL)
+    gst_element_set_bus (e, bus);
+  h = gst_harness_new_with_element (e, "sink", "src");
+  gst_object_unref (e);
+  gst_harness_set_live (h, FALSE);
+  gst_harness_set_src_caps_str (h, RGB_CAPS);
+  return h;
+}
+
+static SlyTestServer *
+color_server (gboolean tracking_support)
+{
+  return sly_test_server_start ("--model", "color-detector",
+      tracking_support ? NULL : "--no-tracking", NULL);
+}
+
+static GstSlyPredictionMeta *
+get_meta (GstBuffer * buffer)
+{
+  GstSlyPredictionMeta *meta = gst_buffer_get_sly_prediction_meta (buffer);
+
+  fail_unless (meta != NULL, "output buffer without prediction meta");
+  return meta;
+}
+
+typedef struct
+{
+  const gchar *title;
+  gint x, y, w, h;
+  gint64 id;
+} Obj;
+
+static Obj
+get_object (GstSlyPredictionMeta * meta, guint j)
+{
+  Obj o = { NULL, };
+
+  fail_unless (gst_sly_prediction_meta_get_object (meta, j, &o.title, NULL,
+          &o.x, &o.y, &o.w, &o.h, &o.id));
+  return o;
+}
+
+static guint
+disc_of_title (const gchar * title)
+{
+  if (g_strcmp0 (title, "red") == 0)
+    return RED;
+  fail_unless_equals_string (title, "green");
+  return GREEN;
+}
+
+/* Every id belongs to one disc for the whole stream, each disc has one id:
+ * @ids[k] is disc k's id once seen. */
+static void
+check_ids (GstSlyPredictionMeta * meta, guint i, gint64 ids[2])
+{
+  guint j;
+
+  for (j = 0; j < gst_sly_prediction_meta_get_n_objects (meta); j++) {
+    Obj o = get_object (meta, j);
+    guint k = disc_of_title (o.title);
+
+    fail_unless (o.id > 0, "frame %u: object %u without a track id", i, j);
+    if (ids[k] == 0)
+      ids[k] = o.id;
+    fail_unless_equals_int64 (o.id, ids[k]);
+    fail_unless (ids[1 - k] != o.id, "frame %u: both discs have id %"
+        G_GINT64_FORMAT, i, o.id);
+  }
+}
+
+/* The ROI metas carry the same ids in their "object_id" structure, and
+ * the annotation JSON in customBigData (protocol.md 6.7). */
+static void
+check_id_carriers (GstBuffer * buffer, GstSlyPredictionMeta * meta)
+{
+  guint n = gst_sly_prediction_meta_get_n_objects (meta);
+  g_autofree gchar *json = sly_annotation_to_json (meta->annotation);
+  g_autoptr (JsonNode) node = json_from_string (json, NULL);
+  JsonArray *ids = json_object_get_array_member (json_node_get_object (node),
+      "customBigData");
+  gpointer state = NULL;
+  GstMeta *m;
+  guint j = 0;
+
+  fail_unless (ids != NULL);
+  fail_unless_equals_int (json_array_get_length (ids), n);
+  for (j = 0; j < n; j++)
+    fail_unless_equals_int64 (json_array_get_int_element (ids, j),
+        get_object (meta, j).id);
+
+  j = 0;
+  while ((m = gst_buffer_iterate_meta_filtered (buffer, &state,
+              GST_VIDEO_REGION_OF_INTEREST_META_API_TYPE))) {
+    GstVideoRegionOfInterestMeta *roi = (GstVideoRegionOfInterestMeta *) m;
+    GstStructure *s = gst_video_region_of_interest_meta_get_param (roi,
+        "object_id");
+    Obj o = get_object (meta, j++);
+    gint64 id = 0;
+
+    fail_unless (s != NULL, "ROI without object_id");
+    fail_unless (gst_structure_get_int64 (s, "id", &id));
+    fail_unless_equals_int64 (id, o.id);
+    fail_unless_equals_string (g_quark_to_string (roi->roi_type), o.title);
+  }
+  fail_unless_equals_int (j, n);
+}
+
+/* The two discs cross; every frame is inferred. Each disc keeps its id
+ * through the crossing: the red one, in front, in every frame; the
+ * green one whenever it is detected with an id, which is most frames. */
+GST_START_TEST (test_crossing_keeps_ids)
+{
+  SlyTestServer *server = color_server (TRUE);
+  GstHarness *h = tracking_harness (server, NULL, NULL);
+  gint64 ids[2] = { 0, 0 };
+  guint i, j, green_frames = 0, crossing = 0;
+
+  for (i = 0; i < N_FRAMES; i++)
+    fail_unless_equals_int (gst_harness_push (h, make_frame (i, BOTH)),
+        GST_FLOW_OK);
+  for (i = 0; i < N_FRAMES; i++) {
+    GstBuffer *out = gst_harness_pull (h);
+    GstSlyPredictionMeta *meta = get_meta (out);
+    gboolean red = FALSE;
+
+    fail_unless_equals_int (meta->status, GST_SLY_FRAME_STATUS_INFERRED);
+    check_ids (meta, i, ids);
+    check_id_carriers (out, meta);
+    for (j = 0; j < gst_sly_prediction_meta_get_n_objects (meta); j++) {
+      Obj o = get_object (meta, j);
+
+      if (disc_of_title (o.title) == RED)
+        red = TRUE;
+      else
+        green_frames++;
+    }
+    fail_unless (red, "frame %u: the red disc has no track", i);
+    crossing += discs_overlap (i);
+    gst_buffer_unref (out);
+  }
+  /* the scene really crosses, and the green disc is tracked through */
+  fail_unless (crossing >= 8, "only %u overlapping frames", crossing);
+  fail_unless (green_frames >= N_FRAMES - 4, "green tracked in %u frames",
+      green_frames);
+  fail_unless (ids[RED] != 0 && ids[GREEN] != 0);
+  gst_harness_teardown (h);
+  sly_test_server_stop (server);
+}
+
+GST_END_TEST;
+
+/* inference-interval=3: frames 0, 3, 6... come from the server, the two
+ * in between carry the tracker's boxes, marked tracker-predicted, with
+ * the same ids, within 3 px of the disc once the filter has seen the
+ * motion (and away from the crossing, where the green detection is the
+ * visible part of the disc only). */
+GST_START_TEST (test_interval_predicted_boxes)
+{
+  SlyTestServer *server = color_server (TRUE);
+  GstHarness *h = tracking_harness (server, "inference-interval=3", NULL);
+  gint64 ids[2] = { 0, 0 };
+  guint i, j, predicted = 0, checked = 0;
+  GstStructure *stats = NULL;
+  GstElement *e;
+  guint64 n = 0;
+
+  for (i = 0; i < N_FRAMES; i++)
+    fail_unless_equals_int (gst_harness_push (h, make_frame (i, BOTH)),
+        GST_FLOW_OK);
+  for (i = 0; i < N_FRAMES; i++) {
+    GstBuffer *out = gst_harness_pull (h);
+    GstSlyPredictionMeta *meta = get_meta (out);
+    gboolean far_from_crossing = (i >= 9 && i < 28) || i >= 62;
+
+    check_ids (meta, i, ids);
+    check_id_carriers (out, meta);
+    if (i % 3 == 0) {
+      fail_unless_equals_int (meta->status, GST_SLY_FRAME_STATUS_INFERRED);
+      gst_buffer_unref (out);
+      continue;
+    }
+    fail_unless_equals_int (meta->status,
+        GST_SLY_FRAME_STATUS_TRACKER_PREDICTED);
+    predicted++;
+    if (far_from_crossing)
+      fail_unless_equals_int (gst_sly_prediction_meta_get_n_objects (meta), 2);
+    for (j = 0; far_from_crossing &&
+        j < gst_sly_prediction_meta_get_n_objects (meta); j++) {
+      Obj o = get_object (meta, j);
+      gint l, t, r, b;
+
+      disc_box (disc_of_title (o.title), i, &l, &t, &r, &b);
+      fail_unless (ABS (o.x - l) <= 3 && ABS (o.y - t) <= 3 &&
+          ABS (o.x + o.w - 1 - r) <= 3 && ABS (o.y + o.h - 1 - b) <= 3,
+          "frame %u, %s: predicted box %d,%d %dx%d, disc at [%d,%d,%d,%d]",
+          i, o.title, o.x, o.y, o.w, o.h, l, t, r, b);
+      checked++;
+    }
+    gst_buffer_unref (out);
+  }
+  fail_unless_equals_int (predicted, N_FRAMES - (N_FRAMES + 2) / 3);
+  fail_unless (checked >= 40, "only %u predicted boxes checked", checked);
+  fail_unless (ids[RED] != 0 && ids[GREEN] != 0);
+
+  e = gst_harness_find_element (h, "slymodelinfer");
+  g_object_get (e, "stats", &stats, NULL);
+  gst_object_unref (e);
+  fail_unless (gst_structure_get_uint64 (stats, "tracker-predicted", &n));
+  fail_unless_equals_uint64 (n, predicted);
+  gst_structure_free (stats);
+  gst_harness_teardown (h);
+  sly_test_server_stop (server);
+}
+
+GST_END_TEST;
+
+/* Frames @start..@start+@n-1 of a scene, then their ids: [red, green]. */
+static void
+run_scene (GstHarness * h, guint start, guint n, guint discs_from_start,
+    guint green_from, gint64 ids[2])
+{
+  guint i;
+
+  ids[RED] = ids[GREEN] = 0;
+  for (i = start; i < start + n; i++) {
+    guint discs = discs_from_start;
+
+    if (i >= green_from)
+      discs |= 1 << GREEN;
+    fail_unless_equals_int (gst_harness_push (h, make_frame (i, discs)),
+        GST_FLOW_OK);
+  }
+  for (i = start; i < start + n; i++) {
+    GstBuffer *out = gst_harness_pull (h);
+
+    check_ids (get_meta (out), i, ids);
+    gst_buffer_unref (out);
+  }
+}
+
+static void
+push_segment (GstHarness * h)
+{
+  GstSegment segment;
+
+  gst_segment_init (&segment, GST_FORMAT_TIME);
+  fail_unless (gst_harness_push_event (h, gst_event_new_segment (&segment)));
+}
+
+/* A flushing seek and a new stream both start the tracks again: the red
+ * disc, seen first, has id 1 and the green one, seen later, id 2; after
+ * the reset a scene of the green disc alone gives it id 1. Without the
+ * reset it would keep 2. */
+GST_START_TEST (test_reset_on_flush_and_stream_start)
+{
+  SlyTestServer *server = color_server (TRUE);
+  GstHarness *h = tracking_harness (server, NULL, NULL);
+  gint64 ids[2];
+
+  run_scene (h, 0, 10, 1 << RED, 4, ids);
+  fail_unless_equals_int64 (ids[RED], 1);
+  fail_unless_equals_int64 (ids[GREEN], 2);
+
+  /* control: the same green disc without a reset keeps id 2 */
+  run_scene (h, 10, 3, 0, 0, ids);
+  fail_unless_equals_int64 (ids[GREEN], 2);
+
+  fail_unless (gst_harness_push_event (h, gst_event_new_flush_start ()));
+  fail_unless (gst_harness_push_event (h, gst_event_new_flush_stop (TRUE)));
+  push_segment (h);
+  run_scene (h, 20, 6, 0, 0, ids);
+  fail_unless_equals_int64 (ids[GREEN], 1);
+
+  run_scene (h, 26, 6, 1 << RED, 28, ids);
+  fail_unless_equals_int64 (ids[RED], 2);
+
+  fail_unless (gst_harness_push_event (h,
+          gst_event_new_stream_start ("second-stream")));
+  push_segment (h);
+  run_scene (h, 40, 6, 1 << RED, 100, ids);
+  fail_unless_equals_int64 (ids[RED], 1);
+
+  gst_harness_teardown (h);
+  sly_test_server_stop (server);
+}
+
+GST_END_TEST;
+
+/* The warnings on @bus so far, each message text joined by newlines. */
+static gchar *
+collect_warnings (GstBus * bus)
+{
+  GString *all = g_string_new (NULL);
+  GstMessage *msg;
+
+  while ((msg = gst_bus_pop_filtered (bus, GST_MESSAGE_WARNING))) {
+    g_autoptr (GError) error = NULL;
+    g_autofree gchar *debug = NULL;
+
+    gst_message_parse_warning (msg, &error, &debug);
+    g_string_append_printf (all, "%s\n", error->message);
+    gst_message_unref (msg);
+  }
+  return g_string_free (all, FALSE);
+}
+
+static guint
+count_lines_with (const gchar * text, const gchar * word)
+{
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+  guint i, n = 0;
+
+  for (i = 0; lines[i] != NULL; i++)
+    n += strstr (lines[i], word) != NULL;
+  return n;
+}
+
+/* A model without tracking support (sly-model-server --no-tracking): one
+ * clear warning, and the client-side tracker still gives ids. */
+GST_START_TEST (test_model_without_tracking_support)
+{
+  SlyTestServer *server = color_server (FALSE);
+  GstBus *bus = gst_bus_new ();
+  GstHarness *h = tracking_harness (server, NULL, bus);
+  g_autofree gchar *warnings = NULL;
+  gint64 ids[2];
+
+  run_scene (h, 0, 10, BOTH, 0, ids);
+  fail_unless (ids[RED] > 0 && ids[GREEN] > 0);
+  run_scene (h, 10, 3, BOTH, 0, ids);
+
+  warnings = collect_warnings (bus);
+  fail_unless_equals_int (count_lines_with (warnings, "tracking"), 1);
+  fail_unless (strstr (warnings, "does not support tracking") != NULL,
+      "warnings: %s", warnings);
+  gst_harness_teardown (h);
+  /* the messages left on the bus hold the element */
+  gst_bus_set_flushing (bus, TRUE);
+  gst_object_unref (bus);
+  sly_test_server_stop (server);
+}
+
+GST_END_TEST;
+
+/* tracking-config keys the tracker does not know, and ReID asked for,
+ * are warned about once at start; tracking runs all the same. */
+GST_START_TEST (test_tracking_config_warnings)
+{
+  SlyTestServer *server = color_server (TRUE);
+  GstBus *bus = gst_bus_new ();
+  GstHarness *h = tracking_harness (server,
+      "tracking-config=\"{\\\"track_bufer\\\":60,\\\"with_reid\\\":true}\"",
+      bus);
+  g_autofree gchar *warnings = NULL;
+  gint64 ids[2];
+
+  run_scene (h, 0, 6, BOTH, 0, ids);
+  fail_unless (ids[RED] > 0 && ids[GREEN] > 0);
+  warnings = collect_warnings (bus);
+  fail_unless_equals_int (count_lines_with (warnings, "track_bufer"), 1);
+  fail_unless_equals_int (count_lines_with (warnings, "with_reid"), 1);
+  gst_harness_teardown (h);
+  /* the messages left on the bus hold the element */
+  gst_bus_set_flushing (bus, TRUE);
+  gst_object_unref (bus);
+  sly_test_server_stop (server);
+}
+
+GST_END_TEST;
+
+static Suite *
+tracking_element_suite (void)
+{
+  Suite *s = suite_create ("tracking-element");
+  TCase *tc = tcase_create ("general");
+
+  suite_add_tcase (s, tc);
+  tcase_set_timeout (tc, 60);
+  tcase_add_test (tc, test_crossing_keeps_ids);
+  tcase_add_test (tc, test_interval_predicted_boxes);
+  tcase_add_test (tc, test_reset_on_flush_and_stream_start);
+  tcase_add_test (tc, test_model_without_tracking_support);
+  tcase_add_test (tc, test_tracking_config_warnings);
+  return s;
+}
+
+GST_CHECK_MAIN (tracking_element);
