@@ -20,6 +20,7 @@
 #include "slyserver.h"
 
 #define DEFAULT_MAX_UPLOAD (64 * 1024 * 1024)
+#define DEFAULT_MAX_DECODED (G_GINT64_CONSTANT (1024) * 1024 * 1024)
 
 static gboolean
 on_signal (gpointer user_data)
@@ -63,6 +64,7 @@ typedef struct
   gchar *host;
   gint port;
   gint64 max_upload;
+  gint64 max_decoded;
   gint max_requests;
   gint max_async;
   gint latency_ms;
@@ -97,10 +99,12 @@ options_to_config (Options * o, SlyServerConfig * config, GError ** error)
 {
   if (o->port < 0 || o->port > 65535)
     return fail (error, "--port must be 0..65535");
-  if (o->max_upload < 1 || o->max_requests < 1 || o->max_async < 1
-      || o->workers < 1)
-    return fail (error, "--max-upload-bytes, --max-requests, "
-        "--max-async-requests and --workers must be at least 1");
+  if (o->max_upload < 1 || o->max_decoded < 1 || o->max_requests < 1
+      || o->max_async < 1 || o->workers < 1)
+    return fail (error,
+        "--max-upload-bytes, --max-decoded-bytes, "
+        "--max-requests, --max-async-requests and --workers must be at "
+        "least 1");
   if (o->latency_ms < 0 || o->max_batch < 0 || o->slow_ms < 0)
     return fail (error, "--latency-ms, --max-batch-size and --slow-ms "
         "cannot be negative");
@@ -110,6 +114,7 @@ options_to_config (Options * o, SlyServerConfig * config, GError ** error)
   config->host = g_strdup (o->host ? o->host : "127.0.0.1");
   config->port = o->port;
   config->max_upload_bytes = o->max_upload;
+  config->max_decoded_bytes = o->max_decoded;
   config->max_requests = o->max_requests;
   config->max_async_requests = o->max_async;
   config->latency_ms = o->latency_ms;
@@ -151,8 +156,14 @@ int
 main (int argc, char **argv)
 {
   Options o = {
-    NULL, 8000, DEFAULT_MAX_UPLOAD, 64, 100, 0, 1, 0, FALSE, NULL, FALSE, -1,
-    NULL, NULL, NULL, FALSE, FALSE, 0.0, NULL, 2000, 0,
+    .port = 8000,
+    .max_upload = DEFAULT_MAX_UPLOAD,
+    .max_decoded = DEFAULT_MAX_DECODED,
+    .max_requests = 64,
+    .max_async = 100,
+    .workers = 1,
+    .task_id = -1,
+    .slow_ms = 2000,
   };
   GOptionEntry entries[] = {
     {"host", 0, 0, G_OPTION_ARG_STRING, &o.host,
@@ -172,6 +183,9 @@ main (int argc, char **argv)
         "Largest accepted state.batch_size (default 0 = no limit)", "N"},
     {"max-upload-bytes", 0, 0, G_OPTION_ARG_INT64, &o.max_upload,
         "Largest request body (default 64 MiB; larger: 413)", "BYTES"},
+    {"max-decoded-bytes", 0, 0, G_OPTION_ARG_INT64, &o.max_decoded,
+        "Largest decoded size of the images or video frames of one request "
+          "(default 1 GiB; larger: 413 or an error)", "BYTES"},
     {"max-requests", 0, 0, G_OPTION_ARG_INT, &o.max_requests,
           "Inference requests in progress at once (default 64; more: 503)",
         "N"},

@@ -440,7 +440,7 @@ sly_handle_inference_video_async (SlyRequest * req)
   rec->model = server->model;
   rec->settings = json_object_ref (settings);
   rec->decode = sly_video_decode_start (up->data, req->state,
-      server->config.max_upload_bytes * 8, video_decoded, rec);
+      server->config.max_decoded_bytes, video_decoded, rec);
   reply_scheduled (req, rec);
 }
 

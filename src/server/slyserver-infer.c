@@ -113,6 +113,7 @@ sly_request_decode_images (SlyRequest * req)
 {
   g_autoptr (GPtrArray) images =
       g_ptr_array_new_with_free_func ((GDestroyNotify) sly_image_free);
+  gsize decoded = 0;
   guint i;
 
   if (!check_batch_size (req))
@@ -132,6 +133,14 @@ sly_request_decode_images (SlyRequest * req)
       return NULL;
     }
     g_ptr_array_add (images, image);
+    /* small files can hold large images: bound what they decode to */
+    decoded += (gsize) image->stride * image->height;
+    if (decoded > req->server->config.max_decoded_bytes) {
+      sly_request_reply_error (req, 413,
+          "The uploaded images decode to more than %" G_GSIZE_FORMAT
+          " bytes", req->server->config.max_decoded_bytes);
+      return NULL;
+    }
   }
   return g_steal_pointer (&images);
 }

@@ -22,6 +22,7 @@ typedef struct
   gchar *host;
   guint port;
   gsize max_upload_bytes;
+  gsize max_decoded_bytes;      /* decoded pixels of one request */
   guint max_requests;           /* concurrent inference requests */
   guint max_async_requests;     /* live async request records */
   guint latency_ms;             /* per image */

@@ -481,6 +481,22 @@ test_upload_limit (void)
   g_assert_cmpuint (after->status, ==, 200);
 }
 
+/* A small upload that decodes to more than the limit is refused. */
+static void
+test_decoded_limit (void)
+{
+  g_autoptr (SlyTestServer) server = sly_test_server_start
+      ("--max-decoded-bytes", "100000", NULL);
+  g_autoptr (SlyImage) image = srv_image_new (200, 200);
+  g_autoptr (GBytes) png = srv_png (image);
+  g_autoptr (SrvReply) r = srv_post_image (server, "/inference_image", png,
+      NULL);
+
+  /* 120000 bytes of RGB from a PNG of a few hundred bytes */
+  g_assert_cmpuint (g_bytes_get_size (png), <, 100000);
+  srv_assert_error (r, 413, "decode to more than 100000 bytes");
+}
+
 static void
 test_wrong_method (void)
 {
@@ -514,6 +530,7 @@ main (int argc, char **argv)
   }
   g_test_add_func ("/server/bad-request/no-files-detail", test_no_files_detail);
   g_test_add_func ("/server/bad-request/upload-limit", test_upload_limit);
+  g_test_add_func ("/server/bad-request/decoded-limit", test_decoded_limit);
   g_test_add_func ("/server/bad-request/wrong-method", test_wrong_method);
   return g_test_run ();
 }
