@@ -219,8 +219,11 @@ gst_sly_tracking_process (GstSlyTracking * self, gboolean inferred,
     if (self->tracker == NULL)
       start_tracker (self, warnings);
     sly_tracker_update_annotation (self->tracker, *annotation);
-    self->width = (*annotation)->width;
-    self->height = (*annotation)->height;
+    /* a null annotation from the server has no size */
+    if ((*annotation)->width > 0 && (*annotation)->height > 0) {
+      self->width = (*annotation)->width;
+      self->height = (*annotation)->height;
+    }
     return FALSE;
   }
 

@@ -212,15 +212,19 @@ GST_START_TEST (test_predicted_boxes)
 GST_END_TEST;
 
 /* A failed request (inferred frame without annotation) is a frame without
- * detections too. */
+ * detections too; its boxes are clipped to the last known frame size. */
 GST_START_TEST (test_inferred_without_annotation)
 {
   FakeModel model = supported_model;
   GstSlyTracking *t = tracking_new (NULL, &model, NULL);
   g_autoptr (SlyAnnotation) a0 = process_inferred (t, 0, 1);
   g_autoptr (SlyAnnotation) a1 = process_inferred (t, 1, 1);
+  g_autoptr (SlyAnnotation) sizeless = make_frame (2, 1);
   g_autoptr (SlyAnnotation) ann = NULL;
 
+  /* an answer without a size (a null annotation) keeps the known one */
+  sizeless->width = sizeless->height = 0;
+  fail_if (gst_sly_tracking_process (t, TRUE, &sizeless, 0, 0, NULL));
   fail_unless (gst_sly_tracking_process (t, TRUE, &ann, 0, 0, NULL));
   fail_unless (ann != NULL);
   /* size 0: the last answered frame's */
