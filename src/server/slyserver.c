@@ -719,7 +719,8 @@ sly_server_listen (SlyServer * server, GError ** error)
   const gchar *host = server->config.host;
   g_autoptr (GInetAddress) addr = NULL;
   g_autoptr (GSocketAddress) sockaddr = NULL;
-  GSList *uris;
+  g_autoptr (GSocketAddress) local = NULL;
+  GSList *listeners;
   gint port;
   gboolean v6;
 
@@ -735,9 +736,13 @@ sly_server_listen (SlyServer * server, GError ** error)
   if (!soup_server_listen (server->soup, sockaddr, 0, error))
     return FALSE;
 
-  uris = soup_server_get_uris (server->soup);
-  port = uris ? g_uri_get_port (uris->data) : -1;
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  /* the listener's own address: soup_server_get_uris() leaks one in 3.2 */
+  listeners = soup_server_get_listeners (server->soup);
+  if (listeners)
+    local = g_socket_get_local_address (listeners->data, NULL);
+  g_slist_free (listeners);
+  port = local ? g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS
+      (local)) : -1;
   v6 = g_inet_address_get_family (addr) == G_SOCKET_FAMILY_IPV6;
   g_print ("listening on http://%s%s%s:%d\n", v6 ? "[" : "", host,
       v6 ? "]" : "", port);
