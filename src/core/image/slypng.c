@@ -17,6 +17,13 @@
 /* Largest ancillary chunk (text, ICC profile...) libpng may allocate. */
 #define PNG_CHUNK_MAX (16 * 1024 * 1024)
 
+/* Largest single allocation libpng may make while decoding. The pixels are
+ * ours; libpng itself needs rows (at most 16384 x 8 bytes) and chunk
+ * buffers. libpng 1.6.39 allocates a text chunk's declared length before
+ * reading it, ignoring png_set_chunk_malloc_max(): a 65-byte file claiming
+ * a 2 GB tEXt chunk made it allocate (and touch) 2 GB. */
+#define PNG_ALLOC_MAX (PNG_CHUNK_MAX + 1024 * 1024)
+
 typedef struct
 {
   /* reading */
@@ -41,6 +48,22 @@ static void
 on_png_warning (png_structp png, png_const_charp message)
 {
   g_debug ("libpng: %s", message);
+}
+
+/* Refusing is safe: libpng reports NULL as an error (or, for ancillary
+ * chunks, a warning and skips the chunk). */
+static png_voidp
+bounded_malloc (png_structp png, png_alloc_size_t size)
+{
+  if (size > PNG_ALLOC_MAX)
+    return NULL;
+  return g_try_malloc (size);
+}
+
+static void
+bounded_free (png_structp png, png_voidp data)
+{
+  g_free (data);
 }
 
 static void
@@ -136,8 +159,8 @@ sly_png_decode (const guint8 * data, gsize size, GError ** error)
   }
   ctx->data = data;
   ctx->size = size;
-  png = png_create_read_struct (PNG_LIBPNG_VER_STRING, ctx, on_png_error,
-      on_png_warning);
+  png = png_create_read_struct_2 (PNG_LIBPNG_VER_STRING, ctx, on_png_error,
+      on_png_warning, NULL, bounded_malloc, bounded_free);
   info = png ? png_create_info_struct (png) : NULL;
   if (info == NULL) {
     png_destroy_read_struct (&png, NULL, NULL);

@@ -462,6 +462,9 @@ test_decode_garbage (void)
   gsize good_size = g_bytes_get_size (png);
   g_autofree guint8 *bad_crc = g_memdup2 (good, good_size);
   g_autofree guint8 *bad_idat = g_memdup2 (good, good_size);
+  /* IHDR then a tEXt chunk declaring 2 GB: found by libFuzzer, when libpng
+   * allocated the declared length before reading (2 GB RSS, 6 s) */
+  g_autofree guint8 *huge_text = g_malloc (33 + 8 + 16);
   const struct
   {
     const gchar *name;
@@ -476,10 +479,13 @@ test_decode_garbage (void)
     {"missing IEND", good, good_size - 12},
     {"bad IHDR CRC", bad_crc, good_size},
     {"corrupt IDAT", bad_idat, good_size},
+    {"2 GB tEXt chunk", huge_text, 33 + 8 + 16},
   };
   guint i;
 
   bad_crc[8 + 8 + 13] ^= 0xff;
+  memcpy (huge_text, good, 33);
+  memcpy (huge_text + 33, "\x7d\x00\x00\x0dtEXtComment\0hello\0\0\0", 24);
   /* deflate stream after the zlib header of the first IDAT */
   bad_idat[33 + 8 + 4] ^= 0x55;
   bad_idat[33 + 8 + 5] ^= 0xff;
