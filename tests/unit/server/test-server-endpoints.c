@@ -481,6 +481,31 @@ test_upload_limit (void)
   g_assert_cmpuint (after->status, ==, 200);
 }
 
+/* A chunked body has no length to check first: past the limit the
+ * connection is closed, and the server goes on. */
+static void
+test_upload_limit_chunked (void)
+{
+  g_autoptr (SlyTestServer) server = sly_test_server_start
+      ("--max-upload-bytes", "4096", NULL);
+  g_autofree gchar *url = g_strconcat (sly_test_server_get_url (server),
+      "/inference_image", NULL);
+  g_autoptr (SoupSession) session = soup_session_new ();
+  g_autoptr (SoupMessage) msg = soup_message_new ("POST", url);
+  g_autoptr (GInputStream) body =
+      g_memory_input_stream_new_from_data (g_malloc0 (65536), 65536, g_free);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) answer = NULL;
+  g_autoptr (SrvReply) after = NULL;
+
+  /* length -1: sent chunked */
+  soup_message_set_request_body (msg, "application/json", body, -1);
+  answer = soup_session_send_and_read (session, msg, NULL, &error);
+  g_assert_nonnull (error);
+  after = srv_post_json (server, "/is_ready", "{}", NULL);
+  g_assert_cmpuint (after->status, ==, 200);
+}
+
 /* A small upload that decodes to more than the limit is refused. */
 static void
 test_decoded_limit (void)
@@ -530,6 +555,8 @@ main (int argc, char **argv)
   }
   g_test_add_func ("/server/bad-request/no-files-detail", test_no_files_detail);
   g_test_add_func ("/server/bad-request/upload-limit", test_upload_limit);
+  g_test_add_func ("/server/bad-request/upload-limit-chunked",
+      test_upload_limit_chunked);
   g_test_add_func ("/server/bad-request/decoded-limit", test_decoded_limit);
   g_test_add_func ("/server/bad-request/wrong-method", test_wrong_method);
   return g_test_run ();
