@@ -454,9 +454,9 @@ install_read_only_properties (GObjectClass * gobject_class)
       "The server's get_status answer (JSON) at start or last refresh");
   g_object_class_install_property (gobject_class, PROP_STATS,
       g_param_spec_boxed ("stats", "Statistics",
-          "frames-in, frames-out, inferred, skipped, dropped, failed, "
-          "tracker-predicted, in-flight, round-trip-p50 and round-trip-p95 "
-          "(ns)",
+          "Counters since the element started: frames-in, frames-out, "
+          "inferred, skipped, dropped, failed, tracker-predicted, in-flight, "
+          "round-trip-p50 and round-trip-p95 (ns)",
           GST_TYPE_STRUCTURE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
 }
 
