@@ -228,6 +228,35 @@ check_id_carriers (GstBuffer * buffer, GstSlyPredictionMeta * meta)
   fail_unless_equals_int (j, n);
 }
 
+/* Frames where the tracker has seen the motion (from frame 9) and where
+ * the green detection is the whole disc, not the part the red one leaves
+ * visible during the crossing. */
+static gboolean
+far_from_crossing (guint i)
+{
+  return (i >= 9 && i < 28) || i >= 62;
+}
+
+/* Each predicted box of @meta (frame @i) is within 3 px of its disc's
+ * whole box. Returns the number of boxes checked. */
+static guint
+check_predicted_boxes (GstSlyPredictionMeta * meta, guint i)
+{
+  guint j, n = gst_sly_prediction_meta_get_n_objects (meta);
+
+  for (j = 0; j < n; j++) {
+    Obj o = get_object (meta, j);
+    gint l, t, r, b;
+
+    disc_box (disc_of_title (o.title), i, &l, &t, &r, &b);
+    fail_unless (ABS (o.x - l) <= 3 && ABS (o.y - t) <= 3 &&
+        ABS (o.x + o.w - 1 - r) <= 3 && ABS (o.y + o.h - 1 - b) <= 3,
+        "frame %u, %s: predicted box %d,%d %dx%d, disc at [%d,%d,%d,%d]",
+        i, o.title, o.x, o.y, o.w, o.h, l, t, r, b);
+  }
+  return n;
+}
+
 /* The two discs cross; every frame is inferred. Each disc keeps its id
  * through the crossing: the red one, in front, in every frame; the
  * green one whenever it is detected with an id, which is most frames. */
@@ -282,7 +311,7 @@ GST_START_TEST (test_interval_predicted_boxes)
   SlyTestServer *server = color_server (TRUE);
   GstHarness *h = tracking_harness (server, "inference-interval=3", NULL);
   gint64 ids[2] = { 0, 0 };
-  guint i, j, predicted = 0, checked = 0;
+  guint i, predicted = 0, checked = 0;
   GstStructure *stats = NULL;
   GstElement *e;
   guint64 n = 0;
@@ -293,7 +322,6 @@ GST_START_TEST (test_interval_predicted_boxes)
   for (i = 0; i < N_FRAMES; i++) {
     GstBuffer *out = gst_harness_pull (h);
     GstSlyPredictionMeta *meta = get_meta (out);
-    gboolean far_from_crossing = (i >= 9 && i < 28) || i >= 62;
 
     check_ids (meta, i, ids);
     check_id_carriers (out, meta);
@@ -305,19 +333,9 @@ GST_START_TEST (test_interval_predicted_boxes)
     fail_unless_equals_int (meta->status,
         GST_SLY_FRAME_STATUS_TRACKER_PREDICTED);
     predicted++;
-    if (far_from_crossing)
+    if (far_from_crossing (i)) {
       fail_unless_equals_int (gst_sly_prediction_meta_get_n_objects (meta), 2);
-    for (j = 0; far_from_crossing &&
-        j < gst_sly_prediction_meta_get_n_objects (meta); j++) {
-      Obj o = get_object (meta, j);
-      gint l, t, r, b;
-
-      disc_box (disc_of_title (o.title), i, &l, &t, &r, &b);
-      fail_unless (ABS (o.x - l) <= 3 && ABS (o.y - t) <= 3 &&
-          ABS (o.x + o.w - 1 - r) <= 3 && ABS (o.y + o.h - 1 - b) <= 3,
-          "frame %u, %s: predicted box %d,%d %dx%d, disc at [%d,%d,%d,%d]",
-          i, o.title, o.x, o.y, o.w, o.h, l, t, r, b);
-      checked++;
+      checked += check_predicted_boxes (meta, i);
     }
     gst_buffer_unref (out);
   }
@@ -331,6 +349,52 @@ GST_START_TEST (test_interval_predicted_boxes)
   fail_unless (gst_structure_get_uint64 (stats, "tracker-predicted", &n));
   fail_unless_equals_uint64 (n, predicted);
   gst_structure_free (stats);
+  gst_harness_teardown (h);
+  sly_test_server_stop (server);
+}
+
+GST_END_TEST;
+
+/* Requests that fail (HTTP 500 from a seeded share of requests, no
+ * retries): once the tracker has started, those frames carry its
+ * predicted boxes instead of nothing, as near the discs as on skipped
+ * frames. */
+GST_START_TEST (test_failed_requests_predicted)
+{
+  SlyTestServer *server = sly_test_server_start ("--model", "color-detector",
+      "--fail-rate", "0.3", "--fail-kinds", "500", "--seed", "5", NULL);
+  GstHarness *h = tracking_harness (server, "max-inflight=1 retries=0", NULL);
+  gboolean started = FALSE;
+  guint i, predicted = 0;
+  gint64 ids[2] = { 0, 0 };
+
+  for (i = 0; i < N_FRAMES; i++)
+    fail_unless_equals_int (gst_harness_push (h, make_frame (i, BOTH)),
+        GST_FLOW_OK);
+  for (i = 0; i < N_FRAMES; i++) {
+    GstBuffer *out = gst_harness_pull (h);
+    GstSlyPredictionMeta *meta = get_meta (out);
+
+    check_ids (meta, i, ids);
+    started |= meta->status == GST_SLY_FRAME_STATUS_INFERRED;
+    if (!started) {
+      fail_unless_equals_int (meta->status, GST_SLY_FRAME_STATUS_FAILED);
+      gst_buffer_unref (out);
+      continue;
+    }
+    fail_unless (meta->status != GST_SLY_FRAME_STATUS_FAILED,
+        "frame %u failed after the tracker started", i);
+    if (meta->status == GST_SLY_FRAME_STATUS_TRACKER_PREDICTED) {
+      predicted++;
+      check_id_carriers (out, meta);
+    }
+    if (far_from_crossing (i) &&
+        meta->status == GST_SLY_FRAME_STATUS_TRACKER_PREDICTED)
+      check_predicted_boxes (meta, i);
+    gst_buffer_unref (out);
+  }
+  /* about 30 % of 80 */
+  fail_unless (predicted >= 10, "only %u predicted frames", predicted);
   gst_harness_teardown (h);
   sly_test_server_stop (server);
 }
@@ -501,6 +565,7 @@ tracking_element_suite (void)
   tcase_set_timeout (tc, 60);
   tcase_add_test (tc, test_crossing_keeps_ids);
   tcase_add_test (tc, test_interval_predicted_boxes);
+  tcase_add_test (tc, test_failed_requests_predicted);
   tcase_add_test (tc, test_reset_on_flush_and_stream_start);
   tcase_add_test (tc, test_model_without_tracking_support);
   tcase_add_test (tc, test_tracking_config_warnings);
