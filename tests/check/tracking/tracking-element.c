@@ -401,6 +401,91 @@ GST_START_TEST (test_failed_requests_predicted)
 
 GST_END_TEST;
 
+/* The warnings on @bus so far, each message text joined by newlines. */
+static gchar *
+collect_warnings (GstBus * bus)
+{
+  GString *all = g_string_new (NULL);
+  GstMessage *msg;
+
+  while ((msg = gst_bus_pop_filtered (bus, GST_MESSAGE_WARNING))) {
+    g_autoptr (GError) error = NULL;
+    g_autofree gchar *debug = NULL;
+
+    gst_message_parse_warning (msg, &error, &debug);
+    g_string_append_printf (all, "%s\n", error->message);
+    gst_message_unref (msg);
+  }
+  return g_string_free (all, FALSE);
+}
+
+static guint
+count_lines_with (const gchar * text, const gchar * word)
+{
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+  guint i, n = 0;
+
+  for (i = 0; lines[i] != NULL; i++)
+    n += strstr (lines[i], word) != NULL;
+  return n;
+}
+
+/* Live input on a slow server: frames that pass while the model is still
+ * loading stay skipped (the tracker has nothing to predict from); once a
+ * frame has been answered, the frames skipped because the window is full
+ * are tracker-predicted, with ids on every box. A model with tracking
+ * support gives no warning. How many frames each answer spans depends on
+ * timing, so the discs move slowly (1 px per frame) and ids are not
+ * compared across frames here: test_crossing_keeps_ids does that. */
+GST_START_TEST (test_live_window_full_predicted)
+{
+  SlyTestServer *server = sly_test_server_start ("--model", "color-detector",
+      "--latency-ms", "40", NULL);
+  GstBus *bus = gst_bus_new ();
+  GstHarness *h = tracking_harness (server, "max-inflight=1", bus);
+  g_autofree gchar *warnings = NULL;
+  guint i, j, inferred = 0, predicted = 0, boxes = 0;
+
+  gst_harness_set_live (h, TRUE);
+  for (i = 0; i < 60; i++) {
+    fail_unless_equals_int (gst_harness_push (h, make_frame (i / 3, BOTH)),
+        GST_FLOW_OK);
+    g_usleep (5000);
+  }
+  for (i = 0; i < 60; i++) {
+    GstBuffer *out = gst_harness_pull (h);
+    GstSlyPredictionMeta *meta = get_meta (out);
+
+    if (meta->status == GST_SLY_FRAME_STATUS_INFERRED) {
+      inferred++;
+    } else if (inferred == 0) {
+      fail_unless_equals_int (meta->status, GST_SLY_FRAME_STATUS_SKIPPED);
+      fail_unless (meta->annotation == NULL);
+    } else {
+      fail_unless_equals_int (meta->status,
+          GST_SLY_FRAME_STATUS_TRACKER_PREDICTED);
+      fail_unless (meta->annotation != NULL);
+      predicted++;
+      boxes += gst_sly_prediction_meta_get_n_objects (meta);
+    }
+    for (j = 0; j < gst_sly_prediction_meta_get_n_objects (meta); j++)
+      fail_unless (get_object (meta, j).id > 0);
+    if (meta->annotation != NULL)
+      check_id_carriers (out, meta);
+    gst_buffer_unref (out);
+  }
+  fail_unless (inferred >= 2 && predicted >= 5 && boxes >= predicted,
+      "%u inferred, %u predicted with %u boxes", inferred, predicted, boxes);
+  warnings = collect_warnings (bus);
+  fail_unless_equals_int (count_lines_with (warnings, "Tracking"), 0);
+  gst_harness_teardown (h);
+  gst_bus_set_flushing (bus, TRUE);
+  gst_object_unref (bus);
+  sly_test_server_stop (server);
+}
+
+GST_END_TEST;
+
 /* Frames @start..@start+@n-1 of a scene, then their ids: [red, green]. */
 static void
 run_scene (GstHarness * h, guint start, guint n, guint discs_from_start,
@@ -473,35 +558,6 @@ GST_START_TEST (test_reset_on_flush_and_stream_start)
 
 GST_END_TEST;
 
-/* The warnings on @bus so far, each message text joined by newlines. */
-static gchar *
-collect_warnings (GstBus * bus)
-{
-  GString *all = g_string_new (NULL);
-  GstMessage *msg;
-
-  while ((msg = gst_bus_pop_filtered (bus, GST_MESSAGE_WARNING))) {
-    g_autoptr (GError) error = NULL;
-    g_autofree gchar *debug = NULL;
-
-    gst_message_parse_warning (msg, &error, &debug);
-    g_string_append_printf (all, "%s\n", error->message);
-    gst_message_unref (msg);
-  }
-  return g_string_free (all, FALSE);
-}
-
-static guint
-count_lines_with (const gchar * text, const gchar * word)
-{
-  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
-  guint i, n = 0;
-
-  for (i = 0; lines[i] != NULL; i++)
-    n += strstr (lines[i], word) != NULL;
-  return n;
-}
-
 /* A model without tracking support (sly-model-server --no-tracking): one
  * clear warning, and the client-side tracker still gives ids. */
 GST_START_TEST (test_model_without_tracking_support)
@@ -566,6 +622,7 @@ tracking_element_suite (void)
   tcase_add_test (tc, test_crossing_keeps_ids);
   tcase_add_test (tc, test_interval_predicted_boxes);
   tcase_add_test (tc, test_failed_requests_predicted);
+  tcase_add_test (tc, test_live_window_full_predicted);
   tcase_add_test (tc, test_reset_on_flush_and_stream_start);
   tcase_add_test (tc, test_model_without_tracking_support);
   tcase_add_test (tc, test_tracking_config_warnings);
