@@ -264,6 +264,15 @@ test_list_models (void)
   g_assert_cmpstr (srv_get_string (meta, "task_type"), ==,
       "instance segmentation");
   g_assert_true (json_object_has_member (meta, "model_files"));
+  {
+    const gchar *const keys[] = { "name", "type", "default", "doc", NULL };
+    g_autoptr (SrvReply) r = srv_post_json (server, "/get_deploy_settings",
+        "{}", NULL);
+    JsonArray *arr = srv_reply_array (r);
+
+    g_assert_cmpuint (json_array_get_length (arr), >, 0);
+    assert_keys (json_array_get_object_element (arr, 0), keys);
+  }
 }
 
 /* ---- deploy_from_api and --no-model ---- */
