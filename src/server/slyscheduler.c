@@ -152,18 +152,6 @@ sly_job_resume (SlyJob * job)
   job_step (job);
 }
 
-guint
-sly_scheduler_get_running (SlyScheduler * sched)
-{
-  return g_list_length (sched->running);
-}
-
-guint
-sly_scheduler_get_queued (SlyScheduler * sched)
-{
-  return sched->queued.length;
-}
-
 void
 sly_scheduler_free (SlyScheduler * sched)
 {

@@ -47,9 +47,6 @@ SlyJob *sly_scheduler_submit (SlyScheduler * sched, const SlyModel * model,
     gpointer data);
 void sly_job_resume (SlyJob * job);
 
-guint sly_scheduler_get_running (SlyScheduler * sched);
-guint sly_scheduler_get_queued (SlyScheduler * sched);
-
 G_END_DECLS
 
 #endif /* __SLY_SCHEDULER_H__ */

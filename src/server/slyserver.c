@@ -512,18 +512,6 @@ find_route (const gchar * method)
   return NULL;
 }
 
-SlyHandlerFunc
-sly_server_find_handler (const gchar * method, gboolean * multipart_only)
-{
-  const Route *route = find_route (method);
-
-  if (route == NULL)
-    return NULL;
-  if (multipart_only)
-    *multipart_only = (route->flags & ROUTE_MULTIPART) != 0;
-  return route->func;
-}
-
 static void
 reply_simple_error (SoupServerMessage * msg, guint status,
     const gchar * message)

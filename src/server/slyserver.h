@@ -131,10 +131,6 @@ gboolean sly_srv_json_get_int (JsonObject * obj, const gchar * name,
     gint64 * value);
 JsonNode *sly_srv_json_parse (const gchar * data, gsize len, GError ** error);
 
-/* Routing: the handler of a model endpoint, or NULL. */
-SlyHandlerFunc sly_server_find_handler (const gchar * method,
-    gboolean * multipart_only);
-
 /* Errors used by several endpoints */
 void sly_request_reply_not_deployed (SlyRequest * req);
 
