@@ -13,6 +13,7 @@
 
 #include "gstslytracking.h"
 #include "slyerror.h"
+#include "slyjson.h"
 #include "slytracker.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_sly_tracking_debug);
@@ -93,7 +94,7 @@ gst_sly_tracking_new (const gchar * overrides, GstSlyTrackingModelFunc
   self->model_func = model_func;
   self->user_data = user_data;
   if (overrides != NULL && *overrides != '\0')
-    self->overrides = json_from_string (overrides, NULL);
+    self->overrides = sly_json_parse (overrides, -1, "tracking-config", NULL);
 
   if (warnings != NULL) {
     for (i = 0; i < unknown->len; i++)

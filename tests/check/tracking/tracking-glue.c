@@ -378,6 +378,24 @@ GST_START_TEST (test_bad_overrides)
 
 GST_END_TEST;
 
+/* JSON nested deep enough to overflow a recursive parser is refused. */
+GST_START_TEST (test_deep_overrides)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *deep = NULL;
+  GString *s = g_string_new ("{\"a\":");
+  guint i;
+
+  for (i = 0; i < 200000; i++)
+    g_string_append_c (s, '[');
+  deep = g_string_free (s, FALSE);
+  fail_unless (gst_sly_tracking_new (deep, fake_model_func, NULL, NULL,
+          &error) == NULL);
+  fail_unless (error != NULL);
+}
+
+GST_END_TEST;
+
 static gboolean
 warnings_mention (GPtrArray * warnings, const gchar * text)
 {
@@ -541,6 +559,7 @@ tracking_glue_suite (void)
   tcase_add_test (tc, test_reset);
   tcase_add_test (tc, test_settings_order);
   tcase_add_test (tc, test_bad_overrides);
+  tcase_add_test (tc, test_deep_overrides);
   tcase_add_test (tc, test_override_warnings);
   tcase_add_test (tc, test_model_without_tracking);
   tcase_add_test (tc, test_bad_server_settings);
