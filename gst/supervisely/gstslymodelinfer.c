@@ -33,6 +33,7 @@
 #include "gstslyiothread.h"
 #include "slyimage.h"
 #include "slyerror.h"
+#include "slyjson.h"
 #include "gstslytracking.h"
 #ifdef HAVE_SLY_META
 #include "gstslypredictionmeta.h"
@@ -1911,15 +1912,14 @@ gst_sly_model_infer_src_query (GstPad * pad, GstObject * parent,
 static gboolean
 check_json_object (const gchar * text, GError ** error)
 {
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  JsonNode *root;
+  g_autoptr (JsonNode) root = NULL;
 
   if (text == NULL)
     return TRUE;
-  if (!json_parser_load_from_data (parser, text, -1, error))
+  root = sly_json_parse (text, -1, "the value", error);
+  if (root == NULL)
     return FALSE;
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root)) {
+  if (!JSON_NODE_HOLDS_OBJECT (root)) {
     g_set_error (error, SLY_ERROR, SLY_ERROR_INVALID_ARGUMENT,
         "not a JSON object");
     return FALSE;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "slyerror.h"
+#include "slyjson.h"
 
 #define NET_PREFIX "/net/"
 #define PLATFORM_PREFIX "/public/api/v3/"
@@ -137,15 +138,17 @@ sly_srv_json_get_int (JsonObject * obj, const gchar * name, gint64 * value)
 JsonNode *
 sly_srv_json_parse (const gchar * data, gsize len, GError ** error)
 {
-  g_autoptr (JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr (JsonNode) root = NULL;
 
-  if (!json_parser_load_from_data (parser, data, len, error))
+  /* depth-checked: a deeply nested body must not overflow the stack */
+  root = sly_json_parse (data, len, "request body", error);
+  if (root == NULL)
     return NULL;
-  if (json_parser_get_root (parser) == NULL) {
+  if (JSON_NODE_HOLDS_NULL (root) && len == 0) {
     g_set_error (error, SLY_ERROR, SLY_ERROR_PARSE, "empty document");
     return NULL;
   }
-  return json_node_ref (json_parser_get_root (parser));
+  return g_steal_pointer (&root);
 }
 
 /* ---- replies ---- */
