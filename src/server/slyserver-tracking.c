@@ -99,10 +99,17 @@ void
 sly_video_tracking_update (SlyVideoTracking * tracking, SlyAnnotation * ann,
     gint64 frame_index)
 {
+  g_autoptr (SlyAnnotation) confirmed = NULL;
+
   sly_tracker_update_annotation (tracking->tracker, ann);
   if (tracking->video == NULL)
     tracking->video = sly_video_annotation_new (ann->width, ann->height);
-  sly_video_annotation_add_frame (tracking->video, MAX (frame_index, 0), ann);
+  /* The per-frame answer lists every id (new tracks too, as 6.7 says); the
+   * video annotation keeps only confirmed tracks matched in this frame, as
+   * the SDK's builder does (protocol.md 8.2 step 12). */
+  confirmed = sly_tracker_output_annotation (tracking->tracker, ann);
+  sly_video_annotation_add_frame (tracking->video, MAX (frame_index, 0),
+      confirmed);
 }
 
 JsonNode *
