@@ -7,7 +7,10 @@
 #include "slyimage.h"
 #include "slyerror.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <jpeglib.h>
 
 #define QUALITY 90
 
@@ -488,6 +491,82 @@ test_decode_garbage (void)
   }
 }
 
+/* A valid progressive gray JPEG with one DC scan series and single-
+ * coefficient AC scans for coefficients 1..@last_coef, each refined bit by
+ * bit: 11 scans per coefficient. Written with libjpeg directly, since we
+ * never write progressive files. */
+static GBytes *
+encode_many_scans (gint last_coef, gint * n_scans)
+{
+  struct jpeg_compress_struct cinfo;
+  struct jpeg_error_mgr jerr;
+  unsigned char *out = NULL;
+  unsigned long out_size = 0;
+  g_autofree jpeg_scan_info *scans = g_new0 (jpeg_scan_info, 11 * 64);
+  guint8 pixels[16 * 16];
+  gint k, al, n = 0, y;
+  GBytes *bytes;
+
+  for (k = 0; k <= last_coef; k++) {
+    for (al = 10; al >= 0; al--, n++) {
+      scans[n].comps_in_scan = 1;
+      scans[n].Ss = scans[n].Se = k;
+      scans[n].Ah = al == 10 ? 0 : al + 1;
+      scans[n].Al = al;
+    }
+  }
+  for (y = 0; y < 16 * 16; y++)
+    pixels[y] = (guint8) (y * 7);
+
+  cinfo.err = jpeg_std_error (&jerr);
+  jpeg_create_compress (&cinfo);
+  jpeg_mem_dest (&cinfo, &out, &out_size);
+  cinfo.image_width = cinfo.image_height = 16;
+  cinfo.input_components = 1;
+  cinfo.in_color_space = JCS_GRAYSCALE;
+  jpeg_set_defaults (&cinfo);
+  cinfo.scan_info = scans;
+  cinfo.num_scans = n;
+  jpeg_start_compress (&cinfo, TRUE);
+  for (y = 0; y < 16; y++) {
+    JSAMPROW row = pixels + y * 16;
+
+    jpeg_write_scanlines (&cinfo, &row, 1);
+  }
+  jpeg_finish_compress (&cinfo);
+  jpeg_destroy_compress (&cinfo);
+  bytes = g_bytes_new (out, out_size);
+  free (out);
+  *n_scans = n;
+  return bytes;
+}
+
+/* Each scan is a pass over all coefficients, so thousands of tiny scans
+ * make a small file expensive: more than 500 are refused, real files have
+ * about ten. */
+static void
+test_decode_scan_limit (void)
+{
+  gint n;
+  g_autoptr (GBytes) ok = encode_many_scans (35, &n);
+  g_autoptr (GBytes) too_many = NULL;
+  g_autoptr (SlyImage) image = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_assert_cmpint (n, ==, 396);
+  image = sly_jpeg_decode (g_bytes_get_data (ok, NULL),
+      g_bytes_get_size (ok), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (image->width, ==, 16);
+
+  too_many = encode_many_scans (63, &n);
+  g_assert_cmpint (n, ==, 704);
+  g_assert_null (sly_jpeg_decode (g_bytes_get_data (too_many, NULL),
+          g_bytes_get_size (too_many), &error));
+  g_assert_error (error, SLY_ERROR, SLY_ERROR_IMAGE);
+  g_assert_nonnull (strstr (error->message, "scans"));
+}
+
 static void
 test_decode_rgb_sniffs (void)
 {
@@ -535,6 +614,7 @@ main (int argc, char **argv)
   g_test_add_func ("/jpeg/quality", test_quality);
   g_test_add_func ("/jpeg/bad-views", test_bad_views);
   g_test_add_func ("/jpeg/decode/garbage", test_decode_garbage);
+  g_test_add_func ("/jpeg/decode/scan-limit", test_decode_scan_limit);
   g_test_add_func ("/jpeg/decode-rgb-sniffs", test_decode_rgb_sniffs);
 
   return g_test_run ();
