@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <math.h>
 #include <string.h>
 
 #include "slyjson.h"
@@ -32,6 +33,49 @@ depth_ok (const gchar * data, gsize length)
   return TRUE;
 }
 
+/* json-glib reads an overflowing number as infinity without complaint and
+ * writes infinity, or a large double whose shortest form has no '.', as
+ * "inf.0" / "1e+308.0", which is not JSON. No value of the protocol comes
+ * near SLY_JSON_MAX_NUMBER, so such numbers are refused on the way in and
+ * everything we write back parses again. Recursion is bounded by the depth
+ * check done before parsing. */
+#define SLY_JSON_MAX_NUMBER 1e15
+
+static gboolean
+numbers_ok (JsonNode * node)
+{
+  switch (JSON_NODE_TYPE (node)) {
+    case JSON_NODE_VALUE:
+      if (json_node_get_value_type (node) == G_TYPE_DOUBLE) {
+        gdouble d = json_node_get_double (node);
+
+        return isfinite (d) && fabs (d) < SLY_JSON_MAX_NUMBER;
+      }
+      return TRUE;
+    case JSON_NODE_ARRAY:{
+      JsonArray *array = json_node_get_array (node);
+      guint i, n = json_array_get_length (array);
+
+      for (i = 0; i < n; i++)
+        if (!numbers_ok (json_array_get_element (array, i)))
+          return FALSE;
+      return TRUE;
+    }
+    case JSON_NODE_OBJECT:{
+      JsonObjectIter iter;
+      JsonNode *member;
+
+      json_object_iter_init (&iter, json_node_get_object (node));
+      while (json_object_iter_next (&iter, NULL, &member))
+        if (!numbers_ok (member))
+          return FALSE;
+      return TRUE;
+    }
+    default:
+      return TRUE;
+  }
+}
+
 JsonNode *
 sly_json_parse (const gchar * data, gssize length, const gchar * what,
     GError ** error)
@@ -58,5 +102,11 @@ sly_json_parse (const gchar * data, gssize length, const gchar * what,
     return NULL;
   }
   root = json_parser_get_root (parser);
+  if (root != NULL && !numbers_ok (root)) {
+    g_set_error (error, SLY_ERROR, SLY_ERROR_PARSE,
+        "%s holds a number that is not finite or beyond %g", what,
+        SLY_JSON_MAX_NUMBER);
+    return NULL;
+  }
   return root ? json_node_ref (root) : json_node_new (JSON_NODE_NULL);
 }
