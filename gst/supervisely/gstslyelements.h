@@ -9,6 +9,8 @@ G_BEGIN_DECLS
 G_GNUC_INTERNAL void sly_element_init (GstPlugin * plugin);
 
 GST_ELEMENT_REGISTER_DECLARE (slymodelinfer);
+GST_ELEMENT_REGISTER_DECLARE (slyoverlay);
+GST_ELEMENT_REGISTER_DECLARE (slyannotationsink);
 
 G_END_DECLS
 

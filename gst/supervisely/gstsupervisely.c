@@ -15,6 +15,12 @@ plugin_init (GstPlugin * plugin)
   gboolean ret = FALSE;
 
   ret |= GST_ELEMENT_REGISTER (slymodelinfer, plugin);
+#ifdef HAVE_SLY_OVERLAY
+  ret |= GST_ELEMENT_REGISTER (slyoverlay, plugin);
+#endif
+#ifdef HAVE_SLY_ANNOTATION_SINK
+  ret |= GST_ELEMENT_REGISTER (slyannotationsink, plugin);
+#endif
 
   return ret;
 }
