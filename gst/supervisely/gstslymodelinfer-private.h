@@ -175,6 +175,7 @@ void     gst_sly_model_infer_get_property         (GObject * object,
                                                    GParamSpec * pspec);
 gchar  **gst_sly_model_infer_parse_classes        (const gchar * text);
 void     gst_sly_model_infer_check_classes        (GstSlyModelInfer * self);
+guint    gst_sly_model_infer_locked_batch_size    (GstSlyModelInfer * self);
 void     gst_sly_model_infer_locked_set_model     (GstSlyModelInfer * self,
                                                    const gchar * model,
                                                    const gchar * device,

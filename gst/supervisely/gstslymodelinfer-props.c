@@ -88,6 +88,16 @@ gst_sly_model_infer_check_classes (GstSlyModelInfer * self)
           unknown->str, known_list), (NULL));
 }
 
+/* called with GST_OBJECT_LOCK: frames per request, batch-size capped by
+ * the server's max_batch_size */
+guint
+gst_sly_model_infer_locked_batch_size (GstSlyModelInfer * self)
+{
+  if (self->info != NULL && self->info->max_batch_size > 0)
+    return MIN (self->batch_size, self->info->max_batch_size);
+  return self->batch_size;
+}
+
 /* ---- set ---- */
 
 static void

@@ -36,9 +36,7 @@ snapshot_take (GstSlyModelInfer * self, Snapshot * snap)
   GST_OBJECT_LOCK (self);
   snap->overload = self->overload;
   snap->max_inflight = self->max_inflight;
-  snap->batch_size = self->batch_size;
-  if (self->info != NULL && self->info->max_batch_size > 0)
-    snap->batch_size = MIN (snap->batch_size, self->info->max_batch_size);
+  snap->batch_size = gst_sly_model_infer_locked_batch_size (self);
   snap->inference_interval = self->inference_interval;
   snap->jpeg_quality = self->jpeg_quality;
   snap->upload_format = self->upload_format;

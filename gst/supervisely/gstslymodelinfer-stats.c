@@ -171,7 +171,8 @@ gst_sly_model_infer_get_latency (GstSlyModelInfer * self)
     GST_OBJECT_UNLOCK (self);
     return latency;
   }
-  gather = (self->batch_size - 1) * self->frame_duration;
+  gather = (gst_sly_model_infer_locked_batch_size (self) - 1) *
+      self->frame_duration;
   latency = LATENCY_ESTIMATE;
   if (self->rtt_len >= MIN_RTT_SAMPLES) {
     GstClockTime p50;
