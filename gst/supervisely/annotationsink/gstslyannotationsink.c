@@ -78,8 +78,8 @@ static void gst_sly_annotation_sink_set_property (GObject * object,
     guint prop_id, const GValue * value, GParamSpec * pspec);
 static void gst_sly_annotation_sink_get_property (GObject * object,
     guint prop_id, GValue * value, GParamSpec * pspec);
-static gboolean gst_sly_annotation_sink_start (GstBaseSink * sink);
-static gboolean gst_sly_annotation_sink_stop (GstBaseSink * sink);
+static GstStateChangeReturn gst_sly_annotation_sink_change_state (GstElement
+    * element, GstStateChange transition);
 static gboolean gst_sly_annotation_sink_set_caps (GstBaseSink * sink,
     GstCaps * caps);
 static gboolean gst_sly_annotation_sink_event (GstBaseSink * sink,
@@ -130,14 +130,14 @@ gst_sly_annotation_sink_class_init (GstSlyAnnotationSinkClass * klass)
           "count); 0 = the number of frames seen. Never below the frames seen",
           0, G_MAXINT, DEFAULT_FRAMES_COUNT, flags));
 
+  element_class->change_state =
+      GST_DEBUG_FUNCPTR (gst_sly_annotation_sink_change_state);
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_set_static_metadata (element_class,
       "Supervisely video annotation sink", "Sink/Metadata",
       "Writes the predictions of a stream as a Supervisely video annotation",
       "gst-supervisely team");
 
-  base_sink_class->start = GST_DEBUG_FUNCPTR (gst_sly_annotation_sink_start);
-  base_sink_class->stop = GST_DEBUG_FUNCPTR (gst_sly_annotation_sink_stop);
   base_sink_class->set_caps =
       GST_DEBUG_FUNCPTR (gst_sly_annotation_sink_set_caps);
   base_sink_class->event = GST_DEBUG_FUNCPTR (gst_sly_annotation_sink_event);
@@ -254,7 +254,7 @@ write_annotation (GstSlyAnnotationSink * self)
   return TRUE;
 }
 
-/* ---- start and stop ---- */
+/* ---- starting and stopping ---- */
 
 /* Whether a file can be created beside @path (the temporary file of the
  * final write): failing at start beats failing after a long stream. */
@@ -298,11 +298,10 @@ open_outputs (GstSlyAnnotationSink * self)
   return TRUE;
 }
 
+/* Ready for a stream: the paths as set now, the outputs open. */
 static gboolean
-gst_sly_annotation_sink_start (GstBaseSink * sink)
+begin (GstSlyAnnotationSink * self)
 {
-  GstSlyAnnotationSink *self = GST_SLY_ANNOTATION_SINK (sink);
-
   GST_OBJECT_LOCK (self);
   self->out_path = g_strdup (self->location);
   self->jsonl_path = g_strdup (self->jsonl_location);
@@ -322,12 +321,10 @@ gst_sly_annotation_sink_start (GstBaseSink * sink)
   return TRUE;
 }
 
-/* Called after the streaming thread has stopped (or when start failed). */
-static gboolean
-gst_sly_annotation_sink_stop (GstBaseSink * sink)
+/* After the streaming thread has stopped, or when begin() failed. */
+static void
+end (GstSlyAnnotationSink * self)
 {
-  GstSlyAnnotationSink *self = GST_SLY_ANNOTATION_SINK (sink);
-
   /* frames but no EOS (error upstream, interrupted): keep what we saw */
   if (self->video && self->unwritten)
     write_annotation (self);
@@ -340,7 +337,28 @@ gst_sly_annotation_sink_stop (GstBaseSink * sink)
   g_clear_pointer (&self->no_objects, sly_annotation_unref);
   g_clear_pointer (&self->out_path, g_free);
   g_clear_pointer (&self->jsonl_path, g_free);
-  return TRUE;
+}
+
+/* READY to PAUSED rather than GstBaseSink's start (NULL to READY): the
+ * properties may change in READY, and the file is written on the way back
+ * to READY. */
+static GstStateChangeReturn
+gst_sly_annotation_sink_change_state (GstElement * element,
+    GstStateChange transition)
+{
+  GstSlyAnnotationSink *self = GST_SLY_ANNOTATION_SINK (element);
+  GstStateChangeReturn ret;
+
+  if (transition == GST_STATE_CHANGE_READY_TO_PAUSED && !begin (self)) {
+    end (self);
+    return GST_STATE_CHANGE_FAILURE;
+  }
+  ret = GST_ELEMENT_CLASS (parent_class)->change_state (element, transition);
+  if (transition == GST_STATE_CHANGE_PAUSED_TO_READY ||
+      (transition == GST_STATE_CHANGE_READY_TO_PAUSED &&
+          ret == GST_STATE_CHANGE_FAILURE))
+    end (self);
+  return ret;
 }
 
 /* ---- streaming ---- */
