@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Drawing helpers of slyoverlay: colours, mask blending and the cairo/pango
+ * drawing of one annotation object. No element state in here.
+ */
+#ifndef __GST_SLY_DRAW_H__
+#define __GST_SLY_DRAW_H__
+
+#include <gst/video/video.h>
+#include <cairo.h>
+#include <pango/pangocairo.h>
+#include "slyannotation.h"
+
+G_BEGIN_DECLS
+
+/* 0..1 per channel, in RGB order whatever the frame's layout */
+typedef struct
+{
+  gdouble r;
+  gdouble g;
+  gdouble b;
+} SlyDrawColor;
+
+/* What one frame is drawn with: the cairo context on the frame's pixels and
+ * the settings copied from the element's properties. */
+typedef struct
+{
+  cairo_t *cr;
+  PangoLayout *layout;
+  gboolean swap_rb;             /* frame is RGBx/RGBA, cairo thinks BGRx */
+  gdouble line_width;
+  gboolean dashed;
+  gdouble fill_opacity;
+} SlyDrawContext;
+
+G_GNUC_INTERNAL SlyDrawColor sly_draw_color_for_class (const gchar * title);
+G_GNUC_INTERNAL SlyDrawColor sly_draw_color_for_track (gint64 track_id);
+
+G_GNUC_INTERNAL void sly_draw_blend_mask (GstVideoFrame * frame,
+    const SlyMask * mask, gboolean alpha_mask, const SlyDrawColor * color,
+    gdouble opacity);
+
+G_GNUC_INTERNAL void sly_draw_box (SlyDrawContext * ctx, const SlyBox * box,
+    const SlyDrawColor * color);
+
+G_GNUC_INTERNAL void sly_draw_shape (SlyDrawContext * ctx,
+    const SlyGeometry * geometry, gboolean fill, const SlyDrawColor * color);
+
+G_GNUC_INTERNAL void sly_draw_format_label (const SlyObject * obj,
+    gchar * buf, gsize size);
+
+G_GNUC_INTERNAL void sly_draw_label (SlyDrawContext * ctx, const gchar * text,
+    const SlyBox * box, const SlyDrawColor * color);
+
+G_END_DECLS
+
+#endif /* __GST_SLY_DRAW_H__ */
