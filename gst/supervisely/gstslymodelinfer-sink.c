@@ -215,6 +215,8 @@ gst_sly_model_infer_submit_pending (GstSlyModelInfer * self)
   batch->epoch = gst_sly_request_queue_begin_request (&self->queue,
       &batch->cancellable);
   GST_LOG_OBJECT (self, "sending %u frame(s)", batch->items->len);
+  /* no lock: self->io is set before the pads activate and cleared after
+   * they are deactivated, so it is there while this thread streams */
   gst_sly_io_thread_submit (self->io, batch);
 }
 
