@@ -1,0 +1,439 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * slyoverlay on black frames carrying hand-made predictions: the pixels the
+ * predictions cover change, all others stay as they were.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <string.h>
+#include <gst/check/gstcheck.h>
+#include <gst/check/gstharness.h>
+#include <gst/video/video.h>
+#include <cairo.h>
+
+#include "gstslypredictionmeta.h"
+#include "slyannotation.h"
+
+#define W 160
+#define H 120
+
+/* A car's box, inclusive: columns 40..119, rows 50..99. */
+#define BOX_JSON "{\"size\": {\"height\": 120, \"width\": 160}, " \
+  "\"description\": \"\", \"tags\": [], \"objects\": [{\"classTitle\": " \
+  "\"car\", \"description\": \"\", \"tags\": [{\"name\": \"confidence\", " \
+  "\"value\": 0.87}], \"geometryType\": \"rectangle\", \"points\": " \
+  "{\"exterior\": [[40, 50], [119, 99]], \"interior\": []}}]}"
+
+static GstHarness *
+overlay_harness (const gchar * props, const gchar * format)
+{
+  g_autofree gchar *desc = g_strdup_printf ("slyoverlay %s", props);
+  GstHarness *h = gst_harness_new_parse (desc);
+
+  gst_harness_set_src_caps_str (h, g_strdup_printf ("video/x-raw, format=%s, "
+          "width=%d, height=%d, framerate=30/1", format, W, H));
+  return h;
+}
+
+static GstBuffer *
+black_frame (void)
+{
+  GstBuffer *buf = gst_buffer_new_and_alloc (W * H * 4);
+
+  gst_buffer_memset (buf, 0, 0, W * H * 4);
+  return buf;
+}
+
+static GstBuffer *
+frame_with_json (const gchar * json, GstSlyFrameStatus status)
+{
+  GstBuffer *buf = black_frame ();
+  g_autoptr (GError) error = NULL;
+
+  fail_unless (gst_buffer_add_sly_prediction_meta_from_json (buf, status,
+          json, GST_CLOCK_TIME_NONE, "test", &error) != NULL, "%s",
+      error ? error->message : "");
+  return buf;
+}
+
+/* 0xRRGGBB of pixel (x, y) of a BGRx (or, with @rgb, RGBx) frame */
+static guint32
+pixel_at (GstBuffer * buf, gint x, gint y, gboolean rgb)
+{
+  GstMapInfo map;
+  const guint8 *p;
+  guint32 v;
+
+  fail_unless (gst_buffer_map (buf, &map, GST_MAP_READ));
+  p = map.data + (y * W + x) * 4;
+  v = rgb ? (p[0] << 16 | p[1] << 8 | p[2]) : (p[2] << 16 | p[1] << 8 | p[0]);
+  gst_buffer_unmap (buf, &map);
+  return v;
+}
+
+/* Non-black pixels inside [x0, x1) x [y0, y1). */
+static guint
+count_lit (GstBuffer * buf, gint x0, gint y0, gint x1, gint y1)
+{
+  guint n = 0;
+
+  for (gint y = y0; y < y1; y++)
+    for (gint x = x0; x < x1; x++)
+      n += pixel_at (buf, x, y, FALSE) != 0;
+  return n;
+}
+
+static GstBuffer *
+run (const gchar * props, GstBuffer * in)
+{
+  GstHarness *h = overlay_harness (props, "BGRx");
+  GstBuffer *out = gst_harness_push_and_pull (h, in);
+
+  fail_unless (out != NULL);
+  gst_harness_teardown (h);
+  return out;
+}
+
+/* Pixels off the box outline and off the label band stay black; the label
+ * band lies above the box, from its left edge rightwards. */
+static void
+assert_black_off_box (GstBuffer * out)
+{
+  guint stray = 0;
+
+  for (gint y = 0; y < H; y++) {
+    for (gint x = 0; x < W; x++) {
+      gboolean near_edge = x >= 37 && x <= 122 && y >= 47 && y <= 102
+          && !(x >= 43 && x <= 116 && y >= 53 && y <= 96);
+      gboolean label = x >= 40 && y >= 20 && y < 50;
+
+      if (!near_edge && !label)
+        stray += pixel_at (out, x, y, FALSE) != 0;
+    }
+  }
+  fail_unless_equals_int (stray, 0);
+}
+
+/* Test that a box is drawn on its outline pixels in one colour, with
+ * nothing drawn well inside or outside it (the label band aside). */
+GST_START_TEST (test_box_outline)
+{
+  GstBuffer *out = run ("draw-labels=false",
+      frame_with_json (BOX_JSON, GST_SLY_FRAME_STATUS_INFERRED));
+  guint32 color = pixel_at (out, 40, 75, FALSE);
+
+  fail_unless (color != 0);
+  fail_unless_equals_int (pixel_at (out, 119, 75, FALSE), color);
+  fail_unless_equals_int (pixel_at (out, 80, 50, FALSE), color);
+  fail_unless_equals_int (pixel_at (out, 80, 99, FALSE), color);
+  fail_unless_equals_int (count_lit (out, 43, 53, 117, 97), 0);
+  fail_unless_equals_int (count_lit (out, 0, 0, W, 47), 0);
+  assert_black_off_box (out);
+  gst_buffer_unref (out);
+}
+
+GST_END_TEST;
+
+/* Test that the label is drawn on a band of the box's colour just above the
+ * box and nowhere else. */
+GST_START_TEST (test_label)
+{
+  GstBuffer *out = run ("",
+      frame_with_json (BOX_JSON, GST_SLY_FRAME_STATUS_INFERRED));
+  guint32 color = pixel_at (out, 40, 75, FALSE);
+
+  /* the band's left padding, just above the top edge */
+  fail_unless_equals_int (pixel_at (out, 40, 47, FALSE), color);
+  fail_unless_equals_int (pixel_at (out, 41, 45, FALSE), color);
+  /* text: some pixels of the band differ from its colour */
+  fail_unless (count_lit (out, 40, 20, W, 47) > 100);
+  assert_black_off_box (out);
+  gst_buffer_unref (out);
+}
+
+GST_END_TEST;
+
+/* Test that a frame without predictions leaves the element byte for byte
+ * as it came, and so does one whose annotation has no objects. */
+GST_START_TEST (test_no_meta_untouched)
+{
+  const gchar *empty = "{\"size\": {\"height\": 120, \"width\": 160}, "
+      "\"description\": \"\", \"tags\": [], \"objects\": []}";
+  GstBuffer *inputs[] = { black_frame (),
+    frame_with_json (empty, GST_SLY_FRAME_STATUS_INFERRED),
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (inputs); i++) {
+    GstBuffer *in = inputs[i];
+    GstBuffer *ref, *out;
+    GstMapInfo map;
+
+    /* a pattern, not black, so that any write would show */
+    fail_unless (gst_buffer_map (in, &map, GST_MAP_WRITE));
+    for (gsize j = 0; j < map.size; j++)
+      map.data[j] = (j * 7 + j / 640) & 0xff;
+    gst_buffer_unmap (in, &map);
+    ref = gst_buffer_copy_deep (in);
+
+    out = run ("", in);
+    fail_unless (gst_buffer_get_size (out) == W * H * 4);
+    fail_unless (gst_buffer_map (ref, &map, GST_MAP_READ));
+    fail_unless_equals_int (gst_buffer_memcmp (out, 0, map.data, map.size), 0);
+    gst_buffer_unmap (ref, &map);
+    gst_buffer_unref (ref);
+    gst_buffer_unref (out);
+  }
+}
+
+GST_END_TEST;
+
+/* Test that draw-boxes=false draws nothing for a box-only annotation once
+ * labels are off too, and only the label when they are on. */
+GST_START_TEST (test_draw_boxes_false)
+{
+  GstBuffer *out = run ("draw-boxes=false draw-labels=false",
+      frame_with_json (BOX_JSON, GST_SLY_FRAME_STATUS_INFERRED));
+
+  fail_unless_equals_int (count_lit (out, 0, 0, W, H), 0);
+  gst_buffer_unref (out);
+
+  out = run ("draw-boxes=false",
+      frame_with_json (BOX_JSON, GST_SLY_FRAME_STATUS_INFERRED));
+  fail_unless_equals_int (pixel_at (out, 40, 75, FALSE), 0);
+  fail_unless_equals_int (pixel_at (out, 80, 99, FALSE), 0);
+  fail_unless (count_lit (out, 40, 20, W, 50) > 100);
+  fail_unless_equals_int (count_lit (out, 0, 50, W, H), 0);
+  gst_buffer_unref (out);
+}
+
+GST_END_TEST;
+
+/* A 12x8 mask at (30, 40): a filled block with a hole and a stripe. */
+static gboolean
+mask_inside (gint i, gint j)
+{
+  return !(i >= 2 && i <= 4 && j >= 3 && j <= 6) && j != 10;
+}
+
+static gchar *
+mask_json (void)
+{
+  g_autoptr (SlyMask) mask = sly_mask_new (30, 40, 12, 8);
+  g_autofree gchar *b64 = NULL;
+
+  for (gint i = 0; i < 8; i++)
+    for (gint j = 0; j < 12; j++)
+      mask->data[i * 12 + j] = mask_inside (i, j) ? 255 : 0;
+  b64 = sly_mask_encode (mask);
+  return g_strdup_printf ("{\"size\": {\"height\": 120, \"width\": 160}, "
+      "\"description\": \"\", \"tags\": [], \"objects\": [{\"classTitle\": "
+      "\"blob\", \"description\": \"\", \"tags\": [], \"geometryType\": "
+      "\"bitmap\", \"bitmap\": {\"origin\": [30, 40], \"data\": \"%s\"}}]}",
+      b64);
+}
+
+static guint8
+channel (guint32 rgb, gint shift)
+{
+  return (rgb >> shift) & 0xff;
+}
+
+/* Test that a bitmap mask fills exactly its pixels: at mask-opacity 1 with
+ * the class colour, at 0.5 with the colour blended half over black; the
+ * hole and the stripe inside its box stay black. */
+GST_START_TEST (test_mask_fill)
+{
+  g_autofree gchar *json = mask_json ();
+  GstBuffer *full = run ("draw-boxes=false draw-labels=false mask-opacity=1.0",
+      frame_with_json (json, GST_SLY_FRAME_STATUS_INFERRED));
+  GstBuffer *half = run ("draw-boxes=false draw-labels=false mask-opacity=0.5",
+      frame_with_json (json, GST_SLY_FRAME_STATUS_INFERRED));
+  guint32 color = pixel_at (full, 30, 40, FALSE);
+
+  fail_unless (color != 0);
+  for (gint i = 0; i < 8; i++) {
+    for (gint j = 0; j < 12; j++) {
+      guint32 f = pixel_at (full, 30 + j, 40 + i, FALSE);
+      guint32 h = pixel_at (half, 30 + j, 40 + i, FALSE);
+
+      if (!mask_inside (i, j)) {
+        fail_unless_equals_int (f, 0);
+        fail_unless_equals_int (h, 0);
+        continue;
+      }
+      fail_unless_equals_int (f, color);
+      for (gint shift = 0; shift <= 16; shift += 8)
+        fail_unless_equals_int (channel (h, shift),
+            (channel (color, shift) * 128 + 127) / 255);
+    }
+  }
+  fail_unless_equals_int (count_lit (full, 0, 0, W, H), 12 * 8 - 12 - 8);
+  fail_unless_equals_int (count_lit (half, 0, 0, W, H), 12 * 8 - 12 - 8);
+  gst_buffer_unref (full);
+  gst_buffer_unref (half);
+}
+
+GST_END_TEST;
+
+/* Test that RGBx frames get the same colours as BGRx ones, in their own
+ * byte order. */
+GST_START_TEST (test_rgbx_colors)
+{
+  GstBuffer *bgrx = run ("draw-labels=false",
+      frame_with_json (BOX_JSON, GST_SLY_FRAME_STATUS_INFERRED));
+  GstHarness *h = overlay_harness ("draw-labels=false", "RGBx");
+  GstBuffer *rgbx = gst_harness_push_and_pull (h,
+      frame_with_json (BOX_JSON, GST_SLY_FRAME_STATUS_INFERRED));
+
+  fail_unless (pixel_at (bgrx, 40, 75, FALSE) != 0);
+  fail_unless_equals_int (pixel_at (rgbx, 40, 75, TRUE),
+      pixel_at (bgrx, 40, 75, FALSE));
+  gst_buffer_unref (bgrx);
+  gst_buffer_unref (rgbx);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+/* Test that I420 is refused: the caps are not accepted and a buffer pushed
+ * after them is not negotiated. */
+GST_START_TEST (test_refuses_i420)
+{
+  GstHarness *h = gst_harness_new ("slyoverlay");
+  GstCaps *i420 = gst_caps_from_string ("video/x-raw, format=I420, "
+      "width=160, height=120, framerate=30/1");
+
+  fail_if (gst_pad_peer_query_accept_caps (h->srcpad, i420));
+  gst_harness_set_src_caps (h, i420);
+  fail_unless_equals_int (gst_harness_push (h, gst_buffer_new_and_alloc (W *
+              H * 3 / 2)), GST_FLOW_NOT_NEGOTIATED);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+/* Test that boxes of frames the tracker predicted are dashed: along the
+ * left edge some pixels are drawn and some are not. */
+GST_START_TEST (test_tracker_predicted_dashed)
+{
+  GstBuffer *solid = run ("draw-labels=false",
+      frame_with_json (BOX_JSON, GST_SLY_FRAME_STATUS_INFERRED));
+  GstBuffer *dashed = run ("draw-labels=false",
+      frame_with_json (BOX_JSON, GST_SLY_FRAME_STATUS_TRACKER_PREDICTED));
+  guint n_solid = count_lit (solid, 40, 55, 41, 95);
+  guint n_dashed = count_lit (dashed, 40, 55, 41, 95);
+
+  fail_unless_equals_int (n_solid, 40);
+  fail_unless (n_dashed > 10 && n_dashed < 32, "%u pixels lit", n_dashed);
+  gst_buffer_unref (solid);
+  gst_buffer_unref (dashed);
+}
+
+GST_END_TEST;
+
+static GstBuffer *
+two_tracked_cars (void)
+{
+  GstBuffer *buf = black_frame ();
+  g_autoptr (SlyAnnotation) ann = sly_annotation_new (W, H);
+  SlyObject *obj;
+
+  obj = sly_annotation_add_object (ann, "car",
+      sly_geometry_new_rectangle (10, 10, 50, 50), 0.9);
+  obj->track_id = 1;
+  obj = sly_annotation_add_object (ann, "car",
+      sly_geometry_new_rectangle (90, 60, 150, 110), 0.8);
+  obj->track_id = 2;
+  gst_buffer_add_sly_prediction_meta (buf, GST_SLY_FRAME_STATUS_INFERRED, ann,
+      GST_CLOCK_TIME_NONE, NULL);
+  return buf;
+}
+
+/* Test that color-by=track gives two tracks of one class two colours and
+ * color-by=class gives them one. */
+GST_START_TEST (test_color_by)
+{
+  GstBuffer *by_class = run ("draw-labels=false", two_tracked_cars ());
+  GstBuffer *by_track = run ("draw-labels=false color-by=track",
+      two_tracked_cars ());
+
+  fail_unless (pixel_at (by_class, 10, 30, FALSE) != 0);
+  fail_unless_equals_int (pixel_at (by_class, 10, 30, FALSE),
+      pixel_at (by_class, 90, 80, FALSE));
+  fail_unless (pixel_at (by_track, 10, 30, FALSE) != 0);
+  fail_unless (pixel_at (by_track, 90, 80, FALSE) != 0);
+  fail_if (pixel_at (by_track, 10, 30, FALSE) ==
+      pixel_at (by_track, 90, 80, FALSE));
+  gst_buffer_unref (by_class);
+  gst_buffer_unref (by_track);
+}
+
+GST_END_TEST;
+
+/* Test that a frame with every kind of shape draws and, when
+ * SLY_OVERLAY_PNG names a file, is written there to look at. */
+GST_START_TEST (test_render_all_shapes)
+{
+  g_autoptr (SlyAnnotation) ann = sly_annotation_new (W, H);
+  g_autoptr (SlyMask) mask = sly_mask_new (100, 20, 40, 30);
+  const SlyPoint tri[] = { {20, 70}, {60, 110}, {10, 110} };
+  const gchar *png = g_getenv ("SLY_OVERLAY_PNG");
+  GstBuffer *buf = black_frame (), *out;
+  SlyObject *obj;
+  GstMapInfo map;
+
+  for (gint i = 0; i < 30; i++)
+    for (gint j = 0; j < 40; j++)
+      mask->data[i * 40 + j] = (i - 15) * (i - 15) + (j - 20) * (j - 20) < 200
+          ? 255 : 0;
+  obj = sly_annotation_add_object (ann, "person",
+      sly_geometry_new_rectangle (15, 25, 70, 60), 0.93);
+  obj->track_id = 17;
+  sly_annotation_add_object (ann, "ball",
+      sly_geometry_new_bitmap (g_steal_pointer (&mask)), 0.5);
+  sly_annotation_add_object (ann, "sign", sly_geometry_new_polygon (tri, 3),
+      -1);
+  gst_buffer_add_sly_prediction_meta (buf, GST_SLY_FRAME_STATUS_INFERRED, ann,
+      GST_CLOCK_TIME_NONE, NULL);
+
+  out = run ("", buf);
+  fail_unless (count_lit (out, 0, 0, W, H) > 500);
+  if (png) {
+    cairo_surface_t *s;
+
+    fail_unless (gst_buffer_map (out, &map, GST_MAP_READ));
+    s = cairo_image_surface_create_for_data (map.data, CAIRO_FORMAT_RGB24, W,
+        H, W * 4);
+    fail_unless_equals_int (cairo_surface_write_to_png (s, png),
+        CAIRO_STATUS_SUCCESS);
+    cairo_surface_destroy (s);
+    gst_buffer_unmap (out, &map);
+  }
+  gst_buffer_unref (out);
+}
+
+GST_END_TEST;
+
+static Suite *
+slyoverlay_suite (void)
+{
+  Suite *s = suite_create ("slyoverlay");
+  TCase *tc = tcase_create ("general");
+
+  suite_add_tcase (s, tc);
+  tcase_add_test (tc, test_box_outline);
+  tcase_add_test (tc, test_label);
+  tcase_add_test (tc, test_no_meta_untouched);
+  tcase_add_test (tc, test_draw_boxes_false);
+  tcase_add_test (tc, test_mask_fill);
+  tcase_add_test (tc, test_rgbx_colors);
+  tcase_add_test (tc, test_refuses_i420);
+  tcase_add_test (tc, test_tracker_predicted_dashed);
+  tcase_add_test (tc, test_color_by);
+  tcase_add_test (tc, test_render_all_shapes);
+  return s;
+}
+
+GST_CHECK_MAIN (slyoverlay);
