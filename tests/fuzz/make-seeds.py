@@ -303,6 +303,270 @@ def image_seeds(pngs):
     write('image', 'bad-empty.bin', b'')
 
 
+def sample_status(sample):
+    with open(os.path.join(SAMPLES, sample + '.txt'), 'rb') as f:
+        for line in f:
+            if line.startswith(b'--- HTTP status:'):
+                return int(line.split()[3])
+    raise KeyError(sample)
+
+
+def sample_names():
+    return sorted(n[:-4] for n in os.listdir(SAMPLES) if n.endswith('.txt')
+                  and n != 'README.md')
+
+
+def error_text_seeds():
+    """2 bytes of HTTP status, then the body."""
+    def seed(status, body):
+        if isinstance(body, str):
+            body = body.encode()
+        return struct.pack('>H', status) + body
+    for name in sample_names():
+        if name.startswith('err_'):
+            write('error-text', name + '.bin',
+                  seed(sample_status(name), response_body(name)))
+    seeds = {
+        'detail-message.bin': seed(500, '{"detail":{"message":"model crashed"}}'),
+        'detail-string.bin': seed(400, '{"detail":"bad"}'),
+        'bare-string.bin': seed(502, '"upstream down"'),
+        'empty-502.bin': seed(502, ''),
+        'empty-status-0.bin': seed(0, ''),
+        'bad-unknown-status.bin': seed(999, ''),
+        'bad-control-chars.bin': seed(500, 'line1\nline2\t\x1b[31mred\x7f'),
+        'bad-long.bin': seed(500, 'x' * 2000),
+        'bad-long-multibyte.bin': seed(500, '\u00e9' * 500),
+        'bad-long-message.bin': seed(500, json.dumps({"message": "\u4e2d" * 300})),
+        'bad-invalid-utf8.bin': seed(500, b'\xff\xfe\xc3(\xe2\x82'),
+        'bad-nul.bin': seed(500, b'abc\0def'),
+        'bad-only-blanks.bin': seed(503, '  \n\t \r\n'),
+        'bad-message-blank.bin': seed(500, '{"message":" \\n\\u0001 "}'),
+        'bad-message-number.bin': seed(500, '{"message":42,"detail":[]}'),
+        'bad-detail-list.bin': seed(422, '{"detail":[1,{"msg":7}]}'),
+        'bad-deep.bin': seed(500, deep(DEPTH)),
+        'bad-nul-escape.bin': seed(500, '{"message":"a\\u0000b"}'),
+    }
+    for name, data in seeds.items():
+        write('error-text', name, data)
+
+
+def settings_yaml_seeds():
+    answer = json.loads(response_body('get_custom_inference_settings'))
+    write('settings-yaml', 'sample-conf.yaml', answer['settings'])
+    write('settings-yaml', 'all-scalars.yaml', '\n'.join([
+        '# defaults', '---', 'conf: 0.25', 'iou: .45', 'img_size: 640',
+        'half: no', 'augment: On', 'agnostic: false', 'device: ~',
+        'weights: null', 'name: "yolo v8"', "mode: 'fast'", 'plain: some text',
+        'classes: [person, "car", 3, 1.5, true]', 'empty: []',
+        'block:', '  nested: 1', '  deeper:', '    - a', 'after: 2', '...']))
+    write('settings-yaml', 'crlf.yaml', 'conf: 0.5\r\nmax_det: 100\r\n')
+    bad = {
+        'bad-indented.yaml': '  conf: 1',
+        'bad-top-list.yaml': '- a\n- b',
+        'bad-no-colon.yaml': 'conf 0.5',
+        'bad-empty-key.yaml': ': 5',
+        'bad-unclosed-list.yaml': 'classes: [a, b',
+        'bad-unclosed-quote.yaml': 'name: "abc',
+        'bad-nested-list.yaml': 'x: [[1, 2], {a: 1}]',
+        'bad-huge-number.yaml': 'conf: 1e999\nm: -1e-400\nn: 123456789012345',
+        'bad-hex.yaml': 'n: 0x1F\nm: .inf\no: .nan',
+        'bad-duplicate.yaml': 'conf: 1\nconf: 2',
+        'bad-utf8.yaml': b'name: \xff\xfe\nconf: 1',
+        'bad-nul.yaml': b'conf: 1\0garbage: [',
+        'bad-flow-map.yaml': 'x: {a: 1}',
+        'bad-anchor.yaml': 'a: &x 1\nb: *x',
+        'bad-long-line.yaml': 'k: ' + '[' * 3000,
+    }
+    for name, data in bad.items():
+        write('settings-yaml', name, data)
+    # not fixed yet: see known-crashes/README.md
+    write('../known-crashes/settings-yaml', 'double-1e308-writes-1e+308.0.yaml',
+          'm: -1e308\n')
+    write('../known-crashes/settings-yaml', 'int-overflow-1e20-writes-1e+20.0.yaml',
+          'n: 100000000000000000000\n')
+
+
+def inference_settings_seeds():
+    seeds = {
+        'conf-iou.json': '{"conf": 0.5, "iou": 0.4, "max_det": 100}',
+        'classes.json': '{"classes": ["ball"], "img_size": 640}',
+        'nested.json': '{"sliding_window": {"mode": "basic", "size": [640, 640]}}',
+        'empty.json': '{}',
+        'bad-array.json': '[1, 2]',
+        'bad-string.json': '"conf"',
+        'bad-null.json': 'null',
+        'bad-truncated.json': '{"conf": 0.5, "iou',
+        'bad-deep.json': '{"a":' + deep(DEPTH) + '}',
+        'bad-huge-number.json': '{"iou": 1e999}',
+        'bad-nul.json': b'{"conf": 0.5\0, "x": 1}',
+        'bad-utf8.json': b'{"name": "\xff\xfe"}',
+        'bad-duplicate.json': '{"conf": 1, "conf": "x"}',
+    }
+    for name, data in seeds.items():
+        write('inference-settings', name, data)
+
+
+def dotenv_seeds():
+    seeds = {
+        'platform.env': 'SERVER_ADDRESS="https://app.supervisely.com"\n'
+                        'API_TOKEN=abc123\n',
+        'all-forms.env': '# comment\nexport SERVER_ADDRESS = app.example.com/ \n'
+                         "API_TOKEN='single # not a comment'\n"
+                         'X="esc \\" \\\\ \\n end"\nY=plain # comment\n'
+                         'SUPERVISELY_API_SERVER_ADDRESS=http://10.0.0.1:8080/public/api\n',
+        'bad-no-equals.env': 'JUST_A_WORD\n=value\n  = \n',
+        'bad-quotes.env': 'A="unterminated\nB=\'\nC="\\\nD=""\n',
+        'bad-blank-lines.env': '\n\r\n\t\n   \n',
+        'bad-crlf.env': 'SERVER_ADDRESS=//host//\r\nAPI_TOKEN=t\r\n',
+        'bad-utf8.env': b'K=\xff\xfe\nL\xc3=1\n',
+        'bad-nul.env': b'K=v\0SERVER_ADDRESS=x\n',
+        'bad-export-only.env': 'export \nexport=1\nexport  K=2\n',
+        'bad-slashes.env': 'SERVER_ADDRESS=/////\nA=http://\n',
+    }
+    for name, data in seeds.items():
+        write('dotenv', name, data)
+
+
+def inference_answer_seeds():
+    for name in ['inference_image', 'inference_image_conf07',
+                 'inference_image_classes_filter', 'inference_batch',
+                 'inference_image_settings_field', 'get_inference_result']:
+        write('inference-answer', name + '.json', response_body(name))
+    pop = json.loads(response_body('pop_inference_results'))
+    write('inference-answer', 'pop-pending-results.json',
+          json.dumps(pop['pending_results']))
+    one = json.loads(response_body('inference_image'))
+    bad = {
+        'bad-null.json': 'null',
+        'bad-empty.json': '',
+        'bad-number.json': '42',
+        'bad-no-annotation.json': '{"source": null}',
+        'bad-annotation-string.json': '{"annotation": "x"}',
+        'bad-array-of-junk.json': '[1, "a", null, {}, []]',
+        'bad-truncated.json': response_body('inference_batch')[:300],
+        'bad-deep.json': deep(DEPTH),
+        'bad-html.json': '<html><body>502 Bad Gateway</body></html>',
+        'bad-utf8.json': b'{"annotation": {"description": "\xff"}}',
+        'bad-size-negative.json': json.dumps(one).replace('"height": 240', '"height": -240'),
+    }
+    for name, data in bad.items():
+        write('inference-answer', name, data)
+
+
+def tracker_config_seeds():
+    botsort = json.loads(response_body('get_tracking_settings'))['botsort']
+    write('tracker-config', 'server-defaults.json', json.dumps(botsort))
+    seeds = {
+        'empty.json': '{}',
+        'empty-text.json': '',
+        'overrides.json': '{"track_high_thresh": 0.3, "track_buffer": 5, '
+                          '"cmc_method": "none", "with_reid": false, "mot20": true, '
+                          '"device": "cpu", "fps": 25, "new_key": [1]}',
+        'extremes.json': '{"track_high_thresh": 0, "track_low_thresh": 1, '
+                         '"new_track_thresh": 0, "match_thresh": 1, '
+                         '"track_buffer": 0, "min_box_area": 0}',
+        'big-buffer.json': '{"track_buffer": 1000000, "match_thresh": 0}',
+        'bad-negative.json': '{"track_buffer": -1}',
+        'bad-too-big.json': '{"track_buffer": 1000001}',
+        'bad-string-number.json': '{"track_high_thresh": "0.5"}',
+        'bad-cmc.json': '{"cmc_method": "magic"}',
+        'bad-bool-number.json': '{"with_reid": 1}',
+        'bad-array.json': '[{"track_buffer": 3}]',
+        'bad-huge.json': '{"match_thresh": 1e999}',
+        'bad-fraction-int.json': '{"track_buffer": 2.5}',
+        'bad-deep.json': '{"x":' + deep(DEPTH) + '}',
+        'bad-truncated.json': json.dumps(botsort)[:60],
+        'bad-nul.json': b'{"track_buffer": 3\0}',
+    }
+    for name, data in seeds.items():
+        write('tracker-config', name, data)
+
+
+def tracker_seeds():
+    """See fuzz-tracker.c for the layout."""
+    def det(x, y, w, h, score, cls=0):
+        return struct.pack('>HHhhBB', (x % 8000) * 8, (y % 8000) * 8, w * 8, h * 8, score, cls)
+
+    def frames(header, n, step):
+        out = bytes(header)
+        for f in range(n):
+            out += bytes([3]) + det(10 + step * f, 20, 50, 80, 230) + \
+                det(400 - step * f, 300, 60, 80, 200, 1) + det(200, 200, 40, 30, 60)
+            if f % 4 == 3:
+                out += b'\x80'
+        return out
+    default = [153, 25, 178, 204, 30, 0]
+    write('tracker', 'three-objects.bin', frames(default, 12, 8))
+    write('tracker', 'fast-motion.bin', frames(default, 12, 90))
+    write('tracker', 'mot20-short-buffer.bin', frames([153, 25, 178, 204, 1, 1], 10, 4))
+    warp = bytes([0xff, 2, 0, 5, 0, 1, 250])
+    write('tracker', 'camera-motion.bin', frames(default, 3, 8) + warp + frames([], 3, 8))
+    hostile = bytes(default)
+    hostile += bytes([6]) + det(10, 10, 20, 20, 251) + det(10, 10, 20, 20, 252) + \
+        det(10, 10, 20, 20, 253) + det(10, 10, 20, 20, 254) + \
+        det(10, 10, 20, 20, 255) + det(10, 10, -20, -20, 250)
+    hostile += bytes([2]) + struct.pack('>HHhhBB', 80, 80, -32768, 80, 250, 0) + \
+        struct.pack('>HHhhBB', 80, 80, 80, -32768, 250, 0)
+    write('tracker', 'bad-non-finite.bin', hostile)
+    crowd = bytes(default)
+    for f in range(3):
+        crowd += bytes([127]) + b''.join(
+            det((i % 16) * 30, (i // 16) * 30, 25, 25, 200, i) for i in range(127))
+    write('tracker', 'bad-crowd.bin', crowd)
+    same = bytes([0, 0, 0, 0, 255, 0]) + (bytes([20]) + det(5, 5, 0, 0, 250) * 20) * 4
+    write('tracker', 'bad-zero-size-same-place.bin', same)
+    write('tracker', 'bad-thresholds-all-max.bin', frames([255] * 6, 6, 8))
+    write('tracker', 'bad-predict-only.bin', bytes(default) + b'\x80' * 40)
+    write('tracker', 'bad-short.bin', bytes(default[:3]))
+
+
+def multipart(parts, boundary='XyZbOuNdArY'):
+    out = b''
+    for headers, body in parts:
+        out += b'--' + boundary.encode() + b'\r\n'
+        for h in headers:
+            out += h.encode() + b'\r\n'
+        out += b'\r\n' + (body.encode() if isinstance(body, str) else body) + b'\r\n'
+    return out + b'--' + boundary.encode() + b'--\r\n'
+
+
+def server_request_seeds():
+    png_1x1 = png(1, 1, 0, 8, b'\0\x80')
+    files = 'Content-Disposition: form-data; name="files"; filename="%s"'
+    state = ('Content-Disposition: form-data; name="state"',)
+    settings = ('Content-Disposition: form-data; name="settings"',)
+    st = '{"settings": {"conf": 0.3}}'
+    seeds = {
+        'inference-image.txt': multipart([((files % 'a.png', 'Content-Type: image/png'), png_1x1), (state, st)]),
+        'inference-batch.txt': multipart([((files % 'a.png', 'Content-Type: image/png'), png_1x1),
+                                          ((files % 'b.png', 'Content-Type: image/png'), png_1x1), (state, st)]),
+        'legacy-settings.txt': multipart([((files % 'a.png',), png_1x1), (settings, st)]),
+        'empty-state-then-settings.txt': multipart([((files % 'a.png',), png_1x1), (state, ' {} '), (settings, st)]),
+        'quoted-boundary.txt': multipart([(state, st)], boundary='a b"c'),
+        'envelope.json': '{"state": {"inference_request_uuid": "c9838b37377151a494cb2e8206015e17"}}',
+        'envelope-empty.json': '{}',
+        'envelope-state-null.json': '{"state": null}',
+        'bad-state-array.txt': multipart([((files % 'a.png',), png_1x1), (state, '[1,2]')]),
+        'bad-state-truncated.txt': multipart([((files % 'a.png',), png_1x1), (state, '{"settings": {"conf": 0.3')]),
+        'bad-state-deep.txt': multipart([(state, '{"a":' + deep(DEPTH) + '}')]),
+        'bad-no-end.txt': multipart([(state, st)])[:-20],
+        'bad-no-disposition.txt': multipart([(('Content-Type: text/plain',), 'x'), (state, st)]),
+        'bad-disposition-junk.txt': multipart([(('Content-Disposition: ;;;="',), 'x'),
+                                               (('Content-Disposition: form-data; name=files; filename',), '')]),
+        'bad-headers-only.txt': b'--XyZbOuNdArY\r\nContent-Disposition: form-data; name="state"\r\n',
+        'bad-boundary-only.txt': b'--\r\n----\r\n',
+        'bad-lf-only.txt': multipart([(state, st)]).replace(b'\r\n', b'\n'),
+        'bad-nul-in-state.txt': multipart([(state, b'{"a":1}\0{"b":')]),
+        'bad-envelope-state-string.json': '{"state": "x"}',
+        'bad-envelope-array.json': '[{"state": {}}]',
+        'bad-envelope-deep.json': '{"state":' + deep(DEPTH) + '}',
+        'bad-envelope-huge-number.json': '{"state": {"batch_size": 1e999}}',
+        'bad-envelope-utf8.json': b'{"state": {"a": "\xff"}}',
+    }
+    for name, data in seeds.items():
+        write('server-request', name, data)
+
+
 def main():
     pngs = png_seeds()
     mask_seeds(pngs)
@@ -310,6 +574,14 @@ def main():
     meta_seeds()
     video_seeds()
     image_seeds(pngs)
+    error_text_seeds()
+    settings_yaml_seeds()
+    inference_settings_seeds()
+    dotenv_seeds()
+    inference_answer_seeds()
+    tracker_config_seeds()
+    tracker_seeds()
+    server_request_seeds()
     return 0
 
 

@@ -12,5 +12,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 artifacts=${ARTIFACTS:-$PWD}
 mkdir -p "$artifacts"
-exec "$fuzzer" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+# not exec: the trap must still remove the scratch corpus (the exit status
+# is libFuzzer's either way)
+"$fuzzer" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
   -print_final_stats=1 -artifact_prefix="$artifacts/" "$@" "$work" "$seeds"
