@@ -241,6 +241,8 @@ write_annotation (GstSlyAnnotationSink * self)
   if (frames_count > 0)
     sly_video_annotation_set_frames_count (self->video, frames_count);
   json = sly_video_annotation_to_json (self->video);
+  /* written or reported once: a failed write at EOS is not retried */
+  self->unwritten = FALSE;
   if (!g_file_set_contents_full (self->out_path, json, -1,
           G_FILE_SET_CONTENTS_CONSISTENT, 0666, &error)) {
     GST_ELEMENT_ERROR (self, RESOURCE, OPEN_WRITE,
@@ -250,7 +252,6 @@ write_annotation (GstSlyAnnotationSink * self)
   }
   GST_INFO_OBJECT (self, "wrote %d frames, %u objects to %s",
       self->video->frames_count, self->video->objects->len, self->out_path);
-  self->unwritten = FALSE;
   return TRUE;
 }
 

@@ -128,7 +128,7 @@ make_buffer (guint index, const Det * dets)
 /* The harness starts the element at once: configure it before. */
 static GstHarness *
 sink_harness_full (const gchar * location, const gchar * jsonl,
-    guint frames_count)
+    guint frames_count, const gchar * caps)
 {
   GstElement *sink = gst_element_factory_make ("slyannotationsink", NULL);
   GstHarness *h;
@@ -138,14 +138,14 @@ sink_harness_full (const gchar * location, const gchar * jsonl,
       "frames-count", frames_count, "async", FALSE, NULL);
   h = gst_harness_new_with_element (sink, "sink", NULL);
   gst_object_unref (sink);
-  gst_harness_set_src_caps_str (h, CAPS_STR);
+  gst_harness_set_src_caps_str (h, caps);
   return h;
 }
 
 static GstHarness *
 sink_harness (const gchar * location)
 {
-  return sink_harness_full (location, NULL, 0);
+  return sink_harness_full (location, NULL, 0, CAPS_STR);
 }
 
 static void
@@ -279,7 +279,8 @@ GST_START_TEST (test_frames_count)
 
   for (guint c = 0; c < G_N_ELEMENTS (cases); c++) {
     g_autofree gchar *path = tmp_path ("count.json");
-    GstHarness *h = sink_harness_full (path, NULL, cases[c].property);
+    GstHarness *h = sink_harness_full (path, NULL, cases[c].property,
+        CAPS_STR);
     g_autoptr (SlyVideoAnnotation) va = NULL;
 
     push_scene (h);
@@ -332,6 +333,23 @@ GST_START_TEST (test_flush_restarts)
   fail_unless_equals_int (va->objects->len, 1);
   assert_frame (va, 0, after, track_objects);
   assert_frame (va, 1, after, track_objects);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+/* image/jpeg caps may have no size: the predictions give it. */
+GST_START_TEST (test_size_from_meta)
+{
+  g_autofree gchar *path = tmp_path ("jpeg.json");
+  GstHarness *h = sink_harness_full (path, NULL, 0,
+      "image/jpeg,framerate=30/1");
+  g_autoptr (SlyVideoAnnotation) va = NULL;
+
+  push_scene (h);
+  fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
+  va = read_annotation (path);
+  assert_scene (va);
   gst_harness_teardown (h);
 }
 
@@ -485,7 +503,7 @@ GST_START_TEST (test_jsonl_lines)
 {
   g_autofree gchar *path = tmp_path ("out.json");
   g_autofree gchar *jsonl = tmp_path ("out.jsonl");
-  GstHarness *h = sink_harness_full (path, jsonl, 0);
+  GstHarness *h = sink_harness_full (path, jsonl, 0, CAPS_STR);
   g_autoptr (JsonParser) parser = json_parser_new ();
   g_auto (GStrv) lines = NULL;
 
@@ -709,6 +727,7 @@ annotationsink_suite (void)
   tcase_add_test (tc, test_frames_count);
   tcase_add_test (tc, test_written_on_stop);
   tcase_add_test (tc, test_flush_restarts);
+  tcase_add_test (tc, test_size_from_meta);
   tcase_add_test (tc, test_unwritable_location);
   tcase_add_test (tc, test_missing_location);
   tcase_add_test (tc, test_write_fails_at_eos);
