@@ -30,10 +30,11 @@ static GstHarness *
 overlay_harness (const gchar * props, const gchar * format)
 {
   g_autofree gchar *desc = g_strdup_printf ("slyoverlay %s", props);
+  g_autofree gchar *caps = g_strdup_printf ("video/x-raw, format=%s, "
+      "width=%d, height=%d, framerate=30/1", format, W, H);
   GstHarness *h = gst_harness_new_parse (desc);
 
-  gst_harness_set_src_caps_str (h, g_strdup_printf ("video/x-raw, format=%s, "
-          "width=%d, height=%d, framerate=30/1", format, W, H));
+  gst_harness_set_src_caps_str (h, caps);
   return h;
 }
 
