@@ -103,6 +103,10 @@ gst_sly_annotation_sink_class_init (GstSlyAnnotationSinkClass * klass)
   /**
    * GstSlyAnnotationSink:location:
    *
+   * Where the video annotation JSON goes (replaced atomically at EOS, or
+   * when stopping after frames without EOS). Going to PAUSED without it is
+   * an error.
+   *
    * Since: 0.1
    */
   g_object_class_install_property (gobject_class, PROP_LOCATION,
@@ -111,6 +115,10 @@ gst_sly_annotation_sink_class_init (GstSlyAnnotationSinkClass * klass)
           "(required)", DEFAULT_LOCATION, flags));
   /**
    * GstSlyAnnotationSink:jsonl-location:
+   *
+   * When set, a file truncated when going to PAUSED that gets one line per
+   * frame: {"index", "pts", "running_time", "status", "annotation"}, times
+   * in ns or null, status and annotation null for a buffer without meta.
    *
    * Since: 0.1
    */
@@ -121,6 +129,9 @@ gst_sly_annotation_sink_class_init (GstSlyAnnotationSinkClass * klass)
           DEFAULT_JSONL_LOCATION, flags));
   /**
    * GstSlyAnnotationSink:frames-count:
+   *
+   * The video's frame count to write as framesCount when the application
+   * knows it; the count of frames seen wins when it is larger.
    *
    * Since: 0.1
    */
