@@ -278,6 +278,59 @@ GST_START_TEST (test_mask_fill)
 
 GST_END_TEST;
 
+static GstBuffer *
+frame_with_masks_at_edges (void)
+{
+  GstBuffer *buf = black_frame ();
+  g_autoptr (SlyAnnotation) ann = sly_annotation_new (W, H);
+  const gint origins[][2] = { {-4, -3}, {155, 117} };
+
+  for (guint k = 0; k < G_N_ELEMENTS (origins); k++) {
+    SlyMask *mask = sly_mask_new (origins[k][0], origins[k][1], 10, 6);
+
+    memset (mask->data, 255, 10 * 6);
+    sly_annotation_add_object (ann, "blob", sly_geometry_new_bitmap (mask),
+        0.5);
+  }
+  gst_buffer_add_sly_prediction_meta (buf, GST_SLY_FRAME_STATUS_INFERRED, ann,
+      GST_CLOCK_TIME_NONE, NULL);
+  return buf;
+}
+
+/* Test that masks reaching over the frame's edges are clipped to it: the
+ * in-frame part is filled (6 x 3 at the top-left corner, 5 x 3 at the
+ * bottom-right one) and nothing else is written. */
+GST_START_TEST (test_mask_clipped)
+{
+  GstBuffer *out = run ("draw-boxes=false draw-labels=false",
+      frame_with_masks_at_edges ());
+
+  fail_unless_equals_int (count_lit (out, 0, 0, 6, 3), 6 * 3);
+  fail_unless_equals_int (count_lit (out, 155, 117, W, H), 5 * 3);
+  fail_unless_equals_int (count_lit (out, 0, 0, W, H), 6 * 3 + 5 * 3);
+  gst_buffer_unref (out);
+}
+
+GST_END_TEST;
+
+/* Test that a frame without predictions is not copied even when it is not
+ * writable: the very same buffer comes out. */
+GST_START_TEST (test_no_meta_not_copied)
+{
+  GstHarness *h = overlay_harness ("", "BGRx");
+  GstBuffer *in = black_frame ();
+  GstBuffer *out;
+
+  gst_buffer_ref (in);
+  out = gst_harness_push_and_pull (h, in);
+  fail_unless (out == in);
+  gst_buffer_unref (out);
+  gst_buffer_unref (in);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
 /* Test that RGBx frames get the same colours as BGRx ones, in their own
  * byte order. */
 GST_START_TEST (test_rgbx_colors)
@@ -429,6 +482,8 @@ slyoverlay_suite (void)
   tcase_add_test (tc, test_no_meta_untouched);
   tcase_add_test (tc, test_draw_boxes_false);
   tcase_add_test (tc, test_mask_fill);
+  tcase_add_test (tc, test_mask_clipped);
+  tcase_add_test (tc, test_no_meta_not_copied);
   tcase_add_test (tc, test_rgbx_colors);
   tcase_add_test (tc, test_refuses_i420);
   tcase_add_test (tc, test_tracker_predicted_dashed);
