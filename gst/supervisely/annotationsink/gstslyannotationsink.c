@@ -318,6 +318,9 @@ begin (GstSlyAnnotationSink * self)
   self->out_path = g_strdup (self->location);
   self->jsonl_path = g_strdup (self->jsonl_location);
   GST_OBJECT_UNLOCK (self);
+  /* an empty jsonl-location means none, as a property set from a tool */
+  if (self->jsonl_path && self->jsonl_path[0] == '\0')
+    g_clear_pointer (&self->jsonl_path, g_free);
 
   if (self->out_path == NULL || self->out_path[0] == '\0') {
     GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
@@ -340,10 +343,13 @@ end (GstSlyAnnotationSink * self)
   /* frames but no EOS (error upstream, interrupted): keep what we saw */
   if (self->video && self->unwritten)
     write_annotation (self);
-  if (self->jsonl && fclose (self->jsonl) != 0)
+  if (self->jsonl && fclose (self->jsonl) != 0) {
+    gint err = errno;
+
     GST_ELEMENT_ERROR (self, RESOURCE, CLOSE,
         ("Could not close file \"%s\".", self->jsonl_path),
-        ("%s", g_strerror (errno)));
+        ("%s", g_strerror (err)));
+  }
   self->jsonl = NULL;
   g_clear_pointer (&self->video, sly_video_annotation_unref);
   g_clear_pointer (&self->no_objects, sly_annotation_unref);
@@ -467,9 +473,11 @@ write_line (GstSlyAnnotationSink * self, const gchar * line)
   /* flushed per line so a reader can follow the file while it grows */
   if (fputs (line, self->jsonl) < 0 || fputc ('\n', self->jsonl) == EOF ||
       fflush (self->jsonl) != 0) {
+    gint err = errno;
+
     GST_ELEMENT_ERROR (self, RESOURCE, WRITE,
         ("Could not write to file \"%s\".", self->jsonl_path),
-        ("%s", g_strerror (errno)));
+        ("%s", g_strerror (err)));
     return FALSE;
   }
   return TRUE;

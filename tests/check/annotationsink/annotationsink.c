@@ -451,6 +451,31 @@ GST_START_TEST (test_write_fails_at_eos)
 
 GST_END_TEST;
 
+/* A JSON line that cannot be written stops the stream with an error
+ * naming the file (/dev/full: every write fails with ENOSPC). */
+GST_START_TEST (test_jsonl_write_fails)
+{
+  g_autofree gchar *path = tmp_path ("out.json");
+  GstHarness *h;
+  GstBus *bus = gst_bus_new ();
+
+  if (!g_file_test ("/dev/full", G_FILE_TEST_EXISTS)) {
+    GST_INFO ("no /dev/full here: nothing to test");
+    gst_object_unref (bus);
+    return;
+  }
+  h = sink_harness_full (path, "/dev/full", 0, CAPS_STR);
+  gst_element_set_bus (h->element, bus);
+  fail_unless_equals_int (gst_harness_push (h, make_buffer (0, frame0)),
+      GST_FLOW_ERROR);
+  assert_error (bus, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_WRITE, "/dev/full");
+  gst_harness_teardown (h);
+  gst_bus_set_flushing (bus, TRUE);
+  gst_object_unref (bus);
+}
+
+GST_END_TEST;
+
 /* ---- JSON lines ---- */
 
 static JsonObject *
@@ -732,6 +757,7 @@ annotationsink_suite (void)
   tcase_add_test (tc, test_missing_location);
   tcase_add_test (tc, test_write_fails_at_eos);
   tcase_add_test (tc, test_jsonl_lines);
+  tcase_add_test (tc, test_jsonl_write_fails);
   tcase_add_test (tc, test_ball_end_to_end);
   return s;
 }
