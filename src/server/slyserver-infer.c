@@ -8,6 +8,8 @@
 
 #include <string.h>
 
+#include "slyerror.h"
+
 #define DEFAULT_BATCH_SIZE 16
 
 static const gchar *const conf_aliases[] = {
@@ -108,41 +110,55 @@ check_batch_size (SlyRequest * req)
   return TRUE;
 }
 
-GPtrArray *
-sly_request_decode_images (SlyRequest * req)
+/* Decodes every upload; runs on any thread (it only reads @files). */
+static GPtrArray *
+decode_uploads (GPtrArray * files, gsize max_decoded_bytes, GError ** error)
 {
   g_autoptr (GPtrArray) images =
       g_ptr_array_new_with_free_func ((GDestroyNotify) sly_image_free);
   gsize decoded = 0;
   guint i;
 
-  if (!check_batch_size (req))
-    return NULL;
-  for (i = 0; i < req->files->len; i++) {
-    SlyUpload *up = req->files->pdata[i];
-    g_autoptr (GError) error = NULL;
+  for (i = 0; i < files->len; i++) {
+    SlyUpload *up = files->pdata[i];
+    g_autoptr (GError) local = NULL;
     gsize len;
     const guint8 *data = g_bytes_get_data (up->data, &len);
-    SlyImage *image = sly_image_decode_rgb (data, len, &error);
+    SlyImage *image = sly_image_decode_rgb (data, len, &local);
 
     if (image == NULL) {
-      sly_request_reply_error (req, 400,
+      g_set_error (error, SLY_HTTP_ERROR, 400,
           "File has unsupported format (%s: %s). Supported formats: "
           "['.jpeg', '.jpg', '.png']", up->filename ? up->filename : "file",
-          error->message);
+          local->message);
       return NULL;
     }
     g_ptr_array_add (images, image);
     /* small files can hold large images: bound what they decode to */
     decoded += (gsize) image->stride * image->height;
-    if (decoded > req->server->config.max_decoded_bytes) {
-      sly_request_reply_error (req, 413,
+    if (decoded > max_decoded_bytes) {
+      g_set_error (error, SLY_HTTP_ERROR, 413,
           "The uploaded images decode to more than %" G_GSIZE_FORMAT
-          " bytes", req->server->config.max_decoded_bytes);
+          " bytes", max_decoded_bytes);
       return NULL;
     }
   }
   return g_steal_pointer (&images);
+}
+
+GPtrArray *
+sly_request_decode_images (SlyRequest * req)
+{
+  g_autoptr (GError) error = NULL;
+  GPtrArray *images;
+
+  if (!check_batch_size (req))
+    return NULL;
+  images = decode_uploads (req->files, req->server->config.max_decoded_bytes,
+      &error);
+  if (images == NULL)
+    sly_request_reply_gerror (req, error);
+  return images;
 }
 
 static gboolean
@@ -277,13 +293,47 @@ sly_result_new (SlyAnnotation * ann, gint64 frame_index)
 
 /* ---- inference_image, inference_batch ---- */
 
+/* The uploads of a sync request, decoded by a worker thread (a job's
+ * prepare function): decoding is most of a request's CPU time. */
+typedef struct
+{
+  GPtrArray *files;             /* SlyUpload*, not modified any more */
+  gsize max_decoded_bytes;
+} Uploads;
+
+static GPtrArray *
+uploads_decode (gconstpointer input, GError ** error)
+{
+  const Uploads *uploads = input;
+
+  return decode_uploads (uploads->files, uploads->max_decoded_bytes, error);
+}
+
+static void
+uploads_free (gpointer p)
+{
+  Uploads *uploads = p;
+
+  g_ptr_array_unref (uploads->files);
+  g_free (uploads);
+}
+
 typedef struct
 {
   SlyRequest *req;
   gboolean single;
   GPtrArray *results;           /* JsonNode* */
-  gchar *error;
+  GError *error;                /* the first one */
 } SyncJob;
+
+static SlyJobState
+sync_check (gpointer data)
+{
+  SyncJob *job = data;
+
+  /* nobody waits for the rest of the batch */
+  return job->req->disconnected ? SLY_JOB_STOP : SLY_JOB_CONTINUE;
+}
 
 static void
 sync_result (gpointer data, guint index, SlyAnnotation * ann,
@@ -293,10 +343,35 @@ sync_result (gpointer data, guint index, SlyAnnotation * ann,
 
   if (error) {
     if (job->error == NULL)
-      job->error = g_strdup (error->message);
+      job->error = g_error_copy (error);
     return;
   }
   g_ptr_array_add (job->results, sly_result_new (ann, -1));
+}
+
+static void
+sync_reply (SyncJob * job)
+{
+  g_autoptr (JsonNode) array = NULL;
+  JsonArray *arr;
+  guint i;
+
+  if (job->error && job->error->domain == SLY_HTTP_ERROR) {
+    /* the uploads could not be decoded */
+    sly_request_reply_gerror (job->req, job->error);
+  } else if (job->error) {
+    sly_request_reply_error (job->req, 500, "Inference failed: %s",
+        job->error->message);
+  } else if (job->single) {
+    sly_request_reply_result (job->req, job->results->pdata[0]);
+  } else {
+    array = json_node_new (JSON_NODE_ARRAY);
+    arr = json_array_sized_new (job->results->len);
+    for (i = 0; i < job->results->len; i++)
+      json_array_add_element (arr, json_node_ref (job->results->pdata[i]));
+    json_node_take_array (array, arr);
+    sly_request_reply_result (job->req, array);
+  }
 }
 
 static void
@@ -304,29 +379,17 @@ sync_done (gpointer data, gboolean aborted)
 {
   SyncJob *job = data;
 
-  if (aborted) {
+  if (aborted || job->req->disconnected)
     sly_request_free (job->req);
-  } else if (job->error) {
-    sly_request_reply_error (job->req, 500, "Inference failed: %s", job->error);
-  } else if (job->single) {
-    sly_request_reply_result (job->req, job->results->pdata[0]);
-  } else {
-    g_autoptr (JsonNode) array = json_node_new (JSON_NODE_ARRAY);
-    JsonArray *arr = json_array_sized_new (job->results->len);
-    guint i;
-
-    for (i = 0; i < job->results->len; i++)
-      json_array_add_element (arr, json_node_ref (job->results->pdata[i]));
-    json_node_take_array (array, arr);
-    sly_request_reply_result (job->req, array);
-  }
+  else
+    sync_reply (job);
   g_ptr_array_unref (job->results);
-  g_free (job->error);
+  g_clear_error (&job->error);
   g_free (job);
 }
 
 static const SlyJobFuncs sync_funcs = {
-  NULL, NULL, sync_result, sync_done,
+  NULL, sync_check, sync_result, sync_done,
 };
 
 static void
@@ -334,8 +397,8 @@ run_sync (SlyRequest * req, gboolean single)
 {
   SlyServer *server = req->server;
   const SlyModel *model = server->model;
-  g_autoptr (GPtrArray) images = NULL;
   g_autoptr (JsonObject) settings = NULL;
+  Uploads *uploads;
   SyncJob *job;
 
   if (model == NULL) {
@@ -347,20 +410,23 @@ run_sync (SlyRequest * req, gboolean single)
         req->files->len);
     return;
   }
-  if (!(images = sly_request_decode_images (req)))
+  if (!check_batch_size (req))
     return;
   if (!(settings = sly_request_merge_settings (req, model)))
     return;
 
   server->frozen = FALSE;
+  uploads = g_new0 (Uploads, 1);
+  uploads->files = g_ptr_array_ref (req->files);
+  uploads->max_decoded_bytes = server->config.max_decoded_bytes;
   job = g_new0 (SyncJob, 1);
   job->req = req;
   job->single = single;
   job->results = g_ptr_array_new_with_free_func ((GDestroyNotify)
       json_node_unref);
   sly_request_pause (req);
-  sly_scheduler_submit (server->scheduler, model, settings, images,
-      &sync_funcs, job);
+  sly_scheduler_submit_prepared (server->scheduler, model, settings,
+      uploads_decode, uploads, uploads_free, &sync_funcs, job);
 }
 
 void
