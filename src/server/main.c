@@ -21,6 +21,8 @@
 
 #define DEFAULT_MAX_UPLOAD (64 * 1024 * 1024)
 #define DEFAULT_MAX_DECODED (G_GINT64_CONSTANT (1024) * 1024 * 1024)
+/* inference threads */
+#define MAX_WORKERS 256
 
 static gboolean
 on_signal (gpointer user_data)
@@ -105,6 +107,9 @@ options_to_config (Options * o, SlyServerConfig * config, GError ** error)
         "--max-upload-bytes, --max-decoded-bytes, "
         "--max-requests, --max-async-requests and --workers must be at "
         "least 1");
+  /* one thread each, all started with the server */
+  if (o->workers > MAX_WORKERS)
+    return fail (error, "--workers must be at most " G_STRINGIFY (MAX_WORKERS));
   if (o->latency_ms < 0 || o->max_batch < 0 || o->slow_ms < 0)
     return fail (error, "--latency-ms, --max-batch-size and --slow-ms "
         "cannot be negative");

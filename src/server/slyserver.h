@@ -2,8 +2,8 @@
 /*
  * sly-model-server internals: the server object, one parsed request, the
  * reply helpers and the endpoint handlers. Everything here runs on the
- * default GMainContext of the server process (the video decoder thread only
- * hands decoded frames back to it).
+ * default GMainContext of the server process: the scheduler's inference
+ * threads and the video decoder thread only hand results back to it.
  */
 #ifndef __SLY_SERVER_H__
 #define __SLY_SERVER_H__

@@ -197,6 +197,7 @@ static const BadOption bad_options[] = {
   {"fail-rate", {"--fail-rate", "1.5", NULL}, "--fail-rate"},
   {"model", {"--model", "resnet", NULL}, "unknown model 'resnet'"},
   {"workers", {"--workers", "0", NULL}, "--workers"},
+  {"workers-max", {"--workers", "257", NULL}, "--workers must be at most 256"},
   {"host", {"--host", "not-an-ip", NULL}, "--host"},
 };
 
