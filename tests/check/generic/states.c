@@ -9,8 +9,27 @@
 #endif
 
 #include <gst/check/gstcheck.h>
+#include <gst/base/gstbasesink.h>
+#include <glib/gstdio.h>
 
 #include "slytestserver.h"
+
+/* The sinks' files, then the folder. */
+static void
+rm_rf (const gchar * dir)
+{
+  GDir *d = g_dir_open (dir, 0, NULL);
+  const gchar *name;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL) {
+    g_autofree gchar *path = g_build_filename (dir, name, NULL);
+
+    g_remove (path);
+  }
+  if (d != NULL)
+    g_dir_close (d);
+  g_rmdir (dir);
+}
 
 static GList *
 our_element_names (void)
@@ -26,6 +45,25 @@ our_element_names (void)
   }
   gst_plugin_feature_list_free (features);
   return names;
+}
+
+/* What each kind of element needs to start: a server to talk to, a file to
+ * write. Sinks are told not to preroll, since nothing feeds them here. */
+static void
+configure (GstElement * element, SlyTestServer * server, const gchar * dir)
+{
+  GObjectClass *klass = G_OBJECT_GET_CLASS (element);
+
+  if (g_object_class_find_property (klass, "url"))
+    g_object_set (element, "url", sly_test_server_get_url (server), NULL);
+  if (g_object_class_find_property (klass, "location")) {
+    g_autofree gchar *path = g_build_filename (dir,
+        GST_ELEMENT_NAME (element), NULL);
+
+    g_object_set (element, "location", path, NULL);
+  }
+  if (GST_IS_BASE_SINK (element))
+    g_object_set (element, "async", FALSE, NULL);
 }
 
 static const GstState cycle[] = {
@@ -58,6 +96,7 @@ run_cycle (GstElement * element, gboolean must_succeed)
 GST_START_TEST (test_state_changes_configured)
 {
   SlyTestServer *server = sly_test_server_startv (NULL);
+  g_autofree gchar *dir = g_dir_make_tmp ("sly-states-XXXXXX", NULL);
   GList *names = our_element_names (), *l;
 
   fail_unless (names != NULL, "no element of the supervisely plugin");
@@ -67,8 +106,7 @@ GST_START_TEST (test_state_changes_configured)
 
     fail_unless (element != NULL);
     gst_element_set_bus (element, bus);
-    if (g_object_class_find_property (G_OBJECT_GET_CLASS (element), "url"))
-      g_object_set (element, "url", sly_test_server_get_url (server), NULL);
+    configure (element, server, dir);
     run_cycle (element, TRUE);
     gst_element_set_bus (element, NULL);
     gst_object_unref (bus);
@@ -76,6 +114,7 @@ GST_START_TEST (test_state_changes_configured)
   }
   g_list_free_full (names, g_free);
   sly_test_server_stop (server);
+  rm_rf (dir);
 }
 
 GST_END_TEST;
