@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # The main job, end to end: install what is missing, build, start the bundled
 # reference model server on loopback, annotate a test video (a bouncing ball)
-# with slymodelinfer, and print what the model detected in each frame.
+# with slymodelinfer, print what the model detected in each frame, then write
+# the annotated video (slyoverlay) and its Supervisely video annotation
+# (slyannotationsink) into build/demo/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 builddir=${BUILDDIR:-build}
@@ -26,3 +28,23 @@ echo "sly-model-server listening on $url"
 
 export GST_PLUGIN_PATH="$PWD/$builddir/gst/supervisely${GST_PLUGIN_PATH:+:$GST_PLUGIN_PATH}"
 "$builddir/docs/examples/print-predictions" "$url" "$frames"
+
+out="$builddir/demo"
+mkdir -p "$out"
+echo
+echo "annotating $frames frames with tracking into $out/ ..."
+gst-launch-1.0 -q videotestsrc pattern=ball num-buffers="$frames" ! \
+    video/x-raw,width=320,height=240 ! videoconvert ! \
+    slymodelinfer url="$url" tracking=true ! tee name=t \
+    t. ! queue ! videoconvert ! slyoverlay ! videoconvert ! jpegenc ! avimux ! \
+        filesink location="$out/ball-annotated.avi" \
+    t. ! queue ! slyannotationsink location="$out/ball.json"
+/usr/bin/python3 - "$out/ball.json" <<'PY'
+import json, sys
+ann = json.load(open(sys.argv[1]))
+figures = sum(len(f["figures"]) for f in ann["frames"])
+print(f"{sys.argv[1]}: {ann['size']['width']}x{ann['size']['height']}, "
+      f"{ann['framesCount']} frames, {len(ann['objects'])} object(s) "
+      f"({', '.join(o['classTitle'] for o in ann['objects'])}), {figures} figures")
+PY
+echo "annotated video: $out/ball-annotated.avi"
