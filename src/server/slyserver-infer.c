@@ -326,15 +326,6 @@ typedef struct
   GError *error;                /* the first one */
 } SyncJob;
 
-static SlyJobState
-sync_check (gpointer data)
-{
-  SyncJob *job = data;
-
-  /* nobody waits for the rest of the batch */
-  return job->req->disconnected ? SLY_JOB_STOP : SLY_JOB_CONTINUE;
-}
-
 static void
 sync_result (gpointer data, guint index, SlyAnnotation * ann,
     const GError * error)
@@ -379,7 +370,7 @@ sync_done (gpointer data, gboolean aborted)
 {
   SyncJob *job = data;
 
-  if (aborted || job->req->disconnected)
+  if (aborted)
     sly_request_free (job->req);
   else
     sync_reply (job);
@@ -389,7 +380,7 @@ sync_done (gpointer data, gboolean aborted)
 }
 
 static const SlyJobFuncs sync_funcs = {
-  NULL, sync_check, sync_result, sync_done,
+  NULL, NULL, sync_result, sync_done,
 };
 
 static void
