@@ -37,6 +37,7 @@
 
 #include "gstslypredictionmeta.h"
 #include "slyerror.h"
+#include "slyjson.h"
 
 #include <string.h>
 
@@ -770,8 +771,8 @@ gst_sly_prediction_meta_get_object_json (GstSlyPredictionMeta * meta,
   if (!objects || !JSON_NODE_HOLDS_ARRAY (objects)
       || index >= json_array_get_length (json_node_get_array (objects)))
     return NULL;
-  return json_to_string (json_array_get_element (json_node_get_array
-          (objects), index), FALSE);
+  return sly_json_to_string (json_array_get_element (json_node_get_array
+          (objects), index));
 }
 
 /**

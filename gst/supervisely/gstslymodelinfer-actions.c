@@ -121,7 +121,7 @@ gst_sly_model_infer_list_pretrained_model_infos (GstSlyModelInfer * self)
   if (infos == NULL)
     return NULL;
   node = json_node_init_array (json_node_alloc (), infos);
-  return json_to_string (node, FALSE);
+  return sly_json_to_string (node);
 }
 
 static gboolean

@@ -22,6 +22,7 @@
 #include "gstslyrequestqueue.h"
 #include "gstslyiothread.h"
 #include "gstslytracking.h"
+#include "slyjson.h"
 
 G_BEGIN_DECLS
 

@@ -233,7 +233,7 @@ node_to_string (JsonNode * node)
   if (JSON_NODE_HOLDS_VALUE (node) &&
       json_node_get_value_type (node) == G_TYPE_STRING)
     return g_strdup (json_node_get_string (node));
-  return json_to_string (node, FALSE);
+  return sly_json_to_string (node);
 }
 
 /* called with GST_OBJECT_LOCK: the read-only properties the server fills */

@@ -5,6 +5,7 @@
  * the per-request faults.
  */
 #include "slyserver.h"
+#include "slyjson.h"
 
 #include <string.h>
 
@@ -64,7 +65,7 @@ sly_request_take_fault (SlyRequest * req, SlyHandlerFunc func)
 void
 sly_request_reply_result (SlyRequest * req, JsonNode * body)
 {
-  g_autofree gchar *text = json_to_string (body, FALSE);
+  g_autofree gchar *text = sly_json_to_string (body);
   gsize len = strlen (text);
 
   switch (req->fault) {

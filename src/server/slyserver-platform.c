@@ -5,13 +5,14 @@
  * server plays. With --api-token they require a matching x-api-key.
  */
 #include "slyserver.h"
+#include "slyjson.h"
 
 #include <string.h>
 
 static void
 reply (SoupServerMessage * msg, guint status, JsonNode * body)
 {
-  g_autofree gchar *text = json_to_string (body, FALSE);
+  g_autofree gchar *text = sly_json_to_string (body);
 
   soup_server_message_set_status (msg, status, NULL);
   soup_server_message_set_response (msg, "application/json",

@@ -223,7 +223,7 @@ void
 sly_request_reply_json (SlyRequest * req, guint status, JsonNode * body)
 {
   gsize len = 0;
-  g_autofree gchar *text = json_to_string (body, FALSE);
+  g_autofree gchar *text = sly_json_to_string (body);
 
   len = strlen (text);
   sly_request_reply_raw (req, status, "application/json", text, len);
@@ -521,7 +521,7 @@ reply_simple_error (SoupServerMessage * msg, guint status,
 {
   g_autoptr (JsonNode) body = sly_error_body_new (json_node_init_string
       (json_node_alloc (), message), message);
-  g_autofree gchar *text = json_to_string (body, FALSE);
+  g_autofree gchar *text = sly_json_to_string (body);
 
   soup_server_message_set_status (msg, status, NULL);
   soup_server_message_set_response (msg, "application/json",

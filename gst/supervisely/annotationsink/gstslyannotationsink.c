@@ -43,6 +43,7 @@
 #include "gstslyelements.h"
 #include "gstslyannotationsink.h"
 #include "gstslypredictionmeta.h"
+#include "slyjson.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_sly_annotation_sink_debug);
 #define GST_CAT_DEFAULT gst_sly_annotation_sink_debug
@@ -464,7 +465,7 @@ frame_line (GstSlyAnnotationSink * self, gint index, GstBuffer * buffer,
   json_builder_end_object (b);
 
   root = json_builder_get_root (b);
-  return json_to_string (root, FALSE);
+  return sly_json_to_string (root);
 }
 
 static gboolean

@@ -252,5 +252,5 @@ sly_annotation_to_json (const SlyAnnotation * ann)
   g_return_val_if_fail (ann != NULL, NULL);
 
   node = sly_annotation_to_json_node (ann);
-  return json_to_string (node, FALSE);
+  return sly_json_to_string (node);
 }

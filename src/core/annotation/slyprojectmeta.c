@@ -531,5 +531,5 @@ sly_project_meta_to_json (const SlyProjectMeta * meta)
   g_return_val_if_fail (meta != NULL, NULL);
 
   node = sly_project_meta_to_json_node (meta);
-  return json_to_string (node, FALSE);
+  return sly_json_to_string (node);
 }

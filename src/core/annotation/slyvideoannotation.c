@@ -307,7 +307,7 @@ sly_video_annotation_to_json (const SlyVideoAnnotation * va)
   g_return_val_if_fail (va != NULL, NULL);
 
   node = sly_video_annotation_to_json_node (va);
-  return json_to_string (node, FALSE);
+  return sly_json_to_string (node);
 }
 
 /* ---- reading ---- */

@@ -4,6 +4,7 @@
  * inference_batch (several), protocol.md 3.12.
  */
 #include "slyclient-private.h"
+#include "slyjson.h"
 #include "slyerror.h"
 
 #include <string.h>
@@ -63,7 +64,7 @@ sly_client_build_upload (SlyClient * client, GBytes * const *files,
     soup_multipart_append_form_file (multipart, "files", name, content_type,
         files[i]);
   }
-  state_text = json_to_string (state, FALSE);
+  state_text = sly_json_to_string (state);
   soup_multipart_append_form_string (multipart, "state", state_text);
   /* older servers read only this field; it holds the state object too */
   soup_multipart_append_form_string (multipart, "settings", state_text);

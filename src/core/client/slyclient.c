@@ -8,6 +8,7 @@
  */
 #include "config.h"
 #include "slyclient-private.h"
+#include "slyjson.h"
 #include "slyerror.h"
 
 #include <string.h>
@@ -170,7 +171,7 @@ static GBytes *
 json_to_bytes (JsonNode * node)
 {
   gsize len;
-  gchar *text = json_to_string (node, FALSE);
+  gchar *text = sly_json_to_string (node);
 
   len = strlen (text);
   return g_bytes_new_take (text, len);

@@ -5,25 +5,45 @@
 #include "slyjson.h"
 #include "slyerror.h"
 
+/* Follows JSON string syntax one character at a time: TRUE while @c is
+ * part of a string literal (its quotes included). */
+typedef struct
+{
+  gboolean in_string;
+  gboolean escaped;
+} StringScan;
+
+static gboolean
+string_scan_step (StringScan * scan, gchar c)
+{
+  if (scan->in_string) {
+    if (scan->escaped)
+      scan->escaped = FALSE;
+    else if (c == '\\')
+      scan->escaped = TRUE;
+    else if (c == '"')
+      scan->in_string = FALSE;
+    return TRUE;
+  }
+  if (c == '"') {
+    scan->in_string = TRUE;
+    return TRUE;
+  }
+  return FALSE;
+}
+
 static gboolean
 depth_ok (const gchar * data, gsize length)
 {
-  gboolean in_string = FALSE, escaped = FALSE;
+  StringScan scan = { FALSE, FALSE };
   guint depth = 0;
 
   for (gsize i = 0; i < length; i++) {
     gchar c = data[i];
 
-    if (in_string) {
-      if (escaped)
-        escaped = FALSE;
-      else if (c == '\\')
-        escaped = TRUE;
-      else if (c == '"')
-        in_string = FALSE;
-    } else if (c == '"') {
-      in_string = TRUE;
-    } else if (c == '[' || c == '{') {
+    if (string_scan_step (&scan, c))
+      continue;
+    if (c == '[' || c == '{') {
       if (++depth > SLY_JSON_MAX_DEPTH)
         return FALSE;
     } else if ((c == ']' || c == '}') && depth > 0) {
@@ -33,14 +53,10 @@ depth_ok (const gchar * data, gsize length)
   return TRUE;
 }
 
-/* json-glib reads an overflowing number as infinity without complaint and
- * writes infinity, or a large double whose shortest form has no '.', as
- * "inf.0" / "1e+308.0", which is not JSON. No value of the protocol comes
- * near SLY_JSON_MAX_NUMBER, so such numbers are refused on the way in and
- * everything we write back parses again. Recursion is bounded by the depth
- * check done before parsing. */
-#define SLY_JSON_MAX_NUMBER 1e15
-
+/* json-glib reads an overflowing number (1e3080) as infinity without
+ * complaint, and infinity cannot be written as JSON: such numbers are refused
+ * on the way in. Recursion is bounded by the depth check done before
+ * parsing. */
 static gboolean
 numbers_ok (JsonNode * node)
 {
@@ -49,7 +65,7 @@ numbers_ok (JsonNode * node)
       if (json_node_get_value_type (node) == G_TYPE_DOUBLE) {
         gdouble d = json_node_get_double (node);
 
-        return isfinite (d) && fabs (d) < SLY_JSON_MAX_NUMBER;
+        return isfinite (d);
       }
       return TRUE;
     case JSON_NODE_ARRAY:{
@@ -104,9 +120,50 @@ sly_json_parse (const gchar * data, gssize length, const gchar * what,
   root = json_parser_get_root (parser);
   if (root != NULL && !numbers_ok (root)) {
     g_set_error (error, SLY_ERROR, SLY_ERROR_PARSE,
-        "%s holds a number that is not finite or beyond %g", what,
-        SLY_JSON_MAX_NUMBER);
+        "%s holds a number that is not finite", what);
     return NULL;
   }
   return root ? json_node_ref (root) : json_node_new (JSON_NODE_NULL);
+}
+
+/* json-glib 1.6 appends ".0" to every double whose printed form has no '.',
+ * exponent forms included: 1e+308 becomes "1e+308.0" and 1e-41 "1e-41.0",
+ * which are not JSON. Drops ".0" right after an exponent's digits, outside
+ * strings, in place. */
+static void
+repair_exponents (gchar * text)
+{
+  StringScan scan = { FALSE, FALSE };
+  gchar *r = text, *w = text;
+
+  while (*r != '\0') {
+    gchar c = *r;
+
+    if (!string_scan_step (&scan, c) && (c == 'e' || c == 'E')
+        && r > text && g_ascii_isdigit (r[-1])) {
+      gchar *p = r + 1;
+
+      if (*p == '+' || *p == '-')
+        p++;
+      while (g_ascii_isdigit (*p))
+        p++;
+      if (p[0] == '.' && p[1] == '0' && !g_ascii_isdigit (p[2])) {
+        memmove (w, r, p - r);
+        w += p - r;
+        r = p + 2;
+        continue;
+      }
+    }
+    *w++ = *r++;
+  }
+  *w = '\0';
+}
+
+gchar *
+sly_json_to_string (JsonNode * node)
+{
+  gchar *text = json_to_string (node, FALSE);
+
+  repair_exponents (text);
+  return text;
 }

@@ -9,13 +9,17 @@ G_BEGIN_DECLS
 /* Parses untrusted JSON text (server answers, requests, properties).
  * json-glib's parser recurses once per nesting level and overflows the stack
  * on deeply nested input, so the depth is checked first (at most
- * SLY_JSON_MAX_DEPTH); numbers that are not finite or whose magnitude
- * reaches 1e15 are refused too (json-glib would write them back as invalid
- * JSON). @what names the document in errors: "<what> is not
+ * SLY_JSON_MAX_DEPTH); numbers that are not finite are refused too
+ * (they have no JSON form). @what names the document in errors: "<what> is not
  * valid JSON: ...". Returns a new reference; never NULL without @error. */
 #define SLY_JSON_MAX_DEPTH 128
 JsonNode *sly_json_parse (const gchar * data, gssize length,
     const gchar * what, GError ** error);
+
+/* Compact JSON text of @node that always parses again: json-glib's own
+ * writer emits doubles such as 1e+308 as "1e+308.0". Use it for every
+ * document we write. */
+gchar *sly_json_to_string (JsonNode * node);
 
 G_END_DECLS
 
