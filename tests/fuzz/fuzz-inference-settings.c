@@ -25,7 +25,7 @@ check_state (const SlyInferenceSettings * s)
 {
   g_autoptr (JsonNode) state = sly_inference_settings_to_state (s, 4);
   JsonObject *settings = state_settings (state);
-  g_autofree gchar *text = json_to_string (state, FALSE);
+  g_autofree gchar *text = sly_json_to_string (state);
   g_autoptr (JsonNode) again = NULL;
   GError *error = NULL;
   JsonNode *conf;
@@ -60,12 +60,12 @@ LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
   FUZZ_CHECK (sly_inference_settings_set_extra_json (s, "{\"iou\": 0.5}",
           NULL));
   before = sly_inference_settings_to_state (s, 0);
-  before_text = json_to_string (before, FALSE);
+  before_text = sly_json_to_string (before);
 
   if (!sly_inference_settings_set_extra_json (s, text, &error)) {
     fuzz_check_failure (error);
     after = sly_inference_settings_to_state (s, 0);
-    after_text = json_to_string (after, FALSE);
+    after_text = sly_json_to_string (after);
     FUZZ_CHECK (strcmp (before_text, after_text) == 0);
   }
   check_state (s);

@@ -3,11 +3,12 @@
  * that get_custom_inference_settings answers (protocol.md 3.3), and
  * sly_settings_to_object() on the same text as a JSON string and, when the
  * input is JSON, on the parsed value. What the YAML parser accepts is sent
- * back to servers inside state.settings, so it must write valid JSON.
+ * back to servers inside state.settings, so what sly_json_to_string()
+ * writes of it must parse again.
  * The text always arrives inside a JSON string, which json-glib has checked
  * to be UTF-8; raw bytes are parsed too (no crash, a clean error), but the
  * write-back check needs valid UTF-8: the parser passes invalid bytes into
- * string values, which json-glib then writes as invalid JSON. */
+ * string values, which are then written as invalid JSON. */
 #include "fuzz-common.h"
 #include "slyclient.h"
 #include "slyjson.h"
@@ -16,12 +17,11 @@ static void
 check_writes_json (JsonObject * obj)
 {
   g_autoptr (JsonNode) node = json_node_init_object (json_node_alloc (), obj);
-  g_autofree gchar *text = json_to_string (node, FALSE);
+  g_autofree gchar *text = sly_json_to_string (node);
   g_autoptr (JsonNode) again = NULL;
   GError *error = NULL;
 
-  /* json-glib's own parser: valid JSON is the point here, not our limits */
-  again = json_from_string (text, &error);
+  again = sly_json_parse (text, -1, "written settings", &error);
   if (again == NULL)
     g_printerr ("settings written as invalid JSON: %s\n%s\n",
         error->message, text);

@@ -15,7 +15,7 @@ config_text (const SlyTrackerConfig * config)
   g_autoptr (JsonObject) obj = sly_tracker_config_to_json (config);
   g_autoptr (JsonNode) node = json_node_init_object (json_node_alloc (), obj);
 
-  return json_to_string (node, FALSE);
+  return sly_json_to_string (node);
 }
 
 static void
