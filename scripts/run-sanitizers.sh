@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Runs the default test suites twice more, the way style.md 4.4-4.5 asks:
+# Runs the default test suites again under three checkers (style.md 4.4-4.6):
 #   1. under valgrind memcheck (the 'valgrind' test setup of meson.build,
 #      suppressions in tests/valgrind/gst-supervisely.supp), in BUILDDIR;
 #   2. in an AddressSanitizer + UBSan build (-Db_sanitize=address,undefined)
