@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * sly-model-server: the SoupServer, routing, request parsing (JSON envelope
- * and multipart uploads) and the error bodies of protocol.md 2.2.
+ * sly-model-server: the SoupServer, routing and the error bodies of
+ * protocol.md 2.2. The request bodies are read by slyrequest.c.
  */
 #include "slyserver.h"
+#include "slyrequest.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -135,34 +136,7 @@ sly_srv_json_get_int (JsonObject * obj, const gchar * name, gint64 * value)
   return TRUE;
 }
 
-JsonNode *
-sly_srv_json_parse (const gchar * data, gsize len, GError ** error)
-{
-  g_autoptr (JsonNode) root = NULL;
-
-  /* depth-checked: a deeply nested body must not overflow the stack */
-  root = sly_json_parse (data, len, "request body", error);
-  if (root == NULL)
-    return NULL;
-  if (JSON_NODE_HOLDS_NULL (root) && len == 0) {
-    g_set_error (error, SLY_ERROR, SLY_ERROR_PARSE, "empty document");
-    return NULL;
-  }
-  return g_steal_pointer (&root);
-}
-
 /* ---- replies ---- */
-
-static void
-upload_free (gpointer p)
-{
-  SlyUpload *up = p;
-
-  g_free (up->filename);
-  g_free (up->content_type);
-  g_bytes_unref (up->data);
-  g_free (up);
-}
 
 static void
 on_disconnected (SoupServerMessage * msg, SlyRequest * req)
@@ -331,127 +305,6 @@ sly_request_delay (SlyRequest * req, guint ms, SlyHandlerFunc func)
 
 /* ---- parsing ---- */
 
-/* The state of a JSON request: body.state; missing or null = {}. */
-static gboolean
-parse_envelope (SlyRequest * req, GBytes * body)
-{
-  gsize len;
-  const gchar *data = g_bytes_get_data (body, &len);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (JsonNode) root = NULL;
-  JsonNode *state;
-
-  if (len == 0)
-    return TRUE;
-  root = sly_srv_json_parse (data, len, &error);
-  if (root == NULL) {
-    sly_request_reply_error (req, 400, "Cannot decode request body: %s",
-        error->message);
-    return FALSE;
-  }
-  if (!JSON_NODE_HOLDS_OBJECT (root)) {
-    sly_request_reply_error (req, 400, "Request body is not a JSON object");
-    return FALSE;
-  }
-  state = sly_srv_json_member (json_node_get_object (root), "state");
-  if (state == NULL || JSON_NODE_HOLDS_NULL (state))
-    return TRUE;
-  if (!JSON_NODE_HOLDS_OBJECT (state)) {
-    sly_request_reply_error (req, 400, "state is not a JSON object");
-    return FALSE;
-  }
-  json_object_unref (req->state);
-  req->state = json_object_ref (json_node_get_object (state));
-  return TRUE;
-}
-
-static gboolean
-state_text_is_empty (const gchar * text)
-{
-  g_autofree gchar *copy = NULL;
-
-  if (text == NULL)
-    return TRUE;
-  copy = g_strstrip (g_strdup (text));
-  return copy[0] == '\0' || strcmp (copy, "{}") == 0;
-}
-
-/* protocol.md 3.12: "state" unless missing, empty or {}; then "settings". */
-static gboolean
-parse_state_text (SlyRequest * req, const gchar * state, const gchar * legacy)
-{
-  const gchar *text = state_text_is_empty (state) ? legacy : state;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (JsonNode) root = NULL;
-
-  if (state_text_is_empty (text))
-    return TRUE;
-  root = sly_srv_json_parse (text, strlen (text), &error);
-  if (root == NULL) {
-    sly_request_reply_error (req, 400, "Cannot decode settings: %s",
-        error->message);
-    return FALSE;
-  }
-  if (!JSON_NODE_HOLDS_OBJECT (root)) {
-    sly_request_reply_error (req, 400, "Settings is not json object");
-    return FALSE;
-  }
-  json_object_unref (req->state);
-  req->state = json_object_ref (json_node_get_object (root));
-  return TRUE;
-}
-
-static gchar *
-part_text (GBytes * body)
-{
-  gsize len;
-  const gchar *data = g_bytes_get_data (body, &len);
-
-  return g_strndup (data, len);
-}
-
-static gboolean
-parse_multipart (SlyRequest * req, SoupMessageHeaders * headers, GBytes * body)
-{
-  g_autoptr (SoupMultipart) mp = soup_multipart_new_from_message (headers,
-      body);
-  g_autofree gchar *state = NULL;
-  g_autofree gchar *legacy = NULL;
-  gint i;
-
-  if (mp == NULL) {
-    sly_request_reply_error (req, 400, "Cannot parse the multipart body");
-    return FALSE;
-  }
-  req->files = g_ptr_array_new_with_free_func (upload_free);
-  for (i = 0; i < soup_multipart_get_length (mp); i++) {
-    SoupMessageHeaders *ph;
-    GBytes *pb;
-    g_autoptr (GHashTable) params = NULL;
-    const gchar *name;
-
-    if (!soup_multipart_get_part (mp, i, &ph, &pb))
-      continue;
-    if (!soup_message_headers_get_content_disposition (ph, NULL, &params))
-      continue;
-    name = g_hash_table_lookup (params, "name");
-    if (g_strcmp0 (name, "files") == 0) {
-      SlyUpload *up = g_new0 (SlyUpload, 1);
-
-      up->filename = g_strdup (g_hash_table_lookup (params, "filename"));
-      up->content_type =
-          g_strdup (soup_message_headers_get_content_type (ph, NULL));
-      up->data = g_bytes_ref (pb);
-      g_ptr_array_add (req->files, up);
-    } else if (g_strcmp0 (name, "state") == 0 && state == NULL) {
-      state = part_text (pb);
-    } else if (g_strcmp0 (name, "settings") == 0 && legacy == NULL) {
-      legacy = part_text (pb);
-    }
-  }
-  return parse_state_text (req, state, legacy);
-}
-
 static void
 reply_missing_files (SlyRequest * req)
 {
@@ -477,7 +330,8 @@ reply_missing_files (SlyRequest * req)
       "field required: body.files");
 }
 
-/* Parses the body into @req. On failure the request is answered. */
+/* Parses the body into @req (slyrequest.c). On failure the request is
+ * answered. */
 static gboolean
 parse_body (SlyRequest * req, guint flags)
 {
@@ -486,13 +340,19 @@ parse_body (SlyRequest * req, guint flags)
   g_autoptr (GBytes) body =
       soup_message_body_flatten (soup_server_message_get_request_body
       (req->msg));
-  const gchar *ctype = soup_message_headers_get_content_type (headers, NULL);
+  g_autoptr (GError) error = NULL;
+  SlyRequestBody parsed = { 0, };
+  gboolean ok;
 
-  if (ctype && g_ascii_strncasecmp (ctype, "multipart/", 10) == 0) {
-    req->multipart = TRUE;
-    if (!parse_multipart (req, headers, body))
-      return FALSE;
-  } else if (!parse_envelope (req, body)) {
+  ok = sly_request_body_parse (headers, body, &parsed, &error);
+  /* the uploads are kept even when the state is refused, as before */
+  req->multipart = parsed.multipart;
+  json_object_unref (req->state);
+  req->state = g_steal_pointer (&parsed.state);
+  req->files = g_steal_pointer (&parsed.files);
+  sly_request_body_clear (&parsed);
+  if (!ok) {
+    sly_request_reply_gerror (req, error);
     return FALSE;
   }
   if ((flags & ROUTE_MULTIPART) && (req->files == NULL || req->files->len == 0)) {
