@@ -1,32 +1,37 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Fuzz target: an inference answer as the client reads it. The body goes
- * through sly_client_parse_json() (every answer does), then each result
- * through sly_annotation_from_json_node(): the whole answer as one result
- * (inference_image) and, when it is an array, each element (inference_batch;
- * pop_inference_results items likewise). The client's own glue between the
- * two (parse_results() in slyclient-infer.c, the pop handling in
- * slyclient-session.c) is static and cannot be reached without a server. */
+ * through sly_client_parse_json() (every answer does), then through the
+ * client's own sly_client_parse_results(): as the answer of
+ * inference_image (one result), and as the answer of inference_batch for
+ * as many images as the array holds (else for two, to reach the "not an
+ * array" refusal). The pop records of async requests have their own
+ * target, session-record. */
 #include "fuzz-common.h"
 #include "slyclient-private.h"
 
 static void
-parse_result (JsonNode * item)
+check_results (JsonNode * answer, guint n_images)
 {
-  g_autoptr (SlyAnnotation) ann = NULL;
+  g_autoptr (GPtrArray) anns = NULL;
   GError *error = NULL;
-  guint i;
+  guint i, j;
 
-  ann = sly_annotation_from_json_node (item, &error);
-  if (ann == NULL) {
+  anns = sly_client_parse_results (answer, n_images, &error);
+  if (anns == NULL) {
     fuzz_check_failure (error);
     return;
   }
   FUZZ_CHECK (error == NULL);
-  for (i = 0; i < ann->objects->len; i++) {
-    SlyObject *obj = g_ptr_array_index (ann->objects, i);
+  FUZZ_CHECK (anns->len == n_images);
+  for (i = 0; i < anns->len; i++) {
+    SlyAnnotation *ann = g_ptr_array_index (anns, i);
 
-    FUZZ_CHECK (obj->class_title != NULL && obj->geometry != NULL);
-    (void) sly_geometry_get_bbox (obj->geometry);
+    for (j = 0; j < ann->objects->len; j++) {
+      SlyObject *obj = g_ptr_array_index (ann->objects, j);
+
+      FUZZ_CHECK (obj->class_title != NULL && obj->geometry != NULL);
+      (void) sly_geometry_get_bbox (obj->geometry);
+    }
   }
 }
 
@@ -36,7 +41,7 @@ LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
   g_autoptr (GBytes) body = g_bytes_new (data, size);
   g_autoptr (JsonNode) answer = NULL;
   GError *error = NULL;
-  guint i;
+  guint n = 2;
 
   fuzz_setup ();
   answer = sly_client_parse_json (body, "inference_image", &error);
@@ -45,12 +50,9 @@ LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
     return 0;
   }
   FUZZ_CHECK (error == NULL);
-  parse_result (answer);
-  if (JSON_NODE_HOLDS_ARRAY (answer)) {
-    JsonArray *array = json_node_get_array (answer);
-
-    for (i = 0; i < json_array_get_length (array); i++)
-      parse_result (json_array_get_element (array, i));
-  }
+  check_results (answer, 1);
+  if (JSON_NODE_HOLDS_ARRAY (answer))
+    n = MAX (json_array_get_length (json_node_get_array (answer)), 2);
+  check_results (answer, n);
   return 0;
 }

@@ -453,6 +453,31 @@ def inference_answer_seeds():
         write('inference-answer', name, data)
 
 
+def session_record_seeds():
+    for name in ['pop_inference_results', 'get_inference_progress',
+                 'err_async_inference_exception_pop']:
+        write('session-record', name + '.json', response_body(name))
+    pop = json.loads(response_body('pop_inference_results'))
+    legacy = {k: v for k, v in pop.items() if k != 'finished'}
+    seeds = {
+        # section 10: no "finished", the end is is_inferring turning false
+        'legacy-inferring.json': json.dumps(dict(legacy, is_inferring=True)),
+        'legacy-done.json': json.dumps(dict(legacy, is_inferring=False,
+                                            pending_results=[])),
+        'legacy-exception-string.json':
+            '{"exception": "CUDA out of memory", "is_inferring": false}',
+        'exception-no-type.json': '{"exception": {"message": 7}}',
+        'bad-not-object.json': '[{"finished": true}]',
+        'bad-flags.json': '{"finished": "yes", "is_inferring": 1, '
+                          '"pending_results": {"0": null}}',
+        'bad-pending-junk.json': '{"pending_results": [null, 1, "a", {}, []], '
+                                 '"finished": false}',
+        'bad-deep.json': '{"pending_results": ' + deep(DEPTH) + '}',
+    }
+    for name, data in seeds.items():
+        write('session-record', name, data)
+
+
 def tracker_config_seeds():
     botsort = json.loads(response_body('get_tracking_settings'))['botsort']
     write('tracker-config', 'server-defaults.json', json.dumps(botsort))
@@ -579,6 +604,7 @@ def main():
     inference_settings_seeds()
     dotenv_seeds()
     inference_answer_seeds()
+    session_record_seeds()
     tracker_config_seeds()
     tracker_seeds()
     server_request_seeds()

@@ -94,8 +94,8 @@ infer_data_free (InferData * data)
 }
 
 /* inference_image answers one result, inference_batch an array. */
-static GPtrArray *
-parse_results (JsonNode * answer, guint n_images, GError ** error)
+GPtrArray *
+sly_client_parse_results (JsonNode * answer, guint n_images, GError ** error)
 {
   g_autoptr (GPtrArray) anns =
       g_ptr_array_new_with_free_func ((GDestroyNotify) sly_annotation_unref);
@@ -143,7 +143,8 @@ on_infer_posted (GObject * source, GAsyncResult * res, gpointer user_data)
   body = sly_client_post_finish (SLY_CLIENT (source), res, &error);
   if (body != NULL)
     answer = sly_client_parse_json (body, data->method, &error);
-  anns = answer ? parse_results (answer, data->n_images, &error) : NULL;
+  anns =
+      answer ? sly_client_parse_results (answer, data->n_images, &error) : NULL;
   if (anns == NULL)
     g_task_return_error (task, error);
   else

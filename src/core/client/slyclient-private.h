@@ -118,6 +118,38 @@ GBytes *sly_client_build_upload (SlyClient * client, GBytes * const *files,
 /* base_url + "/" + method (base must be resolved) */
 gchar *sly_client_method_url (SlyClient * client, const gchar * method);
 
+/* The annotations (SlyAnnotation*) of an inference answer: one result
+ * when @n_images is 1 (inference_image), else an array of exactly
+ * @n_images results (inference_batch). */
+GPtrArray *sly_client_parse_results (JsonNode * answer, guint n_images,
+    GError ** error);
+
+/* ---- slyclient-session.c ---- */
+
+/* One record of an async request, as pop_inference_results and
+ * get_inference_progress answer it (protocol.md 3.18, legacy shapes of
+ * section 10). */
+typedef struct
+{
+  GPtrArray *results;           /* JsonNode*: copies of "pending_results" */
+  gint finished;                /* TRUE, FALSE, or -1 when absent (legacy) */
+  gint inferring;               /* "is_inferring", likewise */
+} SlySessionRecord;
+
+/* Fills @record (clear it with sly_session_record_clear() either way).
+ * Fails with SLY_ERROR_PARSE for an answer that is not an object and with
+ * SLY_ERROR_INFERENCE ("Inference Error: ...") when it carries an
+ * "exception". */
+gboolean sly_session_record_parse (JsonNode * answer,
+    SlySessionRecord * record, GError ** error);
+void sly_session_record_clear (SlySessionRecord * record);
+
+/* Whether the request has ended with @record. *started (in/out) remembers
+ * whether work was seen: a legacy record without "finished" ends when
+ * is_inferring turns false after that. */
+gboolean sly_session_record_ended (const SlySessionRecord * record,
+    gboolean * started);
+
 G_END_DECLS
 
 #endif /* __SLY_CLIENT_PRIVATE_H__ */

@@ -505,6 +505,59 @@ get_flag (JsonObject * obj, const gchar * name)
   return json_node_get_boolean (node);
 }
 
+gboolean
+sly_session_record_parse (JsonNode * answer, SlySessionRecord * record,
+    GError ** error)
+{
+  JsonObject *obj;
+  JsonNode *exception, *pending;
+  guint i;
+
+  record->results =
+      g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_free);
+  record->finished = record->inferring = -1;
+  if (!JSON_NODE_HOLDS_OBJECT (answer)) {
+    g_set_error_literal (error, SLY_ERROR, SLY_ERROR_PARSE,
+        "pop_inference_results did not answer a JSON object");
+    return FALSE;
+  }
+  obj = json_node_get_object (answer);
+  exception = json_object_get_member (obj, "exception");
+  if (exception != NULL && !JSON_NODE_HOLDS_NULL (exception)) {
+    g_propagate_error (error, exception_error (exception));
+    return FALSE;
+  }
+  /* get_inference_progress counts them instead: a number, skipped */
+  pending = json_object_get_member (obj, "pending_results");
+  if (pending != NULL && JSON_NODE_HOLDS_ARRAY (pending)) {
+    JsonArray *array = json_node_get_array (pending);
+
+    for (i = 0; i < json_array_get_length (array); i++)
+      g_ptr_array_add (record->results,
+          json_node_copy (json_array_get_element (array, i)));
+  }
+  record->finished = get_flag (obj, "finished");
+  record->inferring = get_flag (obj, "is_inferring");
+  return TRUE;
+}
+
+void
+sly_session_record_clear (SlySessionRecord * record)
+{
+  g_clear_pointer (&record->results, g_ptr_array_unref);
+}
+
+gboolean
+sly_session_record_ended (const SlySessionRecord * record, gboolean * started)
+{
+  if (record->results->len > 0 || record->inferring == TRUE)
+    *started = TRUE;
+  /* legacy records have no "finished": the end is is_inferring turning
+   * false once the work has started */
+  return record->finished == TRUE
+      || (record->finished == -1 && record->inferring == FALSE && *started);
+}
+
 static gboolean
 on_poll_timer (gpointer user_data)
 {
@@ -556,13 +609,8 @@ on_popped (GObject * source, GAsyncResult * res, gpointer user_data)
   GTask *task = G_TASK (user_data);
   SlyPredictionSession *session = g_task_get_source_object (task);
   g_autoptr (JsonNode) answer = NULL;
-  g_autoptr (GPtrArray) results =
-      g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_free);
+  SlySessionRecord record = { NULL, };
   GError *error = NULL;
-  JsonObject *record;
-  JsonNode *exception, *pending;
-  gint finished, inferring;
-  guint i;
 
   answer = sly_client_model_call_finish (SLY_CLIENT (source), res, &error);
   if (answer == NULL) {
@@ -574,39 +622,19 @@ on_popped (GObject * source, GAsyncResult * res, gpointer user_data)
     }
     return;
   }
-  if (!JSON_NODE_HOLDS_OBJECT (answer)) {
-    abort_with (task, g_error_new_literal (SLY_ERROR, SLY_ERROR_PARSE,
-            "pop_inference_results did not answer a JSON object"));
+  if (!sly_session_record_parse (answer, &record, &error)) {
+    sly_session_record_clear (&record);
+    abort_with (task, error);
     return;
   }
-  record = json_node_get_object (answer);
-  exception = json_object_get_member (record, "exception");
-  if (exception != NULL && !JSON_NODE_HOLDS_NULL (exception)) {
-    abort_with (task, exception_error (exception));
-    return;
-  }
-  pending = json_object_get_member (record, "pending_results");
-  if (pending != NULL && JSON_NODE_HOLDS_ARRAY (pending)) {
-    JsonArray *array = json_node_get_array (pending);
-
-    for (i = 0; i < json_array_get_length (array); i++)
-      g_ptr_array_add (results,
-          json_node_copy (json_array_get_element (array, i)));
-  }
-  finished = get_flag (record, "finished");
-  inferring = get_flag (record, "is_inferring");
-  if (results->len > 0 || inferring == TRUE)
-    session->started = TRUE;
-  if (results->len > 0)
+  if (record.results->len > 0)
     session->last_result_time = g_get_monotonic_time ();
-  /* legacy records have no "finished": the end is is_inferring turning
-   * false once the work has started */
-  session->finished = finished == TRUE
-      || (finished == -1 && inferring == FALSE && session->started);
-  if (results->len > 0 || session->finished)
-    return_results (task, g_steal_pointer (&results), session->finished);
+  session->finished = sly_session_record_ended (&record, &session->started);
+  if (record.results->len > 0 || session->finished)
+    return_results (task, g_steal_pointer (&record.results), session->finished);
   else
     wait_and_pop (task);
+  sly_session_record_clear (&record);
 }
 
 static void
