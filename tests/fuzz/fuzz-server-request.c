@@ -31,14 +31,16 @@ request_headers (const gchar * data)
   return headers;
 }
 
-/* what the handlers read of an upload */
+/* what the handlers read of an upload: bytes of the body */
 static void
-check_upload (const SlyUpload * up)
+check_upload (const SlyUpload * up, GBytes * body)
 {
-  gsize len;
-  const guint8 *d = g_bytes_get_data (up->data, &len);
+  gsize len, size;
+  guintptr d = (guintptr) g_bytes_get_data (up->data, &len);
+  guintptr start = (guintptr) g_bytes_get_data (body, &size);
 
-  FUZZ_CHECK (len == 0 || d != NULL);
+  FUZZ_CHECK (len == 0 || (d >= start && d - start <= size
+          && len <= size - (d - start)));
   if (up->filename != NULL)
     FUZZ_CHECK (strlen (up->filename) < G_MAXINT);
   if (up->content_type != NULL)
@@ -46,7 +48,7 @@ check_upload (const SlyUpload * up)
 }
 
 static void
-check_parsed (const SlyRequestBody * parsed)
+check_parsed (const SlyRequestBody * parsed, GBytes * body)
 {
   guint i;
 
@@ -57,7 +59,7 @@ check_parsed (const SlyRequestBody * parsed)
   if (g_getenv ("FUZZ_VERBOSE"))
     g_printerr ("  %u uploads\n", parsed->files->len);
   for (i = 0; i < parsed->files->len; i++)
-    check_upload (g_ptr_array_index (parsed->files, i));
+    check_upload (g_ptr_array_index (parsed->files, i), body);
 }
 
 int
@@ -78,7 +80,7 @@ LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
   body = g_bytes_new_static (copy, size);
   headers = request_headers (copy);
   if (sly_request_body_parse (headers, body, &parsed, &error)) {
-    check_parsed (&parsed);
+    check_parsed (&parsed, body);
   } else {
     /* every refusal is a 400 with a message for the 2.2 error body */
     if (g_getenv ("FUZZ_VERBOSE"))

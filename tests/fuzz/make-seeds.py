@@ -582,6 +582,12 @@ def server_request_seeds():
         'bad-boundary-only.txt': b'--\r\n----\r\n',
         'bad-lf-only.txt': multipart([(state, st)]).replace(b'\r\n', b'\n'),
         'bad-nul-in-state.txt': multipart([(state, b'{"a":1}\0{"b":')]),
+        # libsoup 3.2.3 gave these parts a length of -2 (found by libFuzzer;
+        # slyrequest.c reads them as empty)
+        'bad-empty-part-no-blank-line.txt':
+            b'--B\r\nContent-Disposition: form-data; name="files"; '
+            b'filename="a.png"\r\n\r\n--B\r\nContent-Disposition: form-data; '
+            b'name="state"\r\n\r\n--B--\r\n',
         'bad-envelope-state-string.json': '{"state": "x"}',
         'bad-envelope-array.json': '[{"state": {}}]',
         'bad-envelope-deep.json': '{"state":' + deep(DEPTH) + '}',
