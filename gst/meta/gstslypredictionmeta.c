@@ -69,6 +69,8 @@ gst_sly_frame_status_get_type (void)
         "failed"},
     {GST_SLY_FRAME_STATUS_TRACKER_PREDICTED,
         "Boxes come from the tracker's motion model", "tracker-predicted"},
+    {GST_SLY_FRAME_STATUS_LATE,
+        "The answer did not come within the latency on live input", "late"},
     {0, NULL, NULL}
   };
 
@@ -83,8 +85,8 @@ gst_sly_frame_status_get_type (void)
  * gst_sly_frame_status_get_nick:
  * @status: a #GstSlyFrameStatus
  *
- * Returns: (transfer none) (nullable): "inferred", "skipped", "failed" or
- *   "tracker-predicted"; %NULL for a value that is not a status
+ * Returns: (transfer none) (nullable): "inferred", "skipped", "failed",
+ *   "tracker-predicted" or "late"; %NULL for a value that is not a status
  *
  * Since: 0.1
  */

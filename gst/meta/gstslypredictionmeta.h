@@ -17,10 +17,13 @@ G_BEGIN_DECLS
  * @GST_SLY_FRAME_STATUS_FAILED: the request for this frame failed
  * @GST_SLY_FRAME_STATUS_TRACKER_PREDICTED: boxes come from the tracker's
  *   motion model, not from the server
+ * @GST_SLY_FRAME_STATUS_LATE: the frame was sent, but its answer did not
+ *   come within the element's latency on live input; the frame carries no
+ *   predictions (Since: 0.2)
  *
  * How the predictions of a frame were obtained. A registered GEnum
  * (#GST_TYPE_SLY_FRAME_STATUS) with the nicks "inferred", "skipped",
- * "failed" and "tracker-predicted".
+ * "failed", "tracker-predicted" and "late".
  *
  * Since: 0.1
  */
@@ -30,6 +33,7 @@ typedef enum
   GST_SLY_FRAME_STATUS_SKIPPED,
   GST_SLY_FRAME_STATUS_FAILED,
   GST_SLY_FRAME_STATUS_TRACKER_PREDICTED,
+  GST_SLY_FRAME_STATUS_LATE,
 } GstSlyFrameStatus;
 
 GST_SLY_META_API GType gst_sly_frame_status_get_type (void);
