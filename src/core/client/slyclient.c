@@ -16,7 +16,8 @@
 #define DEFAULT_TIMEOUT_MS 60000
 #define DEFAULT_RETRY_DELAY_MS 1000
 /* The element keeps several frames in flight on one client: at least its
- * largest max-inflight, since a request libsoup queues for a connection would spend its timeout before reaching the server. */
+ * largest max-inflight, since a request libsoup queues for a connection
+ * would spend its timeout before reaching the server. */
 #define MAX_CONNS_PER_HOST 64
 
 G_DEFINE_TYPE (SlyClient, sly_client, G_TYPE_OBJECT);
