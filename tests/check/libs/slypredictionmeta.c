@@ -486,6 +486,7 @@ GST_START_TEST (test_status_enum)
     {GST_SLY_FRAME_STATUS_SKIPPED, "skipped"},
     {GST_SLY_FRAME_STATUS_FAILED, "failed"},
     {GST_SLY_FRAME_STATUS_TRACKER_PREDICTED, "tracker-predicted"},
+    {GST_SLY_FRAME_STATUS_LATE, "late"},
   };
   GEnumClass *klass = g_type_class_ref (GST_TYPE_SLY_FRAME_STATUS);
   guint i;
@@ -636,6 +637,77 @@ GST_START_TEST (test_mask_survives_copy_and_scale)
 
 GST_END_TEST;
 
+/* Test that a scale by a different factor on each axis (64x48 -> 128x48:
+ * columns doubled, rows kept) scales every coordinate by its own axis's
+ * factor: boxes, points, masks and the frame size. */
+GST_START_TEST (test_videoscale_one_axis)
+{
+  g_autoptr (SlyAnnotation) ann = make_bitmap_annotation ();
+  const SlyPoint tri[] = { {10, 10}, {30, 12}, {20, 40} };
+  GstHarness *h = gst_harness_new ("videoscale");
+  GstBuffer *buf = make_frame (64, 48), *out;
+  GstSlyPredictionMeta *meta;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) mask = NULL;
+  g_autofree gint *rect = NULL;
+  g_autofree gint *poly = NULL;
+  const guint8 *data;
+  gint x, y, w, hh, i, j;
+  guint n = 0;
+
+  sly_annotation_add_object (ann, "ball",
+      sly_geometry_new_rectangle (8, 4, 23, 19), 0.875);
+  sly_annotation_add_object (ann, "tri", sly_geometry_new_polygon (tri, 3),
+      0.25);
+  gst_buffer_add_sly_prediction_meta (buf, GST_SLY_FRAME_STATUS_INFERRED, ann,
+      GST_CLOCK_TIME_NONE, NULL);
+
+  gst_harness_set_caps_str (h, FRAME_CAPS (64, 48), FRAME_CAPS (128, 48));
+  out = gst_harness_push_and_pull (h, buf);
+  fail_unless (out != NULL);
+  meta = gst_buffer_get_sly_prediction_meta (out);
+  fail_unless (meta != NULL);
+
+  fail_unless (gst_sly_prediction_meta_get_size (meta, &w, &hh));
+  fail_unless_equals_int (w, 128);
+  fail_unless_equals_int (hh, 48);
+
+  /* boxes: columns 8..23 become 16..47, rows 4..19 stay */
+  assert_object (meta, 1, "ball", 0.875, 16, 4, 32, 16, 0);
+  rect = gst_sly_prediction_meta_get_object_points (meta, 1, &n);
+  fail_unless_equals_int (n, 4);
+  fail_unless (rect[0] == 16 && rect[1] == 4 && rect[2] == 47
+      && rect[3] == 19, "%d,%d %d,%d", rect[0], rect[1], rect[2], rect[3]);
+
+  /* points: x doubled, y as it was */
+  poly = gst_sly_prediction_meta_get_object_points (meta, 2, &n);
+  fail_unless_equals_int (n, 6);
+  fail_unless (poly[0] == 20 && poly[1] == 10 && poly[2] == 60
+      && poly[3] == 12 && poly[4] == 40 && poly[5] == 40);
+  assert_object (meta, 2, "tri", 0.25, 20, 10, 41, 31, 0);
+
+  /* the 4x2 mask at (2, 3) becomes 8x2 at (4, 3): each pixel two wide */
+  mask = gst_sly_prediction_meta_get_object_mask (meta, 0, &x, &y, &w, &hh,
+      &error);
+  fail_unless (mask != NULL, "%s", error ? error->message : "");
+  fail_unless_equals_int (x, 4);
+  fail_unless_equals_int (y, 3);
+  fail_unless_equals_int (w, 8);
+  fail_unless_equals_int (hh, 2);
+  data = g_bytes_get_data (mask, NULL);
+  for (i = 0; i < hh; i++) {
+    for (j = 0; j < w; j++)
+      fail_unless_equals_int (data[i * w + j],
+          mask_pixels[i * 4 + j / 2] ? 255 : 0);
+  }
+  assert_object (meta, 0, "blob", 1.0, 4, 3, 8, 2, 0);
+
+  gst_buffer_unref (out);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
 /* Test that asking for the mask of an object that has none gives an error,
  * not a crash or a critical. */
 GST_START_TEST (test_mask_errors)
@@ -724,6 +796,7 @@ slypredictionmeta_suite (void)
   tcase_add_test (tc, test_roi_clipping);
   tcase_add_test (tc, test_status_enum);
   tcase_add_test (tc, test_mask_survives_copy_and_scale);
+  tcase_add_test (tc, test_videoscale_one_axis);
   tcase_add_test (tc, test_mask_errors);
   tcase_add_test (tc, test_points_and_json);
   return s;
