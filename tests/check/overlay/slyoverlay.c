@@ -278,6 +278,83 @@ GST_START_TEST (test_mask_fill)
 
 GST_END_TEST;
 
+/* Luma, 0 to 1, of 0xRRGGBB (BT.601 weights, as the overlay uses). */
+static gdouble
+luma_of (guint32 rgb)
+{
+  return (0.299 * channel (rgb, 16) + 0.587 * channel (rgb, 8) +
+      0.114 * channel (rgb, 0)) / 255.0;
+}
+
+/* Draws the label of one box of class @title (box as in BOX_JSON, no score)
+ * and checks that its text contrasts with its band: every text pixel is
+ * darker than a light band and many are near black, or lighter than a dark
+ * band and many near white. */
+static void
+assert_label_contrast (const gchar * title, gboolean light_band)
+{
+  g_autofree gchar *json = g_strdup_printf ("{\"size\": {\"height\": 120, "
+      "\"width\": 160}, \"description\": \"\", \"tags\": [], \"objects\": "
+      "[{\"classTitle\": \"%s\", \"description\": \"\", \"tags\": [], "
+      "\"geometryType\": \"rectangle\", \"points\": {\"exterior\": "
+      "[[40, 50], [119, 99]], \"interior\": []}}]}", title);
+  GstBuffer *out = run ("",
+      frame_with_json (json, GST_SLY_FRAME_STATUS_INFERRED));
+  /* the band's left padding column, just above the box */
+  guint32 band = pixel_at (out, 40, 49, FALSE);
+  gdouble band_luma = luma_of (band);
+  gint top = 49, right = 40;
+  guint n_text = 0, n_strong = 0;
+
+  fail_unless (band != 0);
+  fail_unless (light_band == (band_luma > 0.5), "%s: band 0x%06x, luma %.3f",
+      title, band, band_luma);
+  while (top > 0 && pixel_at (out, 40, top - 1, FALSE) == band)
+    top--;
+  fail_unless (49 - top >= 8, "band of %d rows", 50 - top);
+  /* the band's right edge: its last lit column above the box outline's
+   * reach (rows 47 and below) */
+  for (gint y = top; y < 47; y++)
+    for (gint x = 40; x < W; x++)
+      if (pixel_at (out, x, y, FALSE) != 0)
+        right = MAX (right, x);
+
+  for (gint y = top; y < 50; y++) {
+    for (gint x = 40; x <= right; x++) {
+      guint32 p = pixel_at (out, x, y, FALSE);
+      gdouble l = luma_of (p);
+
+      if (p == band)
+        continue;
+      n_text++;
+      if (light_band) {
+        fail_unless (l < band_luma, "%s: text pixel (%d, %d) 0x%06x is "
+            "lighter than its band 0x%06x", title, x, y, p, band);
+        n_strong += l < 0.25;
+      } else {
+        fail_unless (l > band_luma, "%s: text pixel (%d, %d) 0x%06x is "
+            "darker than its band 0x%06x", title, x, y, p, band);
+        n_strong += l > 0.75;
+      }
+    }
+  }
+  fail_unless (n_text > 30, "%s: %u text pixels", title, n_text);
+  fail_unless (n_strong > 10, "%s: %u text pixels of full contrast", title,
+      n_strong);
+  gst_buffer_unref (out);
+}
+
+/* Test that label text reads on its band: dark text on a light class
+ * colour ("plane", a light yellow), light text on a dark one ("sea", a
+ * violet blue). */
+GST_START_TEST (test_label_contrast)
+{
+  assert_label_contrast ("plane", TRUE);
+  assert_label_contrast ("sea", FALSE);
+}
+
+GST_END_TEST;
+
 static GstBuffer *
 frame_with_masks_at_edges (void)
 {
@@ -479,6 +556,7 @@ slyoverlay_suite (void)
   suite_add_tcase (s, tc);
   tcase_add_test (tc, test_box_outline);
   tcase_add_test (tc, test_label);
+  tcase_add_test (tc, test_label_contrast);
   tcase_add_test (tc, test_no_meta_untouched);
   tcase_add_test (tc, test_draw_boxes_false);
   tcase_add_test (tc, test_mask_fill);
