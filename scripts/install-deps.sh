@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(
   build-essential pkg-config meson ninja-build indent valgrind
-  libglib2.0-dev libsoup-3.0-dev libjson-glib-dev
+  libglib2.0-dev libsoup-3.0-dev libjson-glib-dev libyaml-dev python3-yaml
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad

@@ -360,22 +360,57 @@ def settings_yaml_seeds():
         'classes: [person, "car", 3, 1.5, true]', 'empty: []',
         'block:', '  nested: 1', '  deeper:', '    - a', 'after: 2', '...']))
     write('settings-yaml', 'crlf.yaml', 'conf: 0.5\r\nmax_det: 100\r\n')
+    # what libyaml reads (rejected by the line parser before it)
+    good = {
+        'indented-top.yaml': '  conf: 1',
+        'nested-list.yaml': 'x: [[1, 2], {a: 1}]',
+        'huge-numbers.yaml': 'conf: 1e999\nn: 99999999999999999999999\nm: -1e308\no: -1e-400\np: 1.0e+999',
+        'hex-inf-nan.yaml': 'n: 0x1F\nm: .inf\no: .nan\np: 0b1_0\nq: 017\nr: 1:30\ns: 1:30.5',
+        'duplicate.yaml': 'conf: 1\nconf: 2',
+        'flow-map.yaml': 'x: {a: 1}',
+        'anchor.yaml': 'a: &x 1\nb: *x',
+        'sliding-window.yaml': '\n'.join([
+            'conf: 0.25', 'sliding_window_params:', '  enable: on',
+            '  window:', '    height: 640', '    width: 640',
+            '  overlap: {x: 32, y: 32}', '  merge:', '    iou: 0.5',
+            '    classes: [person, car]', 'after: 1.5']),
+        'list-of-maps.yaml': '\n'.join([
+            'aug:', '  - name: resize', '    size: [640, 480]',
+            '  - {name: flip, p: 0.5}', '  -', '    name: crop',
+            '    box:', '      - [0, 0]', '      - [10, 20]']),
+        'merge.yaml': 'base: &b {x: 1, y: 2}\nd:\n  <<: *b\n  y: 3\n'
+                      'e:\n  <<: [*b, {z: 1}]\n',
+        'tags.yaml': 'a: !!str 12\nb: !!int "7"\nc: !!float 1e3\n'
+                     'd: !!bool YES\ne: !!null x\nf: ! 5\ng: !!seq [1]\n',
+        'block-scalars.yaml': 'a: |\n  x\n  y\nb: >-\n  f\n  g\n'
+                              'c: "\\u00e9\\t"\nd: \'it\'\'s\'\n',
+        'keys.yaml': '1: a\n2.5: b\n~: c\ntrue: d\n"q": e\n',
+    }
+    for name, data in good.items():
+        write('settings-yaml', name, data)
     bad = {
-        'bad-indented.yaml': '  conf: 1',
         'bad-top-list.yaml': '- a\n- b',
         'bad-no-colon.yaml': 'conf 0.5',
         'bad-empty-key.yaml': ': 5',
         'bad-unclosed-list.yaml': 'classes: [a, b',
         'bad-unclosed-quote.yaml': 'name: "abc',
-        'bad-nested-list.yaml': 'x: [[1, 2], {a: 1}]',
-        'bad-huge-number.yaml': 'conf: 1e999\nn: 99999999999999999999999\nm: -1e308\no: -1e-400',
-        'bad-hex.yaml': 'n: 0x1F\nm: .inf\no: .nan',
-        'bad-duplicate.yaml': 'conf: 1\nconf: 2',
         'bad-utf8.yaml': b'name: \xff\xfe\nconf: 1',
         'bad-nul.yaml': b'conf: 1\0garbage: [',
-        'bad-flow-map.yaml': 'x: {a: 1}',
-        'bad-anchor.yaml': 'a: &x 1\nb: *x',
         'bad-long-line.yaml': 'k: ' + '[' * 3000,
+        'bad-deep-flow-map.yaml': 'k: ' + '{a: ' * 100 + '}' * 100,
+        'bad-deep-block.yaml': ''.join(
+            ' ' * i + 'k%d:\n' % i for i in range(80)) + ' ' * 80 + 'v: 1\n',
+        'bad-alias-bomb.yaml': 'l0: &l0 [x, x, x, x, x, x, x, x, x, x]\n' +
+            ''.join('l%d: &l%d [%s]\n' % (i, i, ', '.join(
+                ['*l%d' % (i - 1)] * 10)) for i in range(1, 12)),
+        'bad-alias-deep.yaml': 'a: &d ' + '[' * 60 + ']' * 60 +
+            '\nb: ' + '[' * 20 + '*d' + ']' * 20,
+        'bad-alias-undefined.yaml': 'a: *nowhere\nb: &x [*x]',
+        'bad-two-documents.yaml': 'a: 1\n---\nb: 2\n',
+        'bad-tag.yaml': 'a: !!python/object:os.system x\nb: !!set {x}',
+        'bad-merge.yaml': '<<: [1]\n',
+        'bad-int-tag.yaml': 'a: !!int x\nb: 0x_\n',
+        'bad-nul-escape.yaml': 'a: "x\\0y"\n',
     }
     for name, data in bad.items():
         write('settings-yaml', name, data)

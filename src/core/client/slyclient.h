@@ -291,11 +291,21 @@ JsonNode *sly_prediction_session_close (SlyPredictionSession * session,
 
 /* ---- app default settings (protocol.md 3.3) ---- */
 
-/* The simple YAML apps return as their defaults: top-level "key: scalar"
- * lines (ints, floats, booleans incl. yes/no/on/off, null/~, quoted or
- * plain strings, flow lists of scalars like [a, b]); comments and "---"
- * are ignored, indented blocks under a "key:" line are skipped. Other
- * lines give SLY_ERROR_PARSE naming the line. */
+/* The YAML document apps return as their defaults, read as the SDK reads
+ * it (PyYAML's yaml.safe_load): any nesting of block or flow mappings and
+ * sequences; plain scalars typed by the YAML 1.1 rules (booleans
+ * yes/no/on/off/true/false in their three case forms, ints with 0x, 0b,
+ * leading-0 octal, underscores and base 60, floats like 1.5, .5, 1.0e+3,
+ * null as ~, null or nothing), quoted scalars kept as strings; anchors and
+ * aliases (copied) and "<<" merge keys. JSON cannot hold what PyYAML makes
+ * of .inf, .nan and timestamps: they stay strings with their text; ints
+ * past 64 bits become doubles. Mapping keys that are not strings become
+ * their JSON text ("1", "null"). An empty document gives {}. Anything else
+ * gives SLY_ERROR_PARSE with the line: a top level that is not a mapping,
+ * several documents, unknown tags, nesting deeper than
+ * SLY_SETTINGS_MAX_DEPTH levels (the top mapping is level 1), aliases that
+ * would expand the text many times over. */
+#define SLY_SETTINGS_MAX_DEPTH 64
 JsonObject *sly_settings_parse_yaml (const gchar * text, GError ** error);
 /* The value of get_settings() as an object: copied (ref) when it is one,
  * parsed when it is a YAML string, {} for null. */

@@ -1,15 +1,18 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Inference settings (protocol.md section 4) and the app defaults that some
- * serving apps return as a YAML document in one string (3.3).
+ * serving apps return as a YAML document in one string (3.3), read with
+ * libyaml.
  */
 #include "slyclient.h"
 #include "slyerror.h"
 #include "slyjson.h"
 
 #include <errno.h>
-#include <stdlib.h>
+#include <math.h>
+#include <stdarg.h>
 #include <string.h>
+#include <yaml.h>
 
 struct _SlyInferenceSettings
 {
@@ -147,246 +150,707 @@ sly_inference_settings_to_state (const SlyInferenceSettings * s,
   return node;
 }
 
-/* ---- YAML subset: top-level "key: scalar" lines ---- */
+/* ---- the app defaults: YAML read by libyaml, typed as PyYAML does ----
+ *
+ * libyaml does the YAML syntax and hands over a stream of events; what is
+ * left here is what the SDK's yaml.safe_load adds on top: the YAML 1.1
+ * types of plain scalars, the few explicit tags it knows, aliases and "<<"
+ * merge keys. Then the limits that keep hostile text harmless: a nesting
+ * depth and a budget of what aliases may copy. */
 
-static gboolean
-parse_number (const gchar * text, JsonNode * node)
+/* Plain scalars that PyYAML reads as int or float (YAML 1.1 type regexes:
+ * https://yaml.org/type/int.html and https://yaml.org/type/float.html as
+ * PyYAML narrowed them: an exponent needs a dot and a sign, no 0o). */
+#define INT_PATTERN "^[-+]?(?:0b[01_]+|0[0-7_]+|0|[1-9][0-9_]*" \
+  "|0x[0-9a-fA-F_]+|[1-9][0-9_]*(?::[0-5]?[0-9])+)$"
+#define FLOAT_PATTERN "^(?:[-+]?[0-9][0-9_]*\\.[0-9_]*(?:[eE][-+][0-9]+)?" \
+  "|\\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?" \
+  "|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\\.[0-9_]*" \
+  "|[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$"
+
+static const gchar *const yaml_nulls[] = { "", "~", "null", "Null", "NULL",
+  NULL
+};
+
+/* each word in its three spellings, true ones first */
+static const gchar *const yaml_bools[] = {
+  "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON",
+  "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF", NULL
+};
+
+#define YAML_BOOL_TRUE_COUNT 9
+
+typedef struct
 {
-  gchar *end = NULL;
-  gint64 i;
-  gdouble d;
+  GRegex *int_regex;
+  GRegex *float_regex;
+} ScalarPatterns;
 
-  errno = 0;
-  i = g_ascii_strtoll (text, &end, 10);
-  if (end != text && *end == '\0' && errno == 0) {
-    json_node_set_int (node, i);
-    return TRUE;
+static const ScalarPatterns *
+scalar_patterns (void)
+{
+  static gsize done = 0;
+  static ScalarPatterns patterns;
+
+  if (g_once_init_enter (&done)) {
+    patterns.int_regex = g_regex_new (INT_PATTERN, G_REGEX_OPTIMIZE, 0, NULL);
+    patterns.float_regex = g_regex_new (FLOAT_PATTERN, G_REGEX_OPTIMIZE, 0,
+        NULL);
+    g_assert (patterns.int_regex != NULL && patterns.float_regex != NULL);
+    g_once_init_leave (&done, 1);
   }
-  if (g_ascii_strcasecmp (text, ".inf") == 0
-      || g_ascii_strcasecmp (text, "+.inf") == 0
-      || g_ascii_strcasecmp (text, "-.inf") == 0
-      || g_ascii_strcasecmp (text, ".nan") == 0)
-    return FALSE;               /* JSON cannot hold them: keep the text */
-  errno = 0;
-  d = g_ascii_strtod (text, &end);
-  /* strtod also reads "inf", "nan" and hex, which YAML does not */
-  if (end != text && *end == '\0' && errno == 0 && strpbrk (text, "nNxX") ==
-      NULL && strpbrk (text, "0123456789") != NULL) {
-    json_node_set_double (node, d);
-    return TRUE;
-  }
-  return FALSE;
+  return &patterns;
 }
 
-static const gchar *const yaml_true[] = { "true", "yes", "on", NULL };
-static const gchar *const yaml_false[] = { "false", "no", "off", NULL };
-
-static gboolean
-in_list (const gchar * text, const gchar * const *list)
+static gint
+word_index (const gchar * text, const gchar * const *words)
 {
-  for (; *list != NULL; list++)
-    if (g_ascii_strcasecmp (text, *list) == 0)
-      return TRUE;
-  return FALSE;
+  gint i;
+
+  for (i = 0; words[i] != NULL; i++)
+    if (strcmp (text, words[i]) == 0)
+      return i;
+  return -1;
 }
 
-/* Text of a quoted scalar (quotes included in @text), or NULL when the
- * quote is not closed at the end. */
+static JsonNode *
+string_node (const gchar * text)
+{
+  return json_node_init_string (json_node_alloc (), text);
+}
+
+/* @text without '_', lowercased when @lower */
 static gchar *
-unquote (const gchar * text)
+without_underscores (const gchar * text, gboolean lower)
 {
-  gsize len = strlen (text);
-  GString *out;
-  const gchar *p;
+  GString *out = g_string_sized_new (strlen (text));
 
-  if (len < 2 || text[len - 1] != text[0])
-    return NULL;
-  out = g_string_new (NULL);
-  for (p = text + 1; p < text + len - 1; p++) {
-    if (text[0] == '\'' && p[0] == '\'' && p[1] == '\'')
-      p++;                      /* '' inside single quotes */
-    else if (text[0] == '"' && p[0] == '\\' && p + 1 < text + len - 1) {
-      p++;
-      if (*p == 'n')
-        g_string_append_c (out, '\n');
-      else if (*p == 't')
-        g_string_append_c (out, '\t');
-      else
-        g_string_append_c (out, *p);
-      continue;
-    }
-    g_string_append_c (out, *p);
-  }
+  for (; *text != '\0'; text++)
+    if (*text != '_')
+      g_string_append_c (out, lower ? g_ascii_tolower (*text) : *text);
   return g_string_free (out, FALSE);
 }
 
-/* Drops a " #" comment outside quotes. */
-static void
-strip_comment (gchar * text)
+/* Reads "1:30:15" (each part after the first below 60) as 1*3600+30*60+15. */
+static gdouble
+base60_value (const gchar * digits)
 {
-  gchar quote = 0;
-  gchar *p;
-
-  for (p = text; *p != '\0'; p++) {
-    if (quote != 0) {
-      if (*p == quote)
-        quote = 0;
-    } else if (*p == '"' || *p == '\'') {
-      quote = *p;
-    } else if (*p == '#' && (p == text || g_ascii_isspace (p[-1]))) {
-      *p = '\0';
-      break;
-    }
-  }
-  g_strstrip (text);
-}
-
-static JsonNode *parse_scalar (const gchar * text, GError ** error);
-
-/* "[a, 1, 'b']": a flow sequence of scalars (no nesting). */
-static JsonNode *
-parse_flow_list (const gchar * text, GError ** error)
-{
-  g_autofree gchar *inner = g_strndup (text + 1, strlen (text) - 2);
-  g_auto (GStrv) items = NULL;
-  JsonArray *array = json_array_new ();
-  JsonNode *node;
+  g_auto (GStrv) parts = g_strsplit (digits, ":", -1);
+  gdouble value = 0;
   guint i;
 
-  if (strpbrk (inner, "[]{}") != NULL) {
-    json_array_unref (array);
-    g_set_error (error, SLY_ERROR, SLY_ERROR_PARSE,
-        "nested collections are not supported: %s", text);
+  for (i = 0; parts[i] != NULL; i++)
+    value = value * 60 + g_ascii_strtod (parts[i], NULL);
+  return value;
+}
+
+/* An int, or a double when it does not fit in 64 bits; NULL for the
+ * prefixes without digits that PyYAML fails on too ("0x_"). @text matched
+ * INT_PATTERN (or came with an explicit !!int tag). */
+static JsonNode *
+int_node (const gchar * text, GError ** error)
+{
+  g_autofree gchar *digits = without_underscores (text, FALSE);
+  const gchar *p = digits;
+  gboolean negative = FALSE;
+  guint base = 10;
+  guint64 magnitude;
+  gdouble value;
+  gchar *end = NULL;
+
+  if (*p == '-' || *p == '+')
+    negative = *p++ == '-';
+  if (strchr (p, ':') != NULL) {
+    value = base60_value (p);
+    if (value < 9007199254740992.0)     /* 2^53: exact */
+      return json_node_init_int (json_node_alloc (),
+          (gint64) (negative ? -value : value));
+    return json_node_init_double (json_node_alloc (),
+        negative ? -value : value);
+  }
+  if (g_str_has_prefix (p, "0b"))
+    base = 2, p += 2;
+  else if (g_str_has_prefix (p, "0x"))
+    base = 16, p += 2;
+  else if (p[0] == '0' && p[1] != '\0')
+    base = 8, p += 1;
+  if (*p == '\0' || !g_ascii_isxdigit (*p)) {
+    g_set_error (error, SLY_ERROR, SLY_ERROR_PARSE, "\"%s\" is not an int",
+        text);
     return NULL;
   }
-  g_strstrip (inner);
-  items = inner[0] ? g_strsplit (inner, ",", -1) : g_new0 (gchar *, 1);
-  for (i = 0; items[i] != NULL; i++) {
-    JsonNode *item = parse_scalar (g_strstrip (items[i]), error);
+  errno = 0;
+  magnitude = g_ascii_strtoull (p, &end, base);
+  if (*end != '\0') {
+    g_set_error (error, SLY_ERROR, SLY_ERROR_PARSE, "\"%s\" is not an int",
+        text);
+    return NULL;
+  }
+  if (errno == 0 && magnitude <= (guint64) G_MAXINT64)
+    return json_node_init_int (json_node_alloc (),
+        negative ? -(gint64) magnitude : (gint64) magnitude);
+  if (errno == 0 && negative && magnitude == (guint64) G_MAXINT64 + 1)
+    return json_node_init_int (json_node_alloc (), G_MININT64);
+  /* past 64 bits: PyYAML keeps every digit, JSON here gets a double */
+  if (base == 10) {
+    value = g_ascii_strtod (p, NULL);
+  } else {
+    value = 0;
+    for (; *p != '\0'; p++)
+      value = value * base + g_ascii_xdigit_value (*p);
+  }
+  return json_node_init_double (json_node_alloc (), negative ? -value : value);
+}
 
-    if (item == NULL) {
-      json_array_unref (array);
+/* A double; infinity and NaN, which JSON cannot hold, keep their text.
+ * An explicit !!float also takes "1e3" (Python's float() does). */
+static JsonNode *
+float_node (const gchar * text, GError ** error)
+{
+  g_autofree gchar *digits = without_underscores (text, TRUE);
+  const gchar *p = digits;
+  gboolean negative = FALSE;
+  gdouble value;
+  gchar *end = NULL;
+
+  if (*p == '-' || *p == '+')
+    negative = *p++ == '-';
+  if (strcmp (p, ".inf") == 0 || strcmp (p, ".nan") == 0)
+    return string_node (text);
+  if (strchr (p, ':') != NULL
+      && (g_regex_match (scalar_patterns ()->float_regex, text, 0, NULL)
+          || g_regex_match (scalar_patterns ()->int_regex, text, 0, NULL))) {
+    value = base60_value (p);
+  } else {
+    /* g_ascii_strtod also reads hex, "inf" and "nan", which YAML does not */
+    value = g_ascii_strtod (p, &end);
+    if (end == p || *end != '\0' || !g_ascii_isdigit (p[*p == '.'])
+        || strchr (p, 'x') != NULL) {
+      g_set_error (error, SLY_ERROR, SLY_ERROR_PARSE,
+          "\"%s\" is not a float", text);
       return NULL;
     }
-    json_array_add_element (array, item);
   }
-  node = json_node_new (JSON_NODE_ARRAY);
-  json_node_take_array (node, array);
+  if (!isfinite (value))
+    return string_node (text);
+  return json_node_init_double (json_node_alloc (), negative ? -value : value);
+}
+
+/* An untagged plain scalar: YAML 1.1 implicit types. */
+static JsonNode *
+plain_node (const gchar * text, GError ** error)
+{
+  const ScalarPatterns *patterns = scalar_patterns ();
+  gint i;
+
+  if (word_index (text, yaml_nulls) >= 0)
+    return json_node_init_null (json_node_alloc ());
+  i = word_index (text, yaml_bools);
+  if (i >= 0)
+    return json_node_init_boolean (json_node_alloc (),
+        i < YAML_BOOL_TRUE_COUNT);
+  if (strchr ("-+.0123456789", text[0]) == NULL)
+    return string_node (text);
+  if (g_regex_match (patterns->int_regex, text, 0, NULL))
+    return int_node (text, error);
+  if (g_regex_match (patterns->float_regex, text, 0, NULL))
+    return float_node (text, error);
+  return string_node (text);
+}
+
+static JsonNode *
+tagged_node (const gchar * text, const gchar * tag, GError ** error)
+{
+  g_autofree gchar *lower = NULL;
+  gint i;
+
+  if (strcmp (tag, YAML_STR_TAG) == 0 || strcmp (tag, YAML_TIMESTAMP_TAG) == 0)
+    return string_node (text);
+  if (strcmp (tag, YAML_NULL_TAG) == 0)
+    return json_node_init_null (json_node_alloc ());
+  if (strcmp (tag, YAML_INT_TAG) == 0) {
+    if (g_regex_match (scalar_patterns ()->int_regex, text, 0, NULL))
+      return int_node (text, error);
+    g_set_error (error, SLY_ERROR, SLY_ERROR_PARSE, "\"%s\" is not an int",
+        text);
+    return NULL;
+  }
+  if (strcmp (tag, YAML_FLOAT_TAG) == 0)
+    return float_node (text, error);
+  if (strcmp (tag, YAML_BOOL_TAG) == 0) {
+    /* an explicit !!bool takes any case */
+    lower = g_ascii_strdown (text, -1);
+    i = word_index (lower, yaml_bools);
+    if (i >= 0)
+      return json_node_init_boolean (json_node_alloc (),
+          i < YAML_BOOL_TRUE_COUNT);
+    g_set_error (error, SLY_ERROR, SLY_ERROR_PARSE, "\"%s\" is not a bool",
+        text);
+    return NULL;
+  }
+  g_set_error (error, SLY_ERROR, SLY_ERROR_PARSE, "unsupported tag %s", tag);
+  return NULL;
+}
+
+typedef struct
+{
+  JsonNode *node;
+  gsize cost;
+  guint height;
+} Anchored;
+
+static void
+anchored_free (gpointer data)
+{
+  Anchored *anchored = data;
+
+  json_node_unref (anchored->node);
+  g_free (anchored);
+}
+
+typedef struct
+{
+  yaml_parser_t parser;
+  GHashTable *anchors;          /* name -> Anchored */
+  /* what the nodes built so far hold (one per node plus the bytes of its
+   * text); aliases add what they copy, within the budget */
+  gsize cost;
+  gsize budget;
+} YamlReader;
+
+static void
+reader_fail (const yaml_mark_t * mark, GError ** error,
+    const gchar * format, ...)
+G_GNUC_PRINTF (3, 4);
+
+/* "settings YAML line L: <what>" */
+     static void
+         reader_fail (const yaml_mark_t * mark, GError ** error,
+    const gchar * format, ...)
+{
+  g_autofree gchar *what = NULL;
+  va_list args;
+
+  va_start (args, format);
+  what = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_set_error (error, SLY_ERROR, SLY_ERROR_PARSE, "settings YAML line %zu: %s",
+      mark->line + 1, what);
+}
+
+static gboolean
+reader_next (YamlReader * r, yaml_event_t * event, GError ** error)
+{
+  const yaml_parser_t *p = &r->parser;
+
+  if (yaml_parser_parse (&r->parser, event))
+    return TRUE;
+  if (p->error == YAML_MEMORY_ERROR || p->problem == NULL)
+    g_set_error_literal (error, SLY_ERROR, SLY_ERROR_PARSE,
+        "settings YAML could not be read");
+  else if (p->error == YAML_READER_ERROR)
+    g_set_error (error, SLY_ERROR, SLY_ERROR_PARSE,
+        "settings YAML byte %zu: %s", p->problem_offset, p->problem);
+  else if (p->context != NULL)
+    g_set_error (error, SLY_ERROR, SLY_ERROR_PARSE,
+        "settings YAML line %zu column %zu: %s (%s at line %zu column %zu)",
+        p->problem_mark.line + 1, p->problem_mark.column + 1, p->problem,
+        p->context, p->context_mark.line + 1, p->context_mark.column + 1);
+  else
+    g_set_error (error, SLY_ERROR, SLY_ERROR_PARSE,
+        "settings YAML line %zu column %zu: %s", p->problem_mark.line + 1,
+        p->problem_mark.column + 1, p->problem);
+  return FALSE;
+}
+
+/* A copy that shares nothing with @node (depth bounded by the reader). */
+static JsonNode *
+deep_copy (JsonNode * node)
+{
+  JsonNode *copy;
+
+  if (JSON_NODE_HOLDS_ARRAY (node)) {
+    JsonArray *array = json_node_get_array (node);
+    JsonArray *out = json_array_sized_new (json_array_get_length (array));
+    guint i;
+
+    for (i = 0; i < json_array_get_length (array); i++)
+      json_array_add_element (out,
+          deep_copy (json_array_get_element (array, i)));
+    copy = json_node_alloc ();
+    json_node_init_array (copy, out);
+    json_array_unref (out);
+    return copy;
+  }
+  if (JSON_NODE_HOLDS_OBJECT (node)) {
+    JsonObject *out = json_object_new ();
+    JsonObjectIter iter;
+    const gchar *name;
+    JsonNode *member;
+
+    json_object_iter_init_ordered (&iter, json_node_get_object (node));
+    while (json_object_iter_next_ordered (&iter, &name, &member))
+      json_object_set_member (out, name, deep_copy (member));
+    copy = json_node_alloc ();
+    json_node_init_object (copy, out);
+    json_object_unref (out);
+    return copy;
+  }
+  return json_node_copy (node);
+}
+
+static gboolean
+check_depth (YamlReader * r, const yaml_event_t * event, guint depth,
+    GError ** error)
+{
+  if (depth <= SLY_SETTINGS_MAX_DEPTH)
+    return TRUE;
+  reader_fail (&event->start_mark, error,
+      "the settings nest deeper than %d levels", SLY_SETTINGS_MAX_DEPTH);
+  return FALSE;
+}
+
+static gboolean
+charge (YamlReader * r, const yaml_event_t * event, gsize cost, GError ** error)
+{
+  r->cost += cost;
+  if (r->cost <= r->budget)
+    return TRUE;
+  reader_fail (&event->start_mark, error,
+      "aliases expand the settings past %zu bytes", r->budget);
+  return FALSE;
+}
+
+static JsonNode *read_node (YamlReader * r, yaml_event_t * event,
+    guint depth, guint * height, GError ** error);
+
+static JsonNode *
+read_scalar (YamlReader * r, const yaml_event_t * event, GError ** error)
+{
+  const gchar *text = (const gchar *) event->data.scalar.value;
+  const gchar *tag = (const gchar *) event->data.scalar.tag;
+  g_autoptr (GError) local = NULL;
+  JsonNode *node;
+
+  if (!charge (r, event, 1 + event->data.scalar.length, error))
+    return NULL;
+  if (strlen (text) != event->data.scalar.length) {
+    reader_fail (&event->start_mark, error, "a string holds a NUL character");
+    return NULL;
+  }
+  if (tag != NULL && strcmp (tag, "!") != 0)
+    node = tagged_node (text, tag, &local);
+  else if (event->data.scalar.plain_implicit)
+    node = plain_node (text, &local);   /* "!" asks for this too, as PyYAML */
+  else
+    node = string_node (text);
+  if (node == NULL)
+    reader_fail (&event->start_mark, error, "%s", local->message);
   return node;
 }
 
 static JsonNode *
-parse_scalar (const gchar * text, GError ** error)
+read_alias (YamlReader * r, const yaml_event_t * event, guint depth,
+    guint * height, GError ** error)
 {
-  JsonNode *node;
-  gchar *unquoted;
+  const gchar *name = (const gchar *) event->data.alias.anchor;
+  Anchored *anchored = g_hash_table_lookup (r->anchors, name);
 
-  if (text[0] == '\0' || strcmp (text, "~") == 0
-      || g_ascii_strcasecmp (text, "null") == 0)
-    return json_node_new (JSON_NODE_NULL);
-  if (text[0] == '[' && text[strlen (text) - 1] == ']')
-    return parse_flow_list (text, error);
-  if (text[0] == '{') {
-    g_set_error (error, SLY_ERROR, SLY_ERROR_PARSE,
-        "flow mappings are not supported: %s", text);
+  if (anchored == NULL) {
+    reader_fail (&event->start_mark, error,
+        "alias *%s names no anchor before it", name);
     return NULL;
   }
-  node = json_node_new (JSON_NODE_VALUE);
-  if (text[0] == '"' || text[0] == '\'') {
-    unquoted = unquote (text);
-    if (unquoted == NULL) {
-      json_node_free (node);
-      g_set_error (error, SLY_ERROR, SLY_ERROR_PARSE,
-          "unterminated quoted string: %s", text);
+  if (!check_depth (r, event, depth + anchored->height - 1, error)
+      || !charge (r, event, anchored->cost, error))
+    return NULL;
+  *height = anchored->height;
+  return deep_copy (anchored->node);
+}
+
+static JsonNode *
+read_sequence (YamlReader * r, guint depth, guint * height, GError ** error)
+{
+  g_autoptr (JsonArray) array = json_array_new ();
+  yaml_event_t event;
+
+  *height = 1;
+  for (;;) {
+    JsonNode *item;
+    guint item_height = 0;
+
+    if (!reader_next (r, &event, error))
       return NULL;
+    if (event.type == YAML_SEQUENCE_END_EVENT) {
+      yaml_event_delete (&event);
+      break;
     }
-    json_node_set_string (node, unquoted);
-    g_free (unquoted);
-  } else if (in_list (text, yaml_true)) {
-    json_node_set_boolean (node, TRUE);
-  } else if (in_list (text, yaml_false)) {
-    json_node_set_boolean (node, FALSE);
-  } else if (!parse_number (text, node)) {
-    json_node_set_string (node, text);
+    item = read_node (r, &event, depth + 1, &item_height, error);
+    if (item == NULL)
+      return NULL;
+    json_array_add_element (array, item);
+    *height = MAX (*height, item_height + 1);
   }
+  return json_node_init_array (json_node_alloc (), array);
+}
+
+/* The JSON member name for a key: strings as they are, other scalars as
+ * json.dumps writes them ("1", "2.5", "true", "null"). */
+static gchar *
+key_text (const yaml_mark_t * mark, JsonNode * key, GError ** error)
+{
+  if (JSON_NODE_HOLDS_NULL (key))
+    return g_strdup ("null");
+  if (!JSON_NODE_HOLDS_VALUE (key)) {
+    reader_fail (mark, error, "a mapping key is not a scalar");
+    return NULL;
+  }
+  if (json_node_get_value_type (key) == G_TYPE_STRING)
+    return json_node_dup_string (key);
+  return sly_json_to_string (key);
+}
+
+/* PyYAML's order for "<<": the value's mappings, a list's first one last
+ * so that it wins; the mapping's own keys win over all of them. */
+static gboolean
+add_merge (const yaml_mark_t * mark, JsonNode * value, GPtrArray * merges,
+    GError ** error)
+{
+  if (JSON_NODE_HOLDS_OBJECT (value)) {
+    g_ptr_array_add (merges, json_object_ref (json_node_get_object (value)));
+    return TRUE;
+  }
+  if (JSON_NODE_HOLDS_ARRAY (value)) {
+    JsonArray *array = json_node_get_array (value);
+    guint n = json_array_get_length (array);
+
+    for (guint i = 0; i < n; i++)
+      if (!JSON_NODE_HOLDS_OBJECT (json_array_get_element (array, i))) {
+        reader_fail (mark, error, "a merge (<<) list holds a non-mapping");
+        return FALSE;
+      }
+    for (guint i = n; i > 0; i--)
+      g_ptr_array_add (merges,
+          json_object_ref (json_array_get_object_element (array, i - 1)));
+    return TRUE;
+  }
+  reader_fail (mark, error,
+      "a merge (<<) takes a mapping or a list of mappings");
+  return FALSE;
+}
+
+static void
+copy_members (JsonObject * to, JsonObject * from)
+{
+  JsonObjectIter iter;
+  const gchar *name;
+  JsonNode *member;
+
+  json_object_iter_init_ordered (&iter, from);
+  while (json_object_iter_next_ordered (&iter, &name, &member))
+    json_object_set_member (to, name, json_node_copy (member));
+}
+
+static gboolean
+is_merge_key (const yaml_event_t * event)
+{
+  return event->type == YAML_SCALAR_EVENT && event->data.scalar.tag == NULL
+      && event->data.scalar.plain_implicit
+      && strcmp ((const gchar *) event->data.scalar.value, "<<") == 0;
+}
+
+static JsonNode *
+read_mapping (YamlReader * r, guint depth, guint * height, GError ** error)
+{
+  g_autoptr (JsonObject) own = json_object_new ();
+  g_autoptr (GPtrArray) merges =
+      g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  JsonObject *result;
+  JsonNode *node;
+  yaml_event_t event;
+
+  *height = 1;
+  for (;;) {
+    g_autoptr (JsonNode) key = NULL;
+    g_autofree gchar *name = NULL;
+    JsonNode *value;
+    gboolean merge;
+    guint key_height = 0, value_height = 0;
+    yaml_mark_t key_mark;
+
+    if (!reader_next (r, &event, error))
+      return NULL;
+    if (event.type == YAML_MAPPING_END_EVENT) {
+      yaml_event_delete (&event);
+      break;
+    }
+    merge = is_merge_key (&event);
+    key_mark = event.start_mark;
+    key = read_node (r, &event, depth + 1, &key_height, error);
+    if (key == NULL)
+      return NULL;
+    if (!merge && (name = key_text (&key_mark, key, error)) == NULL)
+      return NULL;
+    if (!reader_next (r, &event, error))
+      return NULL;
+    value = read_node (r, &event, depth + 1, &value_height, error);
+    if (value == NULL)
+      return NULL;
+    *height = MAX (*height, value_height + 1);
+    if (merge) {
+      gboolean ok = add_merge (&key_mark, value, merges, error);
+
+      json_node_unref (value);
+      if (!ok)
+        return NULL;
+    } else {
+      json_object_set_member (own, name, value);
+    }
+  }
+  if (merges->len == 0)
+    return json_node_init_object (json_node_alloc (), own);
+
+  result = json_object_new ();
+  for (guint i = 0; i < merges->len; i++)
+    copy_members (result, g_ptr_array_index (merges, i));
+  copy_members (result, own);
+  node = json_node_init_object (json_node_alloc (), result);
+  json_object_unref (result);
   return node;
 }
 
-/* One top-level line; *nested is set for "key:" with nothing after it,
- * whose indented block is skipped by the caller. */
 static gboolean
-parse_line (JsonObject * obj, gchar * line, guint lineno, gboolean * nested,
+collection_ok (YamlReader * r, const yaml_event_t * event, const gchar * tag,
+    const gchar * own_tag, guint depth, GError ** error)
+{
+  if (!check_depth (r, event, depth, error) || !charge (r, event, 1, error))
+    return FALSE;
+  if (tag == NULL || strcmp (tag, "!") == 0 || strcmp (tag, own_tag) == 0)
+    return TRUE;
+  reader_fail (&event->start_mark, error, "unsupported tag %s", tag);
+  return FALSE;
+}
+
+/* The node that starts with @event (which it frees), at nesting level
+ * @depth; *@height is how many levels it spans. */
+static JsonNode *
+read_node (YamlReader * r, yaml_event_t * event, guint depth, guint * height,
     GError ** error)
 {
-  g_autoptr (GError) local = NULL;
-  g_autofree gchar *quoted_key = NULL;
-  gchar *colon = strstr (line, ": ");
-  gchar *key, *value;
-  JsonNode *node;
+  yaml_event_type_t type = event->type;
+  g_autofree gchar *anchor = NULL;
+  gsize cost_before = r->cost;
+  JsonNode *node = NULL;
+  gboolean open = FALSE;        /* a collection starts */
 
-  if (colon == NULL && g_str_has_suffix (line, ":"))
-    colon = line + strlen (line) - 1;
-  if (colon == NULL || colon == line) {
-    g_set_error (error, SLY_ERROR, SLY_ERROR_PARSE,
-        "settings line %u is not \"key: value\"", lineno);
-    return FALSE;
+  *height = 1;
+  switch (type) {
+    case YAML_ALIAS_EVENT:
+      node = read_alias (r, event, depth, height, error);
+      break;
+    case YAML_SCALAR_EVENT:
+      anchor = g_strdup ((const gchar *) event->data.scalar.anchor);
+      node = read_scalar (r, event, error);
+      break;
+    case YAML_SEQUENCE_START_EVENT:
+      anchor = g_strdup ((const gchar *) event->data.sequence_start.anchor);
+      open = collection_ok (r, event,
+          (const gchar *) event->data.sequence_start.tag, YAML_SEQ_TAG, depth,
+          error);
+      break;
+    case YAML_MAPPING_START_EVENT:
+      anchor = g_strdup ((const gchar *) event->data.mapping_start.anchor);
+      open = collection_ok (r, event,
+          (const gchar *) event->data.mapping_start.tag, YAML_MAP_TAG, depth,
+          error);
+      break;
+    default:
+      reader_fail (&event->start_mark, error, "unexpected YAML structure");
+      break;
   }
-  *colon = '\0';
-  key = g_strstrip (line);
-  value = g_strstrip (colon + 1);
-  if (key[0] == '"' || key[0] == '\'')
-    quoted_key = unquote (key);
-  if (quoted_key != NULL)
-    key = quoted_key;
-  *nested = value[0] == '\0';
-  if (*nested)
-    return TRUE;                /* a block mapping or list: not supported */
-  node = parse_scalar (value, &local);
-  if (node == NULL) {
-    g_set_error (error, SLY_ERROR, SLY_ERROR_PARSE,
-        "settings line %u: %s", lineno, local->message);
-    return FALSE;
+  yaml_event_delete (event);
+  if (open && type == YAML_SEQUENCE_START_EVENT)
+    node = read_sequence (r, depth, height, error);
+  else if (open)
+    node = read_mapping (r, depth, height, error);
+
+  if (node != NULL && anchor != NULL) {
+    Anchored *anchored = g_new (Anchored, 1);
+
+    anchored->node = json_node_ref (node);
+    anchored->cost = r->cost - cost_before;
+    anchored->height = *height;
+    /* a later anchor of the same name hides the earlier one */
+    g_hash_table_replace (r->anchors, g_steal_pointer (&anchor), anchored);
   }
-  json_object_set_member (obj, key, node);
-  return TRUE;
+  return node;
 }
 
 JsonObject *
 sly_settings_parse_yaml (const gchar * text, GError ** error)
 {
-  g_autoptr (JsonObject) obj = json_object_new ();
-  g_auto (GStrv) lines = NULL;
-  gboolean nested = FALSE;
-  guint i;
+  YamlReader r = { 0 };
+  g_autoptr (JsonNode) root = NULL;
+  JsonObject *result = NULL;
+  yaml_event_t event;
+  gsize length;
+  guint height = 0;
 
   g_return_val_if_fail (text != NULL, NULL);
 
-  lines = g_strsplit (text, "\n", -1);
-  for (i = 0; lines[i] != NULL; i++) {
-    gchar *line = lines[i];
-    gboolean indented = line[0] == ' ' || line[0] == '\t';
-
-    strip_comment (line);
-    if (line[0] == '\0' || strcmp (line, "---") == 0
-        || strcmp (line, "...") == 0)
-      continue;
-    if (indented) {
-      if (nested)
-        continue;
-      g_set_error (error, SLY_ERROR, SLY_ERROR_PARSE,
-          "settings line %u is indented but follows no block key", i + 1);
-      return NULL;
-    }
-    if (line[0] == '-') {
-      g_set_error (error, SLY_ERROR, SLY_ERROR_PARSE,
-          "settings line %u: a top-level list is not a settings mapping",
-          i + 1);
-      return NULL;
-    }
-    if (!parse_line (obj, line, i + 1, &nested, error))
-      return NULL;
+  length = strlen (text);
+  if (!yaml_parser_initialize (&r.parser)) {
+    g_set_error_literal (error, SLY_ERROR, SLY_ERROR_PARSE,
+        "settings YAML could not be read");
+    return NULL;
   }
-  return g_steal_pointer (&obj);
+  yaml_parser_set_input_string (&r.parser, (const guchar *) text, length);
+  r.anchors = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+      anchored_free);
+  r.budget = 4 * length + 65536;
+
+  /* stream start, then one document or none */
+  if (!reader_next (&r, &event, error))
+    goto out;
+  yaml_event_delete (&event);
+  if (!reader_next (&r, &event, error))
+    goto out;
+  if (event.type == YAML_STREAM_END_EVENT) {
+    yaml_event_delete (&event);
+    result = json_object_new ();
+    goto out;
+  }
+  yaml_event_delete (&event);   /* document start */
+  if (!reader_next (&r, &event, error))
+    goto out;
+  root = read_node (&r, &event, 1, &height, error);
+  if (root == NULL)
+    goto out;
+  if (!reader_next (&r, &event, error)) /* document end */
+    goto out;
+  yaml_event_delete (&event);
+  if (!reader_next (&r, &event, error))
+    goto out;
+  if (event.type != YAML_STREAM_END_EVENT) {
+    reader_fail (&event.start_mark, error,
+        "a second document starts: settings are one mapping");
+    yaml_event_delete (&event);
+    goto out;
+  }
+  yaml_event_delete (&event);
+
+  if (JSON_NODE_HOLDS_OBJECT (root))
+    result = json_object_ref (json_node_get_object (root));
+  else if (JSON_NODE_HOLDS_NULL (root))
+    result = json_object_new ();
+  else
+    g_set_error_literal (error, SLY_ERROR, SLY_ERROR_PARSE,
+        "settings YAML is not a mapping");
+
+out:
+  g_hash_table_unref (r.anchors);
+  yaml_parser_delete (&r.parser);
+  return result;
 }
 
 JsonObject *

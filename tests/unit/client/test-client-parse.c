@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Parsers of the client without HTTP: error texts (protocol.md 2.2), the
- * YAML defaults of 3.3, the state of section 4, credentials of 1.4.
+ * YAML defaults of 3.3 (the YAML reader itself: test-client-settings.c),
+ * the state of section 4, credentials of 1.4.
  */
 #include "slyclient.h"
 #include "slyenv.h"
@@ -136,84 +137,6 @@ test_yaml_sample (void)
               "conf")), ==, G_TYPE_DOUBLE);
   g_assert_cmpfloat (json_object_get_double_member (settings, "conf"), ==,
       0.25);
-}
-
-static void
-test_yaml_types (void)
-{
-  const gchar *text = "# defaults\n"
-      "---\n"
-      "conf: 0.25\n"
-      "iou: 7e-1   # comment\n"
-      "max_det: 300\n"
-      "neg: -4\n"
-      "half: yes\n"
-      "agnostic_nms: False\n"
-      "device: ~\n"
-      "empty_value: null\n"
-      "model: yolo11n.pt\n"
-      "quoted: \"a # not a comment\"\n"
-      "single: 'it''s'\n"
-      "version: '10'\n"
-      "classes: [person, 3, 'car']\n"
-      "sliding_window_params:\n"
-      "  windowHeight: 640\n" "  windowWidth: 640\n" "after_block: 1.5\n";
-  g_autoptr (GError) error = NULL;
-  g_autoptr (JsonObject) obj = sly_settings_parse_yaml (text, &error);
-  JsonArray *classes;
-
-  g_assert_no_error (error);
-  g_assert_cmpfloat (json_object_get_double_member (obj, "conf"), ==, 0.25);
-  g_assert_cmpfloat (json_object_get_double_member (obj, "iou"), ==, 0.7);
-  g_assert_cmpint (json_node_get_value_type (json_object_get_member (obj,
-              "max_det")), ==, G_TYPE_INT64);
-  g_assert_cmpint (json_object_get_int_member (obj, "max_det"), ==, 300);
-  g_assert_cmpint (json_object_get_int_member (obj, "neg"), ==, -4);
-  g_assert_true (json_object_get_boolean_member (obj, "half"));
-  g_assert_false (json_object_get_boolean_member (obj, "agnostic_nms"));
-  g_assert_true (json_object_get_null_member (obj, "device"));
-  g_assert_true (json_object_get_null_member (obj, "empty_value"));
-  g_assert_cmpstr (json_object_get_string_member (obj, "model"), ==,
-      "yolo11n.pt");
-  g_assert_cmpstr (json_object_get_string_member (obj, "quoted"), ==,
-      "a # not a comment");
-  g_assert_cmpstr (json_object_get_string_member (obj, "single"), ==, "it's");
-  g_assert_cmpstr (json_object_get_string_member (obj, "version"), ==, "10");
-  classes = json_object_get_array_member (obj, "classes");
-  g_assert_cmpuint (json_array_get_length (classes), ==, 3);
-  g_assert_cmpstr (json_array_get_string_element (classes, 0), ==, "person");
-  g_assert_cmpint (json_array_get_int_element (classes, 1), ==, 3);
-  g_assert_cmpstr (json_array_get_string_element (classes, 2), ==, "car");
-  g_assert_false (json_object_has_member (obj, "sliding_window_params"));
-  g_assert_false (json_object_has_member (obj, "windowHeight"));
-  g_assert_cmpfloat (json_object_get_double_member (obj, "after_block"), ==,
-      1.5);
-  g_assert_cmpuint (json_object_get_size (obj), ==, 14);
-}
-
-static void
-test_yaml_bad (void)
-{
-  static const gchar *const bad[] = {
-    "just text",
-    "- a\n- b\n",
-    "  indented: 1\n",
-    "conf: 0.3\nno colon here\n",
-    "name: 'unterminated\n",
-    "nested: [a, [b]]\n",
-    "map: {a: 1}\n",
-    ": value\n",
-  };
-  guint i;
-
-  for (i = 0; i < G_N_ELEMENTS (bad); i++) {
-    g_autoptr (GError) error = NULL;
-    g_autoptr (JsonObject) obj = sly_settings_parse_yaml (bad[i], &error);
-
-    g_test_message ("%s", bad[i]);
-    g_assert_null (obj);
-    g_assert_error (error, SLY_ERROR, SLY_ERROR_PARSE);
-  }
 }
 
 static void
@@ -466,8 +389,6 @@ main (int argc, char **argv)
   g_test_add_func ("/client/errors/hostile", test_error_hostile);
   g_test_add_func ("/client/json/deep-nesting", test_deep_nesting);
   g_test_add_func ("/client/settings/yaml-sample", test_yaml_sample);
-  g_test_add_func ("/client/settings/yaml-types", test_yaml_types);
-  g_test_add_func ("/client/settings/yaml-bad", test_yaml_bad);
   g_test_add_func ("/client/settings/node-kinds", test_settings_node_kinds);
   g_test_add_func ("/client/settings/state", test_settings_state);
   g_test_add_func ("/client/settings/bad-extra", test_settings_bad_extra);
