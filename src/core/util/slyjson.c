@@ -126,44 +126,66 @@ sly_json_parse (const gchar * data, gssize length, const gchar * what,
   return root ? json_node_ref (root) : json_node_new (JSON_NODE_NULL);
 }
 
-/* json-glib 1.6 appends ".0" to every double whose printed form has no '.',
- * exponent forms included: 1e+308 becomes "1e+308.0" and 1e-41 "1e-41.0",
- * which are not JSON. Drops ".0" right after an exponent's digits, outside
- * strings, in place. */
+/* The shortest text that g_ascii_strtod() reads back as @d, locale-free,
+ * appended to @out. Any decimal of at most 15 significant digits (DBL_DIG)
+ * survives a trip through a normal double, so when the 15-digit form does
+ * not read back, no shorter one does either, and 16 then 17 digits are
+ * tried; subnormals hold fewer digits and are tried from 1 up. A form with
+ * neither '.' nor exponent gets ".0", so that it still reads as a double. */
 static void
-repair_exponents (gchar * text)
+append_shortest_double (GString * out, gdouble d)
 {
-  StringScan scan = { FALSE, FALSE };
-  gchar *r = text, *w = text;
+  gchar text[G_ASCII_DTOSTR_BUF_SIZE];
+  gchar format[8];
+  gint digits;
 
-  while (*r != '\0') {
-    gchar c = *r;
-
-    if (!string_scan_step (&scan, c) && (c == 'e' || c == 'E')
-        && r > text && g_ascii_isdigit (r[-1])) {
-      gchar *p = r + 1;
-
-      if (*p == '+' || *p == '-')
-        p++;
-      while (g_ascii_isdigit (*p))
-        p++;
-      if (p[0] == '.' && p[1] == '0' && !g_ascii_isdigit (p[2])) {
-        memmove (w, r, p - r);
-        w += p - r;
-        r = p + 2;
-        continue;
-      }
-    }
-    *w++ = *r++;
+  for (digits = fpclassify (d) == FP_SUBNORMAL ? 1 : 15; digits <= 17; digits++) {
+    g_snprintf (format, sizeof format, "%%.%dg", digits);
+    g_ascii_formatd (text, sizeof text, format, d);
+    if (g_ascii_strtod (text, NULL) == d)
+      break;
   }
-  *w = '\0';
+  g_string_append (out, text);
+  if (strpbrk (text, ".e") == NULL)
+    g_string_append (out, ".0");
+}
+
+/* json-glib 1.6 writes each double with 17 significant digits (0.7564 as
+ * 0.75639999999999996) and appends ".0" to any that has no '.', exponent
+ * forms included (1e+308 as "1e+308.0", which is not JSON). Every number
+ * it wrote as a double (with a '.' or an exponent) is read back, exactly,
+ * from its 17 digits and written again in its shortest form; ints and
+ * strings stay as they are. */
+static gchar *
+rewrite_doubles (const gchar * text)
+{
+  GString *out = g_string_sized_new (strlen (text));
+  StringScan scan = { FALSE, FALSE };
+  const gchar *p = text;
+
+  while (*p != '\0') {
+    if (!string_scan_step (&scan, *p) && (*p == '-' || g_ascii_isdigit (*p))) {
+      const gchar *start = p;
+      gboolean is_double = FALSE;
+
+      for (; *p != '\0' && strchr ("+-.0123456789eE", *p) != NULL; p++)
+        if (*p == '.' || *p == 'e' || *p == 'E')
+          is_double = TRUE;
+      if (is_double)
+        append_shortest_double (out, g_ascii_strtod (start, NULL));
+      else
+        g_string_append_len (out, start, p - start);
+      continue;
+    }
+    g_string_append_c (out, *p++);
+  }
+  return g_string_free (out, FALSE);
 }
 
 gchar *
 sly_json_to_string (JsonNode * node)
 {
-  gchar *text = json_to_string (node, FALSE);
+  g_autofree gchar *text = json_to_string (node, FALSE);
 
-  repair_exponents (text);
-  return text;
+  return rewrite_doubles (text);
 }

@@ -16,9 +16,11 @@ G_BEGIN_DECLS
 JsonNode *sly_json_parse (const gchar * data, gssize length,
     const gchar * what, GError ** error);
 
-/* Compact JSON text of @node that always parses again: json-glib's own
- * writer emits doubles such as 1e+308 as "1e+308.0". Use it for every
- * document we write. */
+/* Compact JSON text of @node that always parses again (json-glib's own
+ * writer emits doubles such as 1e+308 as "1e+308.0"), with every double in
+ * the shortest form that reads back to the same double (0.7564, not
+ * 0.75639999999999996; 2.0 stays "2.0"). Use it for every document we
+ * write. */
 gchar *sly_json_to_string (JsonNode * node);
 
 G_END_DECLS

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <math.h>
 #include <string.h>
 
 #include "slyerror.h"
@@ -29,6 +30,90 @@ test_write_back (void)
   g_assert_cmpfloat (json_object_get_double_member (obj, "neg"), ==, -2e20);
   g_assert_cmpstr (json_object_get_string_member (obj, "text"), ==,
       "1e5.0 \"2e3.0\"");
+}
+
+/* Doubles are written in the shortest form that reads back to the same
+ * double (json-glib alone writes 17 digits: 0.7564 as 0.75639999999999996),
+ * still as JSON numbers that read back as doubles. */
+static void
+test_shortest_doubles (void)
+{
+  static const struct
+  {
+    gdouble value;
+    const gchar *text;
+  } cases[] = {
+    {0.7564, "0.7564"}, {0.1, "0.1"}, {-1.5, "-1.5"}, {0.25, "0.25"},
+    {1e-7, "1e-07"}, {1e300, "1e+300"}, {-0.0, "-0.0"}, {0.0, "0.0"},
+    {2.0, "2.0"}, {100.0, "100.0"}, {1e20, "1e+20"}, {-2e20, "-2e+20"},
+    {5e-324, "5e-324"}, {1e-320, "1e-320"}, {1e-41, "1e-41"},
+    {0.30000000000000004, "0.30000000000000004"},
+    {1.7976931348623157e308, "1.7976931348623157e+308"},
+    {2.2250738585072014e-308, "2.2250738585072014e-308"},
+    {9007199254740993.0, "9007199254740992.0"},
+    {0.1 + 0.7, "0.7999999999999999"}, {1.0 / 3, "0.3333333333333333"},
+    {123456.789, "123456.789"},
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++) {
+    g_autoptr (JsonNode) node = json_node_init_double (json_node_alloc (),
+        cases[i].value);
+    g_autofree gchar *text = sly_json_to_string (node);
+
+    g_assert_cmpstr (text, ==, cases[i].text);
+  }
+}
+
+/* Any double comes back bit for bit, as a double, inside documents too;
+ * strings that look like numbers are left as they are. */
+static void
+test_doubles_round_trip (void)
+{
+  g_autoptr (JsonArray) array = json_array_new ();
+  g_autoptr (JsonNode) node = NULL;
+  g_autoptr (JsonNode) again = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *text = NULL;
+  JsonArray *read;
+  guint i, n = 20000;
+
+  for (i = 0; i < n; i++) {
+    union
+    {
+      guint64 bits;
+      gdouble d;
+    } u;
+
+    do {
+      u.bits = ((guint64) g_test_rand_int () << 32) | (guint32)
+          g_test_rand_int ();
+    } while (!isfinite (u.d));
+    if (i % 4 == 1)
+      u.d = g_test_rand_double_range (-1000, 1000);
+    else if (i % 4 == 2)
+      u.d = g_test_rand_int_range (-100000, 100000) / 10000.0;
+    json_array_add_double_element (array, u.d);
+  }
+  json_array_add_string_element (array, "0.75639999999999996");
+  json_array_add_int_element (array, 7);
+  node = json_node_init_array (json_node_alloc (), array);
+  text = sly_json_to_string (node);
+  again = sly_json_parse (text, -1, "written doubles", &error);
+  g_assert_no_error (error);
+  read = json_node_get_array (again);
+  g_assert_cmpuint (json_array_get_length (read), ==, n + 2);
+  for (i = 0; i < n; i++) {
+    JsonNode *element = json_array_get_element (read, i);
+    gdouble want = json_array_get_double_element (array, i);
+    gdouble got = json_node_get_double (element);
+
+    g_assert_cmpint (json_node_get_value_type (element), ==, G_TYPE_DOUBLE);
+    g_assert_true (memcmp (&want, &got, sizeof want) == 0);
+  }
+  g_assert_cmpstr (json_array_get_string_element (read, n), ==,
+      "0.75639999999999996");
+  g_assert_cmpint (json_array_get_int_element (read, n + 1), ==, 7);
 }
 
 /* Hostile input gives an error naming the document, never a crash. */
@@ -71,6 +156,8 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/json/write-back", test_write_back);
+  g_test_add_func ("/json/shortest-doubles", test_shortest_doubles);
+  g_test_add_func ("/json/doubles-round-trip", test_doubles_round_trip);
   g_test_add_func ("/json/hostile", test_hostile);
   return g_test_run ();
 }
