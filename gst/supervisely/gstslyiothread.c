@@ -11,13 +11,14 @@
 #include "gstslyrequestqueue.h"
 #include "slyerror.h"
 
-GST_DEBUG_CATEGORY_EXTERN (gst_sly_model_infer_debug);
-#define GST_CAT_DEFAULT gst_sly_model_infer_debug
+GST_DEBUG_CATEGORY_STATIC (gst_sly_io_thread_debug);
+#define GST_CAT_DEFAULT gst_sly_io_thread_debug
 
 /* Backoff before the next request after consecutive failures, so a dead
- * server is probed, not hammered. */
+ * server is probed, not hammered; short enough that predictions come back
+ * within about half a second of the server. */
 #define BACKOFF_FIRST_MS 100
-#define BACKOFF_MAX_MS 2000
+#define BACKOFF_MAX_MS 500
 /* Pause between the client's own retries of one request. */
 #define RETRY_DELAY_MS 100
 
@@ -28,6 +29,8 @@ typedef struct
   gchar *model;
   gchar *device;
   gchar *runtime;
+  gchar *previous;              /* LOAD: the model to roll back to */
+  GError *load_error;           /* LOAD: why it failed, while rolling back */
   guint step;
   GstSlyModelInfo *info;
 } ControlOp;
@@ -36,7 +39,8 @@ typedef struct
 {
   GstSlyIoThread *io;
   GstSlyBatch *batch;
-  GSource *source;
+  GSource *source;              /* the backoff */
+  GSource *cancel_source;       /* the batch's cancellable (a flush) */
 } DelayedBatch;
 
 struct _GstSlyIoThread
@@ -342,8 +346,24 @@ batch_send_now (GstSlyIoThread * io, GstSlyBatch * batch)
   io->inflight = g_list_prepend (io->inflight, batch);
   sly_client_infer_async (io->client,
       (GBytes * const *) batch->images->pdata, batch->images->len,
-      batch->content_type, batch->settings, batch->cancellable, infer_done,
-      batch);
+      batch->content_type, batch->settings, batch->deadline_us,
+      batch->cancellable, infer_done, batch);
+}
+
+/* I/O thread: takes @d off the delayed list and frees it; its batch is
+ * the caller's. */
+static GstSlyBatch *
+delayed_batch_take (DelayedBatch * d)
+{
+  GstSlyBatch *batch = d->batch;
+
+  d->io->delayed = g_list_remove (d->io->delayed, d);
+  g_source_destroy (d->source);
+  g_source_unref (d->source);
+  g_source_destroy (d->cancel_source);
+  g_source_unref (d->cancel_source);
+  g_free (d);
+  return batch;
 }
 
 static gboolean
@@ -352,10 +372,19 @@ delayed_batch_fire (gpointer user_data)
   DelayedBatch *d = user_data;
   GstSlyIoThread *io = d->io;
 
-  io->delayed = g_list_remove (io->delayed, d);
-  batch_send_now (io, d->batch);
-  g_source_unref (d->source);
-  g_free (d);
+  batch_send_now (io, delayed_batch_take (d));
+  return G_SOURCE_REMOVE;
+}
+
+/* A flush while the batch waits for the backoff: its buffers are let go
+ * at once rather than when the backoff ends. */
+static gboolean
+delayed_batch_cancelled (GCancellable * cancellable, gpointer user_data)
+{
+  DelayedBatch *d = user_data;
+  GstSlyIoThread *io = d->io;
+
+  batch_cancelled (io, delayed_batch_take (d));
   return G_SOURCE_REMOVE;
 }
 
@@ -373,7 +402,8 @@ batch_send (GstSlyIoThread * io, GstSlyBatch * batch)
 {
   DelayedBatch *d;
 
-  if (io->failures == 0 || io->quitting) {
+  if (io->failures == 0 || io->quitting ||
+      g_cancellable_is_cancelled (batch->cancellable)) {
     batch_send_now (io, batch);
     return;
   }
@@ -384,6 +414,10 @@ batch_send (GstSlyIoThread * io, GstSlyBatch * batch)
   d->source = g_timeout_source_new (backoff_ms (io->failures));
   g_source_set_callback (d->source, delayed_batch_fire, d, NULL);
   g_source_attach (d->source, io->context);
+  d->cancel_source = g_cancellable_source_new (batch->cancellable);
+  g_source_set_callback (d->cancel_source,
+      (GSourceFunc) (GCallback) delayed_batch_cancelled, d, NULL);
+  g_source_attach (d->cancel_source, io->context);
   io->delayed = g_list_append (io->delayed, d);
   GST_DEBUG ("server failing: next request in %u ms",
       backoff_ms (io->failures));
@@ -417,6 +451,8 @@ control_op_free (ControlOp * op)
   g_free (op->model);
   g_free (op->device);
   g_free (op->runtime);
+  g_free (op->previous);
+  g_clear_error (&op->load_error);
   gst_sly_model_info_free (op->info);
   g_free (op);
 }
@@ -427,13 +463,17 @@ control_finish (GstSlyIoThread * io, const GError * error)
 {
   ControlOp *op = io->control;
   GstSlyModelInfo *info = NULL;
+  const gchar *rolled_back = NULL;
 
   io->control = NULL;
   if (error == NULL) {
     model_info_finish (op->info);
     info = g_steal_pointer (&op->info);
+    if (op->load_error != NULL)
+      rolled_back = op->previous;
   }
-  io->cb.info_done (op->op, op->model, info, error, io->user_data);
+  io->cb.info_done (op->op, op->model, info,
+      op->load_error ? op->load_error : error, rolled_back, io->user_data);
   control_op_free (op);
   if (!io->quitting)
     control_run_next (io);
@@ -487,14 +527,30 @@ static void
 load_done (GObject * source, GAsyncResult * res, gpointer user_data)
 {
   GstSlyIoThread *io = user_data;
+  ControlOp *op = io->control;
   g_autoptr (GError) error = NULL;
 
   io->outstanding--;
-  if (!sly_client_load_finish (SLY_CLIENT (source), res, &error)) {
-    control_finish (io, error);
+  if (sly_client_load_finish (SLY_CLIENT (source), res, &error)) {
+    control_step (io);
     return;
   }
-  control_step (io);
+  /* Serving apps unload the old model before loading a new one, so a
+   * failed load leaves none: load the previous one again, once. */
+  if (op->load_error == NULL && op->previous != NULL &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+    GST_INFO ("loading %s failed (%s): loading %s again", op->model,
+        error->message, op->previous);
+    op->load_error = g_steal_pointer (&error);
+    io->outstanding++;
+    sly_client_load_async (io->client, op->previous, op->device, op->runtime,
+        io->control_cancellable, load_done, io);
+    return;
+  }
+  if (op->load_error != NULL)
+    GST_WARNING ("loading %s again failed too: %s", op->previous,
+        error->message);
+  control_finish (io, error);
 }
 
 /* I/O thread */
@@ -535,7 +591,8 @@ control_cb (gpointer user_data)
 
 void
 gst_sly_io_thread_control (GstSlyIoThread * io, GstSlyIoOp op,
-    const gchar * model, const gchar * device, const gchar * runtime)
+    const gchar * model, const gchar * device, const gchar * runtime,
+    const gchar * previous)
 {
   ControlOp *c = g_new0 (ControlOp, 1);
 
@@ -545,6 +602,9 @@ gst_sly_io_thread_control (GstSlyIoThread * io, GstSlyIoOp op,
     c->device = g_strdup (device);
     c->runtime = g_strdup (runtime);
   }
+  if (op == GST_SLY_IO_OP_LOAD && previous != NULL &&
+      g_strcmp0 (previous, model) != 0)
+    c->previous = g_strdup (previous);
   c->io = io;
   io_invoke (io, control_cb, c);
 }
@@ -562,15 +622,8 @@ io_thread_drain (GstSlyIoThread * io)
   g_cancellable_cancel (io->control_cancellable);
   for (l = io->inflight; l != NULL; l = l->next)
     g_cancellable_cancel (((GstSlyBatch *) l->data)->cancellable);
-  while (io->delayed != NULL) {
-    DelayedBatch *d = io->delayed->data;
-
-    io->delayed = g_list_delete_link (io->delayed, io->delayed);
-    g_source_destroy (d->source);
-    g_source_unref (d->source);
-    batch_cancelled (io, d->batch);
-    g_free (d);
-  }
+  while (io->delayed != NULL)
+    batch_cancelled (io, delayed_batch_take (io->delayed->data));
   g_queue_clear_full (&io->control_ops, (GDestroyNotify) control_op_free);
 
   do {
@@ -626,6 +679,8 @@ gst_sly_io_thread_new (const GstSlyClientConfig * cfg,
 {
   GstSlyIoThread *io = g_new0 (GstSlyIoThread, 1);
 
+  GST_DEBUG_CATEGORY_INIT (gst_sly_io_thread_debug, "slymodelinferio", 0,
+      "slymodelinfer's I/O thread: requests, backoff, model loads");
   gst_sly_client_config_copy (cfg, &io->cfg);
   io->cb = *callbacks;
   io->user_data = user_data;
@@ -636,7 +691,8 @@ gst_sly_io_thread_new (const GstSlyClientConfig * cfg,
   g_mutex_init (&io->lock);
   g_cond_init (&io->cond);
 
-  io->thread = g_thread_new ("slymodelinfer-io", io_thread_func, io);
+  /* Linux shows 15 characters of a thread name (top, gdb) */
+  io->thread = g_thread_new ("slyinfer-io", io_thread_func, io);
 
   g_mutex_lock (&io->lock);
   while (!io->started)

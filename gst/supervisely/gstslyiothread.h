@@ -60,6 +60,7 @@ typedef struct
   guint64 epoch;
   GCancellable *cancellable;
   gint64 sent_us;               /* monotonic time the request left */
+  gint64 deadline_us;           /* live: no retry may end after it (0 = none) */
   /*< private >*/
   gpointer io;
 } GstSlyBatch;
@@ -81,9 +82,13 @@ typedef struct
   void (*batch_done) (GstSlyBatch * batch, GPtrArray * annotations,
       const GError * error, gpointer user_data);
   /* A start/load/refresh finished. @info (transfer full) is NULL on error.
-   * @model is the model that was asked for (LOAD, or START with a model). */
+   * @model is the model that was asked for (LOAD, or START with a model).
+   * A LOAD that failed left the server without a model (serving apps
+   * unload first), so the previous model is loaded again: @rolled_back
+   * names it when that worked, and @info is then its information. */
   void (*info_done) (GstSlyIoOp op, const gchar * model,
-      GstSlyModelInfo * info, const GError * error, gpointer user_data);
+      GstSlyModelInfo * info, const GError * error, const gchar * rolled_back,
+      gpointer user_data);
 } GstSlyIoCallbacks;
 
 typedef struct _GstSlyIoThread GstSlyIoThread;
@@ -99,8 +104,10 @@ void gst_sly_io_thread_free (GstSlyIoThread * io);
 
 /* All of these return at once; the work happens on the I/O thread. */
 void gst_sly_io_thread_submit (GstSlyIoThread * io, GstSlyBatch * batch);
+/* @previous (nullable): for a LOAD, the model to load again when it fails */
 void gst_sly_io_thread_control (GstSlyIoThread * io, GstSlyIoOp op,
-    const gchar * model, const gchar * device, const gchar * runtime);
+    const gchar * model, const gchar * device, const gchar * runtime,
+    const gchar * previous);
 
 G_END_DECLS
 

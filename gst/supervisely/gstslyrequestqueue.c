@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Ordered queue of buffers and serialized events for slymodelinfer; see the
- * header for who touches what. Functions named _locked expect q->lock held.
+ * Ordered queue of buffers, serialized events and queries for
+ * slymodelinfer; see the header for who touches what. Functions named
+ * _locked expect q->lock held.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -12,8 +13,9 @@
 static void
 item_clear (GstSlyItem * item)
 {
-  /* the src task steals the buffer it pushes */
-  if (item->object != NULL)
+  /* the src task steals the buffer it pushes; a query belongs to the
+   * thread that asked it */
+  if (item->object != NULL && item->kind != GST_SLY_ITEM_QUERY)
     gst_mini_object_unref (item->object);
   g_clear_pointer (&item->annotation, sly_annotation_unref);
   g_free (item->model_name);
@@ -27,15 +29,20 @@ item_new (GstSlyItemKind kind, GstMiniObject * object)
   item->kind = kind;
   item->object = object;
   item->round_trip = GST_CLOCK_TIME_NONE;
-  /* events need no answer */
-  item->done = (kind == GST_SLY_ITEM_EVENT);
+  /* events and queries need no answer from the server */
+  item->done = (kind != GST_SLY_ITEM_BUFFER);
   return item;
 }
 
 GstSlyItem *
-gst_sly_item_new_buffer (GstBuffer * buffer)
+gst_sly_item_new_buffer (GstBuffer * buffer, gint64 deadline_us)
 {
-  return item_new (GST_SLY_ITEM_BUFFER, GST_MINI_OBJECT_CAST (buffer));
+  GstSlyItem *item = item_new (GST_SLY_ITEM_BUFFER,
+      GST_MINI_OBJECT_CAST (buffer));
+
+  item->size = gst_buffer_get_size (buffer);
+  item->deadline_us = deadline_us;
+  return item;
 }
 
 GstSlyItem *
@@ -63,8 +70,6 @@ gst_sly_request_queue_init (GstSlyRequestQueue * q)
   g_cond_init (&q->cond);
   g_queue_init (&q->items);
   q->srcresult = GST_FLOW_FLUSHING;
-  q->inflight = 0;
-  q->epoch = 0;
   q->model_state = GST_SLY_MODEL_CONNECTING;
   q->cancellable = g_cancellable_new ();
 }
@@ -78,16 +83,62 @@ gst_sly_request_queue_clear (GstSlyRequestQueue * q)
   g_mutex_clear (&q->lock);
 }
 
+void
+gst_sly_request_queue_set_limits (GstSlyRequestQueue * q, guint max_buffers,
+    gsize max_bytes)
+{
+  g_mutex_lock (&q->lock);
+  q->max_buffers = max_buffers;
+  q->max_bytes = max_bytes;
+  /* a raised bound lets a waiting chain go on */
+  g_cond_broadcast (&q->cond);
+  g_mutex_unlock (&q->lock);
+}
+
+/* An empty queue always takes one buffer, whatever its size. */
+static gboolean
+locked_is_full (GstSlyRequestQueue * q)
+{
+  if (q->n_buffers == 0)
+    return FALSE;
+  return (q->max_buffers > 0 && q->n_buffers >= q->max_buffers) ||
+      (q->max_bytes > 0 && q->n_bytes >= q->max_bytes);
+}
+
+gboolean
+gst_sly_request_queue_is_full (GstSlyRequestQueue * q)
+{
+  gboolean full;
+
+  g_mutex_lock (&q->lock);
+  full = locked_is_full (q);
+  g_mutex_unlock (&q->lock);
+  return full;
+}
+
+static void
+locked_append (GstSlyRequestQueue * q, GstSlyItem * item)
+{
+  g_queue_push_tail (&q->items, item);
+  if (item->kind == GST_SLY_ITEM_BUFFER) {
+    q->n_buffers++;
+    q->n_bytes += item->size;
+  }
+  g_cond_broadcast (&q->cond);
+}
+
 GstFlowReturn
 gst_sly_request_queue_push (GstSlyRequestQueue * q, GstSlyItem * item)
 {
   GstFlowReturn ret;
 
   g_mutex_lock (&q->lock);
+  while (q->srcresult == GST_FLOW_OK && item->kind == GST_SLY_ITEM_BUFFER &&
+      locked_is_full (q))
+    g_cond_wait (&q->cond, &q->lock);
   ret = q->srcresult;
   if (ret == GST_FLOW_OK) {
-    g_queue_push_tail (&q->items, item);
-    g_cond_broadcast (&q->cond);
+    locked_append (q, item);
     item = NULL;
   }
   g_mutex_unlock (&q->lock);
@@ -97,6 +148,72 @@ gst_sly_request_queue_push (GstSlyRequestQueue * q, GstSlyItem * item)
   return ret;
 }
 
+gboolean
+gst_sly_request_queue_query (GstSlyRequestQueue * q, GstQuery * query)
+{
+  GstSlyItem *item = item_new (GST_SLY_ITEM_QUERY, GST_MINI_OBJECT_CAST
+      (query));
+  gboolean res = FALSE;
+
+  g_mutex_lock (&q->lock);
+  if (q->srcresult == GST_FLOW_OK) {
+    locked_append (q, gst_sly_item_ref (item));
+    while (q->srcresult == GST_FLOW_OK && !item->answered)
+      g_cond_wait (&q->cond, &q->lock);
+    res = item->answered && item->query_result;
+  }
+  g_mutex_unlock (&q->lock);
+
+  gst_sly_item_unref (item);
+  return res;
+}
+
+void
+gst_sly_request_queue_query_done (GstSlyRequestQueue * q, GstSlyItem * item,
+    gboolean result)
+{
+  g_mutex_lock (&q->lock);
+  item->query_result = result;
+  item->answered = TRUE;
+  g_cond_broadcast (&q->cond);
+  g_mutex_unlock (&q->lock);
+}
+
+/* called with q->lock taken */
+static void
+locked_finish (GstSlyItem * item, GstSlyResult result,
+    SlyAnnotation * annotation, GstClockTime round_trip,
+    const gchar * model_name)
+{
+  item->result = result;
+  if (annotation != NULL)
+    item->annotation = sly_annotation_ref (annotation);
+  item->round_trip = round_trip;
+  item->model_name = g_strdup (model_name);
+  item->done = TRUE;
+}
+
+/* called with q->lock taken: the head when it may leave now, else the
+ * monotonic time to wake up at (0 = when signalled). */
+static GstSlyItem *
+locked_ready_head (GstSlyRequestQueue * q, gint64 * wake_us)
+{
+  GstSlyItem *head = g_queue_peek_head (&q->items);
+
+  *wake_us = 0;
+  if (head == NULL)
+    return NULL;
+  if (!head->done && head->deadline_us != 0) {
+    if (g_get_monotonic_time () < head->deadline_us) {
+      *wake_us = head->deadline_us;
+      return NULL;
+    }
+    /* the answer, whenever it comes, is for a frame already gone */
+    locked_finish (head, GST_SLY_RESULT_LATE, NULL, GST_CLOCK_TIME_NONE, NULL);
+  }
+  return head->done ? head : NULL;
+}
+
 GstSlyItem *
 gst_sly_request_queue_pop (GstSlyRequestQueue * q, GstFlowReturn * ret)
 {
@@ -104,15 +221,23 @@ gst_sly_request_queue_pop (GstSlyRequestQueue * q, GstFlowReturn * ret)
 
   g_mutex_lock (&q->lock);
   while (q->srcresult == GST_FLOW_OK) {
-    GstSlyItem *peek = g_queue_peek_head (&q->items);
+    gint64 wake_us;
 
-    if (peek != NULL && peek->done) {
-      head = g_queue_pop_head (&q->items);
-      /* wakes DRAIN waiters */
+    head = locked_ready_head (q, &wake_us);
+    if (head != NULL) {
+      g_queue_pop_head (&q->items);
+      if (head->kind == GST_SLY_ITEM_BUFFER) {
+        q->n_buffers--;
+        q->n_bytes -= head->size;
+      }
+      /* wakes a chain waiting for room */
       g_cond_broadcast (&q->cond);
       break;
     }
-    g_cond_wait (&q->cond, &q->lock);
+    if (wake_us != 0)
+      g_cond_wait_until (&q->cond, &q->lock, wake_us);
+    else
+      g_cond_wait (&q->cond, &q->lock);
   }
   *ret = q->srcresult;
   g_mutex_unlock (&q->lock);
@@ -141,6 +266,8 @@ gst_sly_request_queue_flush (GstSlyRequestQueue * q, GstFlowReturn result)
   g_mutex_lock (&q->lock);
   dropped = q->items;
   g_queue_init (&q->items);
+  q->n_buffers = 0;
+  q->n_bytes = 0;
   q->epoch++;
   q->inflight = 0;
   g_cancellable_cancel (q->cancellable);
@@ -152,6 +279,17 @@ gst_sly_request_queue_flush (GstSlyRequestQueue * q, GstFlowReturn result)
 
   /* unref outside the lock: freeing a buffer may run arbitrary code */
   g_queue_clear_full (&dropped, (GDestroyNotify) gst_sly_item_unref);
+}
+
+GstFlowReturn
+gst_sly_request_queue_get_result (GstSlyRequestQueue * q)
+{
+  GstFlowReturn ret;
+
+  g_mutex_lock (&q->lock);
+  ret = q->srcresult;
+  g_mutex_unlock (&q->lock);
+  return ret;
 }
 
 gboolean
@@ -192,20 +330,6 @@ gst_sly_request_queue_begin_request (GstSlyRequestQueue * q,
   return epoch;
 }
 
-/* called with q->lock taken */
-static void
-gst_sly_request_queue_locked_finish (GstSlyItem * item, GstSlyResult result,
-    SlyAnnotation * annotation, GstClockTime round_trip,
-    const gchar * model_name)
-{
-  item->result = result;
-  if (annotation != NULL)
-    item->annotation = sly_annotation_ref (annotation);
-  item->round_trip = round_trip;
-  item->model_name = g_strdup (model_name);
-  item->done = TRUE;
-}
-
 gboolean
 gst_sly_request_queue_complete (GstSlyRequestQueue * q, guint64 epoch,
     GPtrArray * items, GPtrArray * annotations, GstSlyResult result,
@@ -219,12 +343,14 @@ gst_sly_request_queue_complete (GstSlyRequestQueue * q, guint64 epoch,
     return FALSE;
   }
   for (i = 0; i < items->len; i++) {
+    GstSlyItem *item = g_ptr_array_index (items, i);
     SlyAnnotation *ann = NULL;
 
+    if (item->done)
+      continue;                 /* went out late */
     if (annotations != NULL && i < annotations->len)
       ann = g_ptr_array_index (annotations, i);
-    gst_sly_request_queue_locked_finish (g_ptr_array_index (items, i), result,
-        ann, round_trip, model_name);
+    locked_finish (item, result, ann, round_trip, model_name);
   }
   g_assert (q->inflight > 0);
   q->inflight--;
@@ -238,8 +364,7 @@ gst_sly_request_queue_finish_item (GstSlyRequestQueue * q, GstSlyItem * item,
     GstSlyResult result)
 {
   g_mutex_lock (&q->lock);
-  gst_sly_request_queue_locked_finish (item, result, NULL,
-      GST_CLOCK_TIME_NONE, NULL);
+  locked_finish (item, result, NULL, GST_CLOCK_TIME_NONE, NULL);
   g_cond_broadcast (&q->cond);
   g_mutex_unlock (&q->lock);
 }
@@ -277,19 +402,6 @@ gst_sly_request_queue_wait_model (GstSlyRequestQueue * q,
     g_cond_wait (&q->cond, &q->lock);
   ret = q->srcresult;
   *state = q->model_state;
-  g_mutex_unlock (&q->lock);
-  return ret;
-}
-
-GstFlowReturn
-gst_sly_request_queue_wait_empty (GstSlyRequestQueue * q)
-{
-  GstFlowReturn ret;
-
-  g_mutex_lock (&q->lock);
-  while (q->srcresult == GST_FLOW_OK && !g_queue_is_empty (&q->items))
-    g_cond_wait (&q->cond, &q->lock);
-  ret = q->srcresult;
   g_mutex_unlock (&q->lock);
   return ret;
 }

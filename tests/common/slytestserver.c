@@ -114,6 +114,12 @@ send_signal_now (SlyTestServer * server, int signum)
 }
 
 void
+sly_test_server_signal (SlyTestServer * server, int signum)
+{
+  send_signal_now (server, signum);
+}
+
+void
 sly_test_server_pause (SlyTestServer * server)
 {
   send_signal_now (server, SIGSTOP);

@@ -1,28 +1,20 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Client-side tracking of slymodelinfer: the tracker starts at the first
+ * Client-side tracking for slymodelinfer (GStreamer-free, so it is tested
+ * with synthetic annotations alone): the tracker starts at the first
  * frame the server answered, when the model and its BoT-SORT defaults are
  * known (frames before that, waiting for the model on live input, have
  * nothing to predict from), and runs in output order from then on.
  */
-#ifdef HAVE_CONFIG_H
-#include "config.h"
-#endif
-
-#include <gst/gst.h>
-
-#include "gstslytracking.h"
+#include "slytracking.h"
 #include "slyerror.h"
 #include "slyjson.h"
 #include "slytracker.h"
 
-GST_DEBUG_CATEGORY_STATIC (gst_sly_tracking_debug);
-#define GST_CAT_DEFAULT gst_sly_tracking_debug
-
-struct _GstSlyTracking
+struct _SlyTracking
 {
   JsonNode *overrides;          /* the tracking-config object, or NULL */
-  GstSlyTrackingModelFunc model_func;
+  SlyTrackingModelFunc model_func;
   gpointer user_data;
 
   /* src task */
@@ -31,23 +23,11 @@ struct _GstSlyTracking
   gboolean warned_unsupported;
   gboolean warned_settings;
 
-  gint reset;                   /* atomic: set by gst_sly_tracking_reset() */
+  gint reset;                   /* atomic: set by sly_tracking_reset() */
 };
 
-static void
-debug_init (void)
-{
-  static gsize done = 0;
-
-  if (g_once_init_enter (&done)) {
-    GST_DEBUG_CATEGORY_INIT (gst_sly_tracking_debug, "slytracking", 0,
-        "slymodelinfer client-side tracking");
-    g_once_init_leave (&done, 1);
-  }
-}
-
 static JsonObject *
-overrides_object (GstSlyTracking * self)
+overrides_object (SlyTracking * self)
 {
   return self->overrides ? json_node_get_object (self->overrides) : NULL;
 }
@@ -74,23 +54,22 @@ warn_not_applied (JsonObject * overrides, GPtrArray * warnings)
             (const gchar *) g_ptr_array_index (notes, i)));
 }
 
-GstSlyTracking *
-gst_sly_tracking_new (const gchar * overrides, GstSlyTrackingModelFunc
+SlyTracking *
+sly_tracking_new (const gchar * overrides, SlyTrackingModelFunc
     model_func, gpointer user_data, GPtrArray * warnings, GError ** error)
 {
   g_autoptr (SlyTrackerConfig) check = sly_tracker_config_new ();
   g_autoptr (GPtrArray) unknown = g_ptr_array_new_with_free_func (g_free);
-  GstSlyTracking *self;
+  SlyTracking *self;
   guint i;
 
   g_return_val_if_fail (model_func != NULL, NULL);
-  debug_init ();
 
   /* the whole text is checked here, so that a bad value fails the start */
   if (!sly_tracker_config_merge_string (check, overrides, unknown, error))
     return NULL;
 
-  self = g_new0 (GstSlyTracking, 1);
+  self = g_new0 (SlyTracking, 1);
   self->model_func = model_func;
   self->user_data = user_data;
   if (overrides != NULL && *overrides != '\0')
@@ -107,7 +86,7 @@ gst_sly_tracking_new (const gchar * overrides, GstSlyTrackingModelFunc
 }
 
 void
-gst_sly_tracking_free (GstSlyTracking * self)
+sly_tracking_free (SlyTracking * self)
 {
   if (self == NULL)
     return;
@@ -117,7 +96,7 @@ gst_sly_tracking_free (GstSlyTracking * self)
 }
 
 void
-gst_sly_tracking_reset (GstSlyTracking * self)
+sly_tracking_reset (SlyTracking * self)
 {
   g_return_if_fail (self != NULL);
   g_atomic_int_set (&self->reset, TRUE);
@@ -152,7 +131,7 @@ model_supports_tracking (JsonNode * session_info, JsonNode * settings)
 
 /* The SDK defaults, then the server's, then tracking-config. */
 static SlyTrackerConfig *
-make_config (GstSlyTracking * self, JsonNode * settings, GPtrArray * warnings)
+make_config (SlyTracking * self, JsonNode * settings, GPtrArray * warnings)
 {
   g_autoptr (GPtrArray) unknown = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (GError) error = NULL;
@@ -180,7 +159,7 @@ make_config (GstSlyTracking * self, JsonNode * settings, GPtrArray * warnings)
 }
 
 static void
-start_tracker (GstSlyTracking * self, GPtrArray * warnings)
+start_tracker (SlyTracking * self, GPtrArray * warnings)
 {
   g_autoptr (JsonNode) session_info = NULL;
   g_autoptr (JsonNode) settings = NULL;
@@ -198,21 +177,21 @@ start_tracker (GstSlyTracking * self, GPtrArray * warnings)
   config = make_config (self, settings, warnings);
   notes = sly_tracker_config_get_warnings (config);
   for (i = 0; i < notes->len; i++)
-    GST_INFO ("not applied: %s", (const gchar *) notes->pdata[i]);
-  GST_DEBUG ("tracker started: high %g, low %g, new %g, buffer %d, match %g",
+    g_info ("tracking: not applied: %s", (const gchar *) notes->pdata[i]);
+  g_debug ("tracker started: high %g, low %g, new %g, buffer %d, match %g",
       config->track_high_thresh, config->track_low_thresh,
       config->new_track_thresh, config->track_buffer, config->match_thresh);
   self->tracker = sly_tracker_new (config);
 }
 
 gboolean
-gst_sly_tracking_process (GstSlyTracking * self, gboolean inferred,
+sly_tracking_process (SlyTracking * self, gboolean inferred,
     SlyAnnotation ** annotation, gint width, gint height, GPtrArray * warnings)
 {
   g_return_val_if_fail (self != NULL, FALSE);
 
   if (g_atomic_int_compare_and_exchange (&self->reset, TRUE, FALSE)) {
-    GST_DEBUG ("reset");
+    g_debug ("tracker reset");
     g_clear_pointer (&self->tracker, sly_tracker_free);
   }
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Client-side tracking of slymodelinfer (tracking=true): a BoT-SORT tracker
+ * Client-side tracking for slymodelinfer (tracking=true): a BoT-SORT tracker
  * (src/core/tracker) fed the frames in output order by the src pad task.
  * Frames the server answered get track ids in their objects (protocol.md
  * 6.7); frames without detections (skipped, failed, window full) get the
@@ -10,8 +10,8 @@
  * synthetic annotations. Messages for the user are handed back as strings
  * in a GPtrArray; the element posts them (GST_ELEMENT_WARNING).
  */
-#ifndef __GST_SLY_TRACKING_H__
-#define __GST_SLY_TRACKING_H__
+#ifndef __SLY_TRACKING_H__
+#define __SLY_TRACKING_H__
 
 #include <glib.h>
 #include <json-glib/json-glib.h>
@@ -20,16 +20,16 @@
 
 G_BEGIN_DECLS
 
-typedef struct _GstSlyTracking GstSlyTracking;
+typedef struct _SlyTracking SlyTracking;
 
 /*
  * Reads what the tracker needs to know about the model, when a tracker
  * starts (at the first answered frame after creation or a reset): the
  * model's get_session_info object and the "botsort" object of
  * get_tracking_settings, each (transfer full) or NULL when unknown.
- * Called on the thread that calls gst_sly_tracking_process().
+ * Called on the thread that calls sly_tracking_process().
  */
-typedef void (*GstSlyTrackingModelFunc) (gpointer user_data,
+typedef void (*SlyTrackingModelFunc) (gpointer user_data,
                                           JsonNode ** session_info,
                                           JsonNode ** tracking_settings);
 
@@ -40,20 +40,20 @@ typedef void (*GstSlyTrackingModelFunc) (gpointer user_data,
  * ReID or optical-flow camera motion asked for in @overrides (accepted, not
  * applied), add one message each to @warnings (nullable; g_free'd strings).
  */
-GstSlyTracking *gst_sly_tracking_new      (const gchar * overrides,
-                                           GstSlyTrackingModelFunc model_func,
+SlyTracking *sly_tracking_new      (const gchar * overrides,
+                                           SlyTrackingModelFunc model_func,
                                            gpointer user_data,
                                            GPtrArray * warnings,
                                            GError ** error);
-void     gst_sly_tracking_free            (GstSlyTracking * tracking);
+void     sly_tracking_free            (SlyTracking * tracking);
 
 /*
  * Forgets every track (a flushing seek, a new stream): the next answered
  * frame starts a tracker again, with ids from 1 and the model's settings
  * of that moment. Safe from any thread; takes effect at the next
- * gst_sly_tracking_process().
+ * sly_tracking_process().
  */
-void     gst_sly_tracking_reset           (GstSlyTracking * tracking);
+void     sly_tracking_reset           (SlyTracking * tracking);
 
 /*
  * One frame, in output order (one thread, the src pad task).
@@ -73,15 +73,15 @@ void     gst_sly_tracking_reset           (GstSlyTracking * tracking);
  * Messages for the user (model without tracking support, unusable server
  * settings) are added to @warnings (nullable), each once per @tracking.
  */
-gboolean gst_sly_tracking_process         (GstSlyTracking * tracking,
+gboolean sly_tracking_process         (SlyTracking * tracking,
                                            gboolean inferred,
                                            SlyAnnotation ** annotation,
                                            gint width,
                                            gint height,
                                            GPtrArray * warnings);
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (GstSlyTracking, gst_sly_tracking_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SlyTracking, sly_tracking_free)
 
 G_END_DECLS
 
-#endif /* __GST_SLY_TRACKING_H__ */
+#endif /* __SLY_TRACKING_H__ */
