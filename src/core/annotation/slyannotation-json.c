@@ -80,7 +80,7 @@ track_ids_read (JsonObject * obj, guint n_objects, GArray * ids,
 }
 
 static SlyAnnotation *
-annotation_read (JsonObject * obj, GError ** error)
+annotation_read (JsonObject * obj, guint max_objects, GError ** error)
 {
   g_autoptr (SlyAnnotation) ann = sly_annotation_new (0, 0);
   g_autoptr (GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
@@ -104,6 +104,10 @@ annotation_read (JsonObject * obj, GError ** error)
   n = json_array_get_length (objects);
   if (!track_ids_read (obj, n, ids, &ann->has_track_ids, error))
     return NULL;
+  if (max_objects > 0 && n > max_objects) {
+    ann->n_dropped_objects = n - max_objects;
+    n = max_objects;
+  }
   for (guint i = 0; i < n; i++) {
     gboolean skipped;
     SlyObject *o = object_read (json_array_get_element (objects, i), i,
@@ -121,12 +125,13 @@ annotation_read (JsonObject * obj, GError ** error)
 }
 
 static SlyAnnotation *annotation_from_string (const gchar * data,
-    gssize length, gboolean wrapper, GError ** error);
+    gssize length, gboolean wrapper, guint max_objects, GError ** error);
 
 /* protocol.md section 5: "annotation_json", then "annotation", then the
  * item itself when it looks like an annotation. */
 static SlyAnnotation *
-result_read (JsonNode * node, gboolean wrapper, GError ** error)
+result_read (JsonNode * node, gboolean wrapper, guint max_objects,
+    GError ** error)
 {
   JsonObject *obj;
   JsonNode *inner = NULL;
@@ -144,7 +149,7 @@ result_read (JsonNode * node, gboolean wrapper, GError ** error)
   if (inner == NULL) {
     if (json_object_has_member (obj, "size") &&
         json_object_has_member (obj, "objects"))
-      return annotation_read (obj, error);
+      return annotation_read (obj, max_objects, error);
     g_set_error (error, SLY_ERROR, SLY_ERROR_PARSE,
         "the result has no \"annotation\" and is not an annotation itself");
     return NULL;
@@ -155,35 +160,42 @@ result_read (JsonNode * node, gboolean wrapper, GError ** error)
   if (JSON_NODE_HOLDS_VALUE (inner) &&
       json_node_get_value_type (inner) == G_TYPE_STRING)
     return annotation_from_string (json_node_get_string (inner), -1, FALSE,
-        error);
+        max_objects, error);
   if (!JSON_NODE_HOLDS_OBJECT (inner)) {
     g_set_error (error, SLY_ERROR, SLY_ERROR_PARSE,
         "the result's annotation is not an object");
     return NULL;
   }
-  return annotation_read (json_node_get_object (inner), error);
+  return annotation_read (json_node_get_object (inner), max_objects, error);
 }
 
 static SlyAnnotation *
 annotation_from_string (const gchar * data, gssize length, gboolean wrapper,
-    GError ** error)
+    guint max_objects, GError ** error)
 {
   g_autoptr (JsonNode) root = sly_json_parse (data, length, "the annotation",
       error);
 
-  return root ? result_read (root, wrapper, error) : NULL;
+  return root ? result_read (root, wrapper, max_objects, error) : NULL;
 }
 
 SlyAnnotation *
 sly_annotation_from_json_node (JsonNode * node, GError ** error)
 {
-  return result_read (node, TRUE, error);
+  return result_read (node, TRUE, 0, error);
+}
+
+SlyAnnotation *
+sly_annotation_from_json_node_capped (JsonNode * node, guint max_objects,
+    GError ** error)
+{
+  return result_read (node, TRUE, max_objects, error);
 }
 
 SlyAnnotation *
 sly_annotation_from_json (const gchar * data, gssize length, GError ** error)
 {
-  return annotation_from_string (data, length, TRUE, error);
+  return annotation_from_string (data, length, TRUE, 0, error);
 }
 
 /* ---- writing ---- */

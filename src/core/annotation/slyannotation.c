@@ -88,7 +88,15 @@ sly_annotation_copy (const SlyAnnotation * ann)
     g_ptr_array_add (copy->objects,
         object_copy (g_ptr_array_index (ann->objects, i)));
   copy->has_track_ids = ann->has_track_ids;
+  copy->n_dropped_objects = ann->n_dropped_objects;
   return copy;
+}
+
+guint
+sly_annotation_get_n_dropped_objects (const SlyAnnotation * ann)
+{
+  g_return_val_if_fail (ann != NULL, 0);
+  return ann->n_dropped_objects;
 }
 
 SlyObject *

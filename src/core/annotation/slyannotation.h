@@ -120,6 +120,7 @@ struct _SlyAnnotation
   gboolean has_track_ids;       /* customBigData was a matching id array */
   /*< private >*/
   gint ref_count;
+  guint n_dropped_objects;
 };
 
 GType sly_annotation_get_type (void);
@@ -137,6 +138,15 @@ SlyAnnotation *sly_annotation_copy (const SlyAnnotation * ann);
  * skipped with a debug message, not fatal. */
 SlyAnnotation *sly_annotation_from_json_node (JsonNode * node,
     GError ** error);
+/* The same, keeping at most @max_objects objects (0 = all): the elements of
+ * "objects" from index @max_objects on are not read, only counted in
+ * sly_annotation_get_n_dropped_objects(). Track ids stay matched. */
+SlyAnnotation *sly_annotation_from_json_node_capped (JsonNode * node,
+    guint max_objects, GError ** error);
+/* How many objects of the document the parser dropped because of a cap
+ * (sly_annotation_from_json_node_capped(), sly_client_set_max_objects()):
+ * the annotation holds only the first ones. 0 otherwise. */
+guint sly_annotation_get_n_dropped_objects (const SlyAnnotation * ann);
 SlyAnnotation *sly_annotation_from_json (const gchar * data, gssize length,
     GError ** error);
 JsonNode *sly_annotation_to_json_node (const SlyAnnotation * ann);
