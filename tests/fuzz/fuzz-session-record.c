@@ -15,7 +15,7 @@ check_result (JsonNode * item)
   g_autoptr (GPtrArray) anns = NULL;
   GError *error = NULL;
 
-  anns = sly_client_parse_results (item, 1, &error);
+  anns = sly_client_parse_results (item, 1, 0, &error);
   if (anns == NULL) {
     fuzz_check_failure (error);
     return;

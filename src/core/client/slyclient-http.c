@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * One request of the client: a POST with a per-attempt timeout, retries with
- * exponential backoff for the failures protocol.md 1.3 calls retryable, the
- * platform key only for the platform host, and URLs redacted in logs.
+ * exponential backoff for the failures protocol.md 1.3 calls retryable
+ * (never past the caller's retry deadline), redirects followed by hand
+ * (same origin only, never for uploads), the platform key only for the
+ * platform host, a bounded answer, and URLs redacted in logs.
  *
  * Everything here runs on the thread-default GMainContext of the caller
  * (the context the GTask was created in): the timeout, the backoff sleep
@@ -13,21 +15,27 @@
 #include "slyerrors.h"
 #include "slyerror.h"
 #include "slyjson.h"
+#include "slyredact.h"
 
 #include <string.h>
 
 #define MAX_RETRY_SLEEP_MS 60000
-/* Answers are read whole; a hostile server must not fill the memory. Masks
- * of many large frames stay far below this. */
-#define SLY_CLIENT_MAX_ANSWER (256u << 20)
+/* libsoup follows up to 20; an API has no business with long chains */
+#define MAX_REDIRECTS 5
 
 typedef struct
 {
   gchar *url;
+  GUri *origin;                 /* of @url: where redirects may lead */
   gchar *content_type;
   GBytes *body;
   SlyRequestFlags flags;
+  gint64 deadline_us;           /* no retry may end after it; 0 = none */
   guint attempt;                /* 1-based, of the running attempt */
+  guint attempt_timeout_ms;     /* of the running attempt; 0 = none */
+  gchar *hop_url;               /* the URL of this attempt's current hop */
+  gboolean hop_get;             /* a 301/302/303 hop: GET without body */
+  guint redirects;              /* hops followed in this attempt */
   SoupMessage *msg;
   GCancellable *attempt_cancel; /* fired by timeout or by the caller */
   GSource *timeout_source;
@@ -59,6 +67,8 @@ post_data_free (PostData * data)
   g_clear_object (&data->stream);
   g_clear_pointer (&data->answer, g_byte_array_unref);
   g_free (data->url);
+  g_clear_pointer (&data->origin, g_uri_unref);
+  g_free (data->hop_url);
   g_free (data->content_type);
   g_clear_pointer (&data->body, g_bytes_unref);
   g_clear_object (&data->msg);
@@ -66,45 +76,31 @@ post_data_free (PostData * data)
   g_free (data);
 }
 
-gchar *
-sly_client_redact_url (const gchar * url)
-{
-  g_autoptr (GUri) uri = NULL;
-  g_autofree gchar *copy = NULL;
-  const gchar *net;
-  const gchar *rest;
-
-  if (url == NULL)
-    return g_strdup ("(null)");
-  /* no user info, query or fragment: they may hold secrets too */
-  uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
-  if (uri == NULL)
-    return g_strdup ("(not a URL)");
-  copy = g_uri_to_string_partial (uri, G_URI_HIDE_USERINFO |
-      G_URI_HIDE_QUERY | G_URI_HIDE_FRAGMENT);
-  net = strstr (copy, "/net/");
-  if (net == NULL)
-    return g_steal_pointer (&copy);
-  rest = strchr (net + strlen ("/net/"), '/');
-  return g_strdup_printf ("%.*s/net/***%s", (int) (net - copy), copy,
-      rest ? rest : "");
-}
-
+/* The client's secrets, for sly_redact_text(): the API token, the session
+ * token, the user info of the model URL and its password. */
 static void
-replace_all (GString * text, const gchar * secret)
+client_secrets (SlyClient * client, const gchar * secrets[5])
 {
-  if (secret != NULL && secret[0] != '\0')
-    g_string_replace (text, secret, "***", 0);
+  guint n = 0;
+
+  if (client->creds.api_token != NULL)
+    secrets[n++] = client->creds.api_token;
+  if (client->session_token != NULL)
+    secrets[n++] = client->session_token;
+  if (client->url_userinfo != NULL)
+    secrets[n++] = client->url_userinfo;
+  if (client->url_password != NULL)
+    secrets[n++] = client->url_password;
+  secrets[n] = NULL;
 }
 
 gchar *
 sly_client_redact_text (SlyClient * client, const gchar * text)
 {
-  GString *out = g_string_new (text);
+  const gchar *secrets[5];
 
-  replace_all (out, client->creds.api_token);
-  replace_all (out, client->session_token);
-  return g_string_free (out, FALSE);
+  client_secrets (client, secrets);
+  return sly_redact_text (text, secrets);
 }
 
 /* protocol.md 1.3: statuses worth another attempt */
@@ -122,8 +118,8 @@ status_is_retryable (guint status)
   return FALSE;
 }
 
-static gboolean
-same_origin (GUri * a, GUri * b)
+gboolean
+sly_uri_same_origin (GUri * a, GUri * b)
 {
   return g_strcmp0 (g_uri_get_scheme (a), g_uri_get_scheme (b)) == 0
       && g_ascii_strcasecmp (g_uri_get_host (a) ? g_uri_get_host (a) : "",
@@ -142,8 +138,9 @@ on_message_starting (SoupMessage * msg, SlyClient * client)
   GUri *uri = soup_message_get_uri (msg);
 
   if (client->creds.api_token != NULL
-      && ((client->platform_uri && same_origin (uri, client->platform_uri))
-          || (client->api_uri && same_origin (uri, client->api_uri)))) {
+      && ((client->platform_uri
+              && sly_uri_same_origin (uri, client->platform_uri))
+          || (client->api_uri && sly_uri_same_origin (uri, client->api_uri)))) {
     soup_message_headers_replace (headers, "x-api-key",
         client->creds.api_token);
     if (task_id != NULL && task_id[0] != '\0')
@@ -206,10 +203,14 @@ on_retry (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* The pause before the next attempt: exponential backoff, at least a 429's
+ * Retry-After, and never longer than the per-attempt timeout (nor 60 s): a
+ * server cannot park a caller for longer than one attempt may take. */
 static guint
 retry_delay_ms (SlyClient * client, PostData * data)
 {
   guint64 delay = client->retry_delay_ms;
+  guint64 cap = MAX_RETRY_SLEEP_MS;
   const gchar *after = NULL;
   guint i;
 
@@ -219,8 +220,11 @@ retry_delay_ms (SlyClient * client, PostData * data)
     after = soup_message_headers_get_one (soup_message_get_response_headers
         (data->msg), "Retry-After");
   if (after != NULL && g_ascii_isdigit (after[0]))
-    delay = MAX (delay, g_ascii_strtoull (after, NULL, 10) * 1000);
-  return MIN (delay, MAX_RETRY_SLEEP_MS);
+    delay = MAX (delay, MIN (g_ascii_strtoull (after, NULL, 10),
+            MAX_RETRY_SLEEP_MS) * 1000);
+  if (client->timeout_ms > 0)
+    cap = MIN (cap, client->timeout_ms);
+  return MIN (delay, cap);
 }
 
 /* Either retries (returns TRUE) or leaves the decision to the caller. */
@@ -235,7 +239,15 @@ maybe_retry (GTask * task, const GError * error)
   if (data->attempt >= client->attempts || (data->flags & SLY_REQUEST_NO_RETRY))
     return FALSE;
   delay = retry_delay_ms (client, data);
-  url = sly_client_redact_url (data->url);
+  url = sly_redact_url (data->url);
+  /* the next attempt must start before the deadline (it is cut there) */
+  if (data->deadline_us > 0 &&
+      g_get_monotonic_time () + (gint64) delay * 1000 >= data->deadline_us) {
+    g_debug ("attempt %u of %u to %s failed (%s); no retry: a pause of %u ms "
+        "would end after the retry deadline", data->attempt, client->attempts,
+        url, error->message, delay);
+    return FALSE;
+  }
   g_debug ("attempt %u of %u to %s failed (%s); retrying in %u ms",
       data->attempt, client->attempts, url, error->message, delay);
   data->sleep_source = g_timeout_source_new (delay);
@@ -245,67 +257,150 @@ maybe_retry (GTask * task, const GError * error)
 }
 
 static GError *
-timeout_error (SlyClient * client, PostData * data)
+timeout_error (PostData * data)
 {
-  g_autofree gchar *url = sly_client_redact_url (data->url);
+  g_autofree gchar *url = sly_redact_url (data->url);
 
   return g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
-      "No answer from %s within %u ms", url, client->timeout_ms);
+      "No answer from %s within %u ms%s", url, data->attempt_timeout_ms,
+      data->attempt > 1 && data->deadline_us > 0 ? " (retry deadline)" : "");
 }
 
-/* A transport error, made safe to show: no secrets, timeouts named. */
+/* A transport error, made safe to show: no secrets, timeouts named, an
+ * untrusted certificate said so. */
 static GError *
 transport_error (SlyClient * client, PostData * data, GError * error)
 {
   g_autofree gchar *text = NULL;
+  g_autofree gchar *url = NULL;
   GError *out;
 
   if (data->timed_out) {
     g_error_free (error);
-    return timeout_error (client, data);
+    return timeout_error (data);
   }
   text = sly_client_redact_text (client, error->message);
-  out = g_error_new_literal (error->domain, error->code, text);
+  if (g_error_matches (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE)) {
+    url = sly_redact_url (data->hop_url);
+    out = g_error_new (error->domain, error->code, "The TLS certificate of "
+        "%s is not trusted (%s): its CA is not in the trusted set (see "
+        "sly_client_set_tls_ca_file), or it names another host, or it has "
+        "expired", url, text);
+  } else {
+    out = g_error_new_literal (error->domain, error->code, text);
+  }
   g_error_free (error);
   return out;
 }
 
-/* The end of an attempt: @body is the whole answer, or NULL with @error
+static void send_hop (GTask * task);
+
+/* A 3xx with a Location: follows it (returns TRUE, the attempt goes on) or
+ * sets @error. Uploads never follow one (the answer of another URL would be
+ * taken for the frame's prediction); other calls follow up to MAX_REDIRECTS
+ * hops within the origin of the request, as libsoup would: 301/302 of a
+ * POST and 303 become a GET without body, 307/308 repeat the POST. */
+static gboolean
+follow_redirect (GTask * task, guint status, GError ** error)
+{
+  PostData *data = g_task_get_task_data (task);
+  const gchar *location = soup_message_headers_get_one
+      (soup_message_get_response_headers (data->msg), "Location");
+  g_autoptr (GUri) target = NULL;
+  g_autofree gchar *shown = NULL;
+
+  if (location != NULL)
+    target = g_uri_parse_relative (soup_message_get_uri (data->msg),
+        location, SOUP_HTTP_URI_FLAGS, NULL);
+  if (target != NULL) {
+    g_autofree gchar *text = g_uri_to_string (target);
+
+    shown = sly_redact_url (text);
+  } else {
+    shown = g_strdup (location ? "(not a URL)" : "(no Location)");
+  }
+  if (data->flags & SLY_REQUEST_NO_REDIRECT) {
+    g_set_error (error, SLY_HTTP_ERROR, status, "The server answered the "
+        "inference request with a redirect (HTTP %u to %s); inference "
+        "requests do not follow redirects", status, shown);
+    return FALSE;
+  }
+  if (target == NULL || !sly_uri_same_origin (target, data->origin)) {
+    g_set_error (error, SLY_HTTP_ERROR, status, "The server redirected the "
+        "request (HTTP %u) to %s, outside the origin of the request: not "
+        "followed", status, shown);
+    return FALSE;
+  }
+  if (data->redirects >= MAX_REDIRECTS) {
+    g_set_error (error, SLY_HTTP_ERROR, status, "Too many redirects (more "
+        "than %u, the last HTTP %u to %s)", MAX_REDIRECTS, status, shown);
+    return FALSE;
+  }
+  data->redirects++;
+  g_free (data->hop_url);
+  data->hop_url = g_uri_to_string (target);
+  if (status == SOUP_STATUS_SEE_OTHER || status == SOUP_STATUS_MOVED_PERMANENTLY
+      || status == SOUP_STATUS_FOUND)
+    data->hop_get = TRUE;
+  g_debug ("HTTP %u: following the redirect to %s", status, shown);
+  send_hop (task);
+  return TRUE;
+}
+
+static gboolean
+is_redirect (guint status)
+{
+  return status == SOUP_STATUS_MOVED_PERMANENTLY || status == SOUP_STATUS_FOUND
+      || status == SOUP_STATUS_SEE_OTHER
+      || status == SOUP_STATUS_TEMPORARY_REDIRECT
+      || status == SOUP_STATUS_PERMANENT_REDIRECT;
+}
+
+/* The end of a hop: @body is the whole answer, or NULL with @error
  * (a transport failure). */
 static void
 attempt_done (GTask * task, GBytes * body, GError * error)
 {
   SlyClient *client = g_task_get_source_object (task);
   PostData *data = g_task_get_task_data (task);
-  g_autofree gchar *safe = NULL;
+  const gchar *secrets[5];
   gboolean retryable;
   guint status;
 
-  destroy_source (&data->timeout_source);
   g_clear_object (&data->stream);
   g_clear_pointer (&data->answer, g_byte_array_unref);
   if (g_task_return_error_if_cancelled (task)) {
+    destroy_source (&data->timeout_source);
     g_clear_error (&error);
     post_done (task);
     return;
   }
   if (body == NULL) {
+    destroy_source (&data->timeout_source);
     error = transport_error (client, data, error);
-    retryable = !g_error_matches (error, SLY_ERROR, SLY_ERROR_PARSE);
+    retryable = !g_error_matches (error, SLY_ERROR, SLY_ERROR_PARSE)
+        && error->domain != G_TLS_ERROR;
   } else {
     status = soup_message_get_status (data->msg);
+    if (is_redirect (status)) {
+      if (follow_redirect (task, status, &error))
+        return;
+      destroy_source (&data->timeout_source);
+      g_task_return_error (task, error);
+      post_done (task);
+      return;
+    }
+    destroy_source (&data->timeout_source);
     if (SOUP_STATUS_IS_SUCCESSFUL (status)) {
       g_task_return_pointer (task, g_bytes_ref (body),
           (GDestroyNotify) g_bytes_unref);
       post_done (task);
       return;
     }
-    error = sly_http_error_new_from_body (status,
-        g_bytes_get_data (body, NULL), g_bytes_get_size (body));
-    /* the server may echo what it was sent */
-    safe = sly_client_redact_text (client, error->message);
-    g_free (error->message);
-    error->message = g_steal_pointer (&safe);
+    /* the server may echo what it was sent: redacted before it is cut */
+    client_secrets (client, secrets);
+    error = sly_http_error_new_from_body_redacted (status,
+        g_bytes_get_data (body, NULL), g_bytes_get_size (body), secrets);
     retryable = status_is_retryable (status);
   }
   if (retryable && maybe_retry (task, error)) {
@@ -338,9 +433,10 @@ on_read (GObject * source, GAsyncResult * res, gpointer user_data)
     attempt_done (task, body, NULL);
     return;
   }
-  if (data->answer->len + g_bytes_get_size (chunk) > SLY_CLIENT_MAX_ANSWER) {
+  if (data->answer->len + g_bytes_get_size (chunk) >
+      SLY_CLIENT_MAX_ANSWER_BYTES) {
     attempt_done (task, NULL, g_error_new (SLY_ERROR, SLY_ERROR_PARSE,
-            "The answer is larger than %u bytes", SLY_CLIENT_MAX_ANSWER));
+            "The answer is larger than %u bytes", SLY_CLIENT_MAX_ANSWER_BYTES));
     return;
   }
   g_byte_array_append (data->answer, g_bytes_get_data (chunk, NULL),
@@ -374,45 +470,71 @@ on_sent (GObject * source, GAsyncResult * res, gpointer user_data)
   read_more (task);
 }
 
+/* Sends the current hop of the attempt (its first, or a redirect's). */
 static void
-start_attempt (GTask * task)
+send_hop (GTask * task)
 {
   SlyClient *client = g_task_get_source_object (task);
   PostData *data = g_task_get_task_data (task);
   g_autofree gchar *url = NULL;
 
-  data->attempt++;
-  data->timed_out = FALSE;
   g_clear_object (&data->msg);
-  g_clear_object (&data->attempt_cancel);
-  data->msg = soup_message_new (SOUP_METHOD_POST, data->url);
-  data->attempt_cancel = g_cancellable_new ();
-  if (data->body != NULL)
+  data->msg = soup_message_new (data->hop_get ? SOUP_METHOD_GET :
+      SOUP_METHOD_POST, data->hop_url);
+  if (data->body != NULL && !data->hop_get)
     soup_message_set_request_body_from_bytes (data->msg, data->content_type,
         data->body);
   /* libsoup opens a new connection for every POST unless the message is
    * marked idempotent; the model calls may be repeated safely (the SDK's
    * client reuses connections too), and a frame per request must not pay
-   * a TCP handshake */
-  soup_message_add_flags (data->msg, SOUP_MESSAGE_IDEMPOTENT);
+   * a TCP handshake. Redirects are ours to judge (follow_redirect). */
+  soup_message_add_flags (data->msg, SOUP_MESSAGE_IDEMPOTENT |
+      SOUP_MESSAGE_NO_REDIRECT);
   g_signal_connect (data->msg, "starting", G_CALLBACK (on_message_starting),
       client);
-  if (client->timeout_ms > 0) {
-    data->timeout_source = g_timeout_source_new (client->timeout_ms);
+  url = sly_redact_url (data->hop_url);
+  g_debug ("%s %s (attempt %u)", data->hop_get ? "GET" : "POST", url,
+      data->attempt);
+  soup_session_send_async (client->session, data->msg, G_PRIORITY_DEFAULT,
+      data->attempt_cancel, on_sent, task);
+}
+
+static void
+start_attempt (GTask * task)
+{
+  SlyClient *client = g_task_get_source_object (task);
+  PostData *data = g_task_get_task_data (task);
+
+  data->attempt++;
+  data->timed_out = FALSE;
+  data->redirects = 0;
+  data->hop_get = FALSE;
+  g_free (data->hop_url);
+  data->hop_url = g_strdup (data->url);
+  g_clear_object (&data->attempt_cancel);
+  data->attempt_cancel = g_cancellable_new ();
+  /* a retry is cut at the caller's deadline */
+  data->attempt_timeout_ms = client->timeout_ms;
+  if (data->attempt > 1 && data->deadline_us > 0) {
+    gint64 left_ms = (data->deadline_us - g_get_monotonic_time ()) / 1000;
+    guint left = (guint) CLAMP (left_ms, 1, G_MAXUINT);
+
+    data->attempt_timeout_ms = data->attempt_timeout_ms > 0 ?
+        MIN (data->attempt_timeout_ms, left) : left;
+  }
+  if (data->attempt_timeout_ms > 0) {
+    data->timeout_source = g_timeout_source_new (data->attempt_timeout_ms);
     g_source_set_callback (data->timeout_source, on_timeout, task, NULL);
     g_source_attach (data->timeout_source, g_task_get_context (task));
   }
-  url = sly_client_redact_url (data->url);
-  g_debug ("POST %s (attempt %u)", url, data->attempt);
-  soup_session_send_async (client->session, data->msg, G_PRIORITY_DEFAULT,
-      data->attempt_cancel, on_sent, task);
+  send_hop (task);
 }
 
 void
 sly_client_post_async (SlyClient * client, const gchar * url,
     const gchar * content_type, GBytes * body, SlyRequestFlags flags,
-    GCancellable * cancellable, GAsyncReadyCallback callback,
-    gpointer user_data)
+    gint64 retry_deadline_us, GCancellable * cancellable,
+    GAsyncReadyCallback callback, gpointer user_data)
 {
   GTask *task;
   PostData *data;
@@ -427,7 +549,7 @@ sly_client_post_async (SlyClient * client, const gchar * url,
   uri = g_uri_parse (url, SOUP_HTTP_URI_FLAGS, NULL);
   if (uri == NULL || (g_strcmp0 (g_uri_get_scheme (uri), "http") != 0
           && g_strcmp0 (g_uri_get_scheme (uri), "https") != 0)) {
-    safe = sly_client_redact_url (url);
+    safe = sly_redact_url (url);
     g_task_return_new_error (task, SLY_ERROR, SLY_ERROR_INVALID_ARGUMENT,
         "Not an http(s) URL: %s", safe);
     g_object_unref (task);
@@ -435,9 +557,11 @@ sly_client_post_async (SlyClient * client, const gchar * url,
   }
   data = g_new0 (PostData, 1);
   data->url = g_strdup (url);
+  data->origin = g_steal_pointer (&uri);
   data->content_type = g_strdup (content_type);
   data->body = body ? g_bytes_ref (body) : NULL;
   data->flags = flags;
+  data->deadline_us = MAX (retry_deadline_us, 0);
   g_task_set_task_data (task, data, (GDestroyNotify) post_data_free);
   if (g_task_return_error_if_cancelled (task)) {
     g_object_unref (task);

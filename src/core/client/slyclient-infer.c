@@ -79,6 +79,8 @@ sly_client_build_upload (SlyClient * client, GBytes * const *files,
 typedef struct
 {
   guint n_images;
+  guint max_objects;
+  gint64 retry_deadline_us;
   gchar *method;
   gchar *content_type;
   GBytes *body;
@@ -93,9 +95,234 @@ infer_data_free (InferData * data)
   g_free (data);
 }
 
+/* ---- the object cap, applied to the answer's text ----
+ * json-glib's tree of an answer takes about 20 times its size, so objects
+ * beyond the cap are cut from the text before it is parsed: every element
+ * of an array under an "objects" key from index max_objects on becomes
+ * null (the array keeps its length, so customBigData's track ids still
+ * match). The annotation parser then reads only the first max_objects
+ * elements and counts the rest. The scan follows JSON syntax only as far
+ * as needed; whatever it does not understand is left to the parser. */
+
+typedef struct
+{
+  gboolean is_array;
+  gboolean prune;               /* an array under an "objects" key */
+  gboolean want_element;        /* array: an element may start next */
+  guint index;                  /* array: elements started so far */
+  gboolean expect_key;          /* object: the next string is a key */
+  gboolean key_is_objects;      /* object: the value is that of "objects" */
+} PruneFrame;
+
+/* Whether a key (raw, between its quotes) is "objects", escapes read. */
+static gboolean
+key_is_objects (const gchar * raw, gsize len)
+{
+  g_autofree gchar *quoted = NULL;
+  g_autoptr (JsonNode) node = NULL;
+
+  if (len == strlen ("objects") && memcmp (raw, "objects", len) == 0)
+    return TRUE;
+  /* "\u006fbjects"...: at most 6 bytes a character */
+  if (memchr (raw, '\\', len) == NULL || len > 6 * strlen ("objects"))
+    return FALSE;
+  quoted = g_strdup_printf ("\"%.*s\"", (int) len, raw);
+  node = json_from_string (quoted, NULL);
+  return node != NULL && JSON_NODE_HOLDS_VALUE (node)
+      && json_node_get_value_type (node) == G_TYPE_STRING
+      && g_strcmp0 (json_node_get_string (node), "objects") == 0;
+}
+
+/* The end of the string whose opening quote is at @i: the index of its
+ * closing quote, or @len. */
+static gsize
+string_end (const gchar * text, gsize len, gsize i)
+{
+  for (i++; i < len && text[i] != '"'; i++)
+    if (text[i] == '\\')
+      i++;
+  return MIN (i, len);
+}
+
+/* The end of the value starting at @i: the index of the ',' or closing
+ * bracket after it, at its level, or @len. */
+static gsize
+value_end (const gchar * text, gsize len, gsize i)
+{
+  gsize depth = 0;
+
+  for (; i < len; i++) {
+    switch (text[i]) {
+      case '"':
+        i = string_end (text, len, i);
+        break;
+      case '[':
+      case '{':
+        depth++;
+        break;
+      case ']':
+      case '}':
+        if (depth == 0)
+          return i;
+        depth--;
+        break;
+      case ',':
+        if (depth == 0)
+          return i;
+        break;
+      default:
+        break;
+    }
+  }
+  return len;
+}
+
+gchar *
+sly_client_prune_objects (const gchar * text, gsize len, guint max_objects,
+    gsize * out_len, guint * n_pruned)
+{
+  PruneFrame stack[SLY_JSON_MAX_DEPTH + 1];
+  guint depth = 0;
+  GString *out = NULL;
+  gsize copied = 0, i = 0;
+
+  *n_pruned = 0;
+  if (max_objects == 0)
+    return NULL;
+  while (i < len) {
+    gchar c = text[i];
+    PruneFrame *top = depth > 0 ? &stack[depth - 1] : NULL;
+
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+      i++;
+      continue;
+    }
+    if (top != NULL && top->is_array && top->want_element) {
+      top->want_element = FALSE;
+      if (c != ']' && top->prune && top->index >= max_objects) {
+        gsize end = value_end (text, len, i);
+
+        if (out == NULL)
+          out = g_string_sized_new (len);
+        g_string_append_len (out, text + copied, i - copied);
+        g_string_append (out, "null");
+        copied = i = end;
+        top->index++;
+        (*n_pruned)++;
+        continue;
+      }
+      if (c != ']')
+        top->index++;
+    }
+    switch (c) {
+      case '"':{
+        gsize end = string_end (text, len, i);
+
+        if (end >= len)
+          goto done;            /* unterminated: the parser says so */
+        if (top != NULL && !top->is_array && top->expect_key) {
+          top->key_is_objects = key_is_objects (text + i + 1, end - i - 1);
+          top->expect_key = FALSE;
+        }
+        i = end + 1;
+        continue;
+      }
+      case '{':
+      case '[':
+        if (depth == G_N_ELEMENTS (stack))
+          goto done;            /* too deep: the parser refuses it */
+        memset (&stack[depth], 0, sizeof (PruneFrame));
+        stack[depth].is_array = stack[depth].want_element = c == '[';
+        stack[depth].expect_key = c == '{';
+        stack[depth].prune = c == '[' && top != NULL && !top->is_array
+            && top->key_is_objects;
+        depth++;
+        break;
+      case '}':
+      case ']':
+        if (depth > 0)
+          depth--;
+        break;
+      case ',':
+        if (top != NULL && top->is_array)
+          top->want_element = TRUE;
+        else if (top != NULL) {
+          top->expect_key = TRUE;
+          top->key_is_objects = FALSE;
+        }
+        break;
+      default:
+        break;
+    }
+    i++;
+  }
+done:
+  if (out == NULL)
+    return NULL;
+  g_string_append_len (out, text + copied, len - copied);
+  *out_len = out->len;
+  return g_string_free (out, FALSE);
+}
+
+JsonNode *
+sly_client_parse_answer (GBytes * body, const gchar * what,
+    guint max_objects, GError ** error)
+{
+  gsize size, pruned_len = 0;
+  const gchar *text = g_bytes_get_data (body, &size);
+  g_autofree gchar *pruned = NULL;
+  g_autoptr (GBytes) smaller = NULL;
+  guint n_pruned;
+
+  pruned = sly_client_prune_objects (text, size, max_objects, &pruned_len,
+      &n_pruned);
+  if (pruned == NULL)
+    return sly_client_parse_json (body, what, error);
+  g_debug ("%s: %u objects beyond the cap of %u dropped unread", what,
+      n_pruned, max_objects);
+  smaller = g_bytes_new_take (g_steal_pointer (&pruned), pruned_len);
+  return sly_client_parse_json (smaller, what, error);
+}
+
+/* One result, capped. A legacy result may carry its annotation as a JSON
+ * string: that text is pruned the same way before it is parsed. */
+static SlyAnnotation *
+result_capped (JsonNode * item, guint max_objects, GError ** error)
+{
+  JsonObject *obj;
+  JsonNode *inner = NULL;
+  const gchar *text;
+  g_autofree gchar *pruned = NULL;
+  g_autoptr (JsonNode) substitute = NULL;
+  gsize pruned_len = 0;
+  guint n_pruned;
+
+  if (max_objects == 0 || !JSON_NODE_HOLDS_OBJECT (item))
+    return sly_annotation_from_json_node_capped (item, max_objects, error);
+  obj = json_node_get_object (item);
+  inner = json_object_get_member (obj, "annotation_json");
+  if (inner == NULL)
+    inner = json_object_get_member (obj, "annotation");
+  if (inner == NULL || !JSON_NODE_HOLDS_VALUE (inner)
+      || json_node_get_value_type (inner) != G_TYPE_STRING)
+    return sly_annotation_from_json_node_capped (item, max_objects, error);
+  text = json_node_get_string (inner);
+  pruned = sly_client_prune_objects (text, strlen (text), max_objects,
+      &pruned_len, &n_pruned);
+  if (pruned == NULL)
+    return sly_annotation_from_json_node_capped (item, max_objects, error);
+  /* {"annotation": "<the pruned text>"} reads as the item would */
+  obj = json_object_new ();
+  json_object_set_string_member (obj, "annotation", pruned);
+  substitute = json_node_init_object (json_node_alloc (), obj);
+  json_object_unref (obj);
+  return sly_annotation_from_json_node_capped (substitute, max_objects, error);
+}
+
 /* inference_image answers one result, inference_batch an array. */
 GPtrArray *
-sly_client_parse_results (JsonNode * answer, guint n_images, GError ** error)
+sly_client_parse_results (JsonNode * answer, guint n_images,
+    guint max_objects, GError ** error)
 {
   g_autoptr (GPtrArray) anns =
       g_ptr_array_new_with_free_func ((GDestroyNotify) sly_annotation_unref);
@@ -118,7 +345,7 @@ sly_client_parse_results (JsonNode * answer, guint n_images, GError ** error)
   for (i = 0; i < n; i++) {
     JsonNode *item = array ? json_array_get_element (array, i) : answer;
     g_autoptr (GError) local = NULL;
-    SlyAnnotation *ann = sly_annotation_from_json_node (item, &local);
+    SlyAnnotation *ann = result_capped (item, max_objects, &local);
 
     if (ann == NULL) {
       g_set_error (error, SLY_ERROR, SLY_ERROR_PARSE,
@@ -142,9 +369,11 @@ on_infer_posted (GObject * source, GAsyncResult * res, gpointer user_data)
 
   body = sly_client_post_finish (SLY_CLIENT (source), res, &error);
   if (body != NULL)
-    answer = sly_client_parse_json (body, data->method, &error);
-  anns =
-      answer ? sly_client_parse_results (answer, data->n_images, &error) : NULL;
+    answer = sly_client_parse_answer (body, data->method, data->max_objects,
+        &error);
+  g_clear_pointer (&body, g_bytes_unref);
+  anns = answer ? sly_client_parse_results (answer, data->n_images,
+      data->max_objects, &error) : NULL;
   if (anns == NULL)
     g_task_return_error (task, error);
   else
@@ -166,15 +395,18 @@ on_infer_resolved (GObject * source, GAsyncResult * res, gpointer user_data)
     return;
   }
   url = sly_client_method_url (client, data->method);
+  /* the prediction must come from where the frames went */
   sly_client_post_async (client, url, data->content_type, data->body,
-      SLY_REQUEST_NONE, g_task_get_cancellable (task), on_infer_posted, task);
+      SLY_REQUEST_NO_REDIRECT, data->retry_deadline_us,
+      g_task_get_cancellable (task), on_infer_posted, task);
 }
 
 void
 sly_client_infer_async (SlyClient * client, GBytes * const *images,
     guint n_images, const gchar * content_type,
-    const SlyInferenceSettings * settings, GCancellable * cancellable,
-    GAsyncReadyCallback callback, gpointer user_data)
+    const SlyInferenceSettings * settings, gint64 retry_deadline_us,
+    GCancellable * cancellable, GAsyncReadyCallback callback,
+    gpointer user_data)
 {
   g_autoptr (JsonNode) state = NULL;
   GError *error = NULL;
@@ -188,6 +420,8 @@ sly_client_infer_async (SlyClient * client, GBytes * const *images,
   g_task_set_source_tag (task, sly_client_infer_async);
   data = g_new0 (InferData, 1);
   data->n_images = n_images;
+  data->max_objects = client->max_objects;
+  data->retry_deadline_us = retry_deadline_us;
   data->method = g_strdup (n_images == 1 ? "inference_image" :
       "inference_batch");
   g_task_set_task_data (task, data, (GDestroyNotify) infer_data_free);
@@ -225,7 +459,7 @@ sly_client_infer_sync (SlyClient * client, GBytes * const *images,
 
   sly_client_sync_begin (client);
   sly_client_infer_async (client, images, n_images, content_type, settings,
-      cancellable, sly_client_sync_cb, &res);
+      0, cancellable, sly_client_sync_cb, &res);
   sly_client_sync_wait (client, &res);
   anns = sly_client_infer_finish (client, res, error);
   g_object_unref (res);

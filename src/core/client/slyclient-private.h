@@ -28,11 +28,15 @@ struct _SlyClient
   /* Direct base URL without trailing '/'. Task mode: NULL until tasks.info
    * gave the session token; set on the calling thread only. */
   gchar *base_url;
-  gchar *session_token;
+  gchar *session_token;         /* task mode; URL mode: the /net/ segment */
+  /* URL mode: the user info of the URL and its password (secrets too) */
+  gchar *url_userinfo;
+  gchar *url_password;
 
   guint timeout_ms;
   guint attempts;
   guint retry_delay_ms;
+  guint max_objects;            /* per annotation of an answer; 0 = all */
 
   gchar *upload_prefix;         /* random per client: names unique per server */
   gint upload_counter;          /* atomic */
@@ -45,16 +49,21 @@ typedef enum
   /* fail on the first error even when retries are configured (the calls
    * the SDK makes with raise_error: is_ready, get_deploy_info, deploy) */
   SLY_REQUEST_NO_RETRY = 1 << 0,
+  /* fail on any redirect: uploads of frames, whose answer must come from
+   * the URL they were sent to (other calls follow same-origin redirects) */
+  SLY_REQUEST_NO_REDIRECT = 1 << 1,
 } SlyRequestFlags;
 
 /* ---- slyclient-http.c: one POST with timeout, retries, redaction ---- */
 
 /* Sends @body (nullable) with @content_type to @url; the result is the
- * body (GBytes) of a 2xx answer. */
+ * body (GBytes) of a 2xx answer. @retry_deadline_us (monotonic time, 0 =
+ * none): no retry whose pause would end after it, and a retry is cut
+ * there. */
 void sly_client_post_async (SlyClient * client, const gchar * url,
     const gchar * content_type, GBytes * body, SlyRequestFlags flags,
-    GCancellable * cancellable, GAsyncReadyCallback callback,
-    gpointer user_data);
+    gint64 retry_deadline_us, GCancellable * cancellable,
+    GAsyncReadyCallback callback, gpointer user_data);
 GBytes *sly_client_post_finish (SlyClient * client, GAsyncResult * result,
     GError ** error);
 
@@ -70,11 +79,14 @@ void sly_cancel_watch_free (SlyCancelWatch * watch);
 JsonNode *sly_client_parse_json (GBytes * body, const gchar * what,
     GError ** error);
 
-/* The URL with the /net/<token> segment and any query hidden: the only
- * form in which URLs reach logs and messages. */
-gchar *sly_client_redact_url (const gchar * url);
-/* @text with the API token and the session token replaced by "***". */
+/* URLs reach logs and messages only through sly_redact_url()
+ * (slyredact.h). @text with the client's secrets (API token, session
+ * token, user info and password of the model URL) and any /net/<segment>
+ * replaced by "***". */
 gchar *sly_client_redact_text (SlyClient * client, const gchar * text);
+
+/* Same scheme, host (case-insensitive) and port. */
+gboolean sly_uri_same_origin (GUri * a, GUri * b);
 
 /* Runs an async call on the client's private context until it completes:
  *   GAsyncResult *res = NULL;
@@ -105,6 +117,11 @@ void sly_client_resolve_async (SlyClient * client,
 gboolean sly_client_resolve_finish (SlyClient * client,
     GAsyncResult * result, GError ** error);
 
+/* Finishes sly_client_is_deployed_async() as is_ready answered: TRUE with
+ * *ready = whether "status" is "ready"; a 503 stays an error. */
+gboolean sly_client_is_ready_finish (SlyClient * client,
+    GAsyncResult * result, gboolean * ready, GError ** error);
+
 /* ---- slyclient-infer.c ---- */
 
 /* The multipart body of protocol.md 3.12: one "files" part per item with a
@@ -118,11 +135,25 @@ GBytes *sly_client_build_upload (SlyClient * client, GBytes * const *files,
 /* base_url + "/" + method (base must be resolved) */
 gchar *sly_client_method_url (SlyClient * client, const gchar * method);
 
+/* The text of an answer with the objects beyond @max_objects cut before
+ * json-glib sees them: every element of an array under an "objects" key
+ * (escaped spellings too) from index @max_objects on becomes null; the
+ * arrays keep their length. NULL when nothing was cut (or @max_objects is
+ * 0); *n_pruned counts the elements cut. */
+gchar *sly_client_prune_objects (const gchar * text, gsize len,
+    guint max_objects, gsize * out_len, guint * n_pruned);
+/* sly_client_parse_json() of the pruned text of @body. */
+JsonNode *sly_client_parse_answer (GBytes * body, const gchar * what,
+    guint max_objects, GError ** error);
+
 /* The annotations (SlyAnnotation*) of an inference answer: one result
  * when @n_images is 1 (inference_image), else an array of exactly
- * @n_images results (inference_batch). */
+ * @n_images results (inference_batch). Each keeps at most @max_objects
+ * objects (0 = all; the rest counted by
+ * sly_annotation_get_n_dropped_objects(); a result whose annotation is a
+ * JSON string has that text pruned first). */
 GPtrArray *sly_client_parse_results (JsonNode * answer, guint n_images,
-    GError ** error);
+    guint max_objects, GError ** error);
 
 /* ---- slyclient-session.c ---- */
 

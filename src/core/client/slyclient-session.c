@@ -182,8 +182,9 @@ on_upload_resolved (GObject * source, GAsyncResult * res, gpointer user_data)
     return;
   }
   url = sly_client_method_url (SLY_CLIENT (source), data->url_method);
+  /* an upload's answer must come from where the files went */
   sly_client_post_async (SLY_CLIENT (source), url, data->content_type,
-      data->body, SLY_REQUEST_NONE, g_task_get_cancellable (task),
+      data->body, SLY_REQUEST_NO_REDIRECT, 0, g_task_get_cancellable (task),
       on_upload_posted, task);
 }
 

@@ -23,6 +23,14 @@
 G_DEFINE_TYPE (SlyClient, sly_client, G_TYPE_OBJECT);
 
 static void
+clear_secret (gchar ** secret)
+{
+  if (*secret != NULL)
+    memset (*secret, 0, strlen (*secret));
+  g_clear_pointer (secret, g_free);
+}
+
+static void
 sly_client_finalize (GObject * object)
 {
   SlyClient *client = SLY_CLIENT (object);
@@ -33,9 +41,9 @@ sly_client_finalize (GObject * object)
   g_clear_pointer (&client->platform_uri, g_uri_unref);
   g_clear_pointer (&client->api_uri, g_uri_unref);
   g_free (client->base_url);
-  if (client->session_token != NULL)
-    memset (client->session_token, 0, strlen (client->session_token));
-  g_free (client->session_token);
+  clear_secret (&client->session_token);
+  clear_secret (&client->url_userinfo);
+  clear_secret (&client->url_password);
   g_free (client->upload_prefix);
 
   G_OBJECT_CLASS (sly_client_parent_class)->finalize (object);
@@ -56,6 +64,7 @@ sly_client_init (SlyClient * client)
   client->timeout_ms = DEFAULT_TIMEOUT_MS;
   client->attempts = 1;
   client->retry_delay_ms = DEFAULT_RETRY_DELAY_MS;
+  client->max_objects = SLY_CLIENT_DEFAULT_MAX_OBJECTS;
   client->upload_prefix = g_strdup_printf ("sly%08x", g_random_int ());
 }
 
@@ -91,6 +100,20 @@ strip_trailing_slashes (const gchar * url)
   return copy;
 }
 
+/* The segment after "/net/" in @path (the session token), or NULL. */
+static gchar *
+net_segment (const gchar * path)
+{
+  const gchar *net = path ? strstr (path, "/net/") : NULL;
+  gsize len;
+
+  if (net == NULL)
+    return NULL;
+  net += strlen ("/net/");
+  len = strcspn (net, "/");
+  return len > 0 ? g_strndup (net, len) : NULL;
+}
+
 SlyClient *
 sly_client_new_for_url (const gchar * url, GError ** error)
 {
@@ -102,6 +125,13 @@ sly_client_new_for_url (const gchar * url, GError ** error)
     return NULL;
   client = g_object_new (SLY_TYPE_CLIENT, NULL);
   client->base_url = strip_trailing_slashes (url);
+  /* secrets of the URL, kept out of every message (the URL itself is only
+   * shown through sly_redact_url) */
+  if (g_uri_get_userinfo (uri) != NULL && g_uri_get_userinfo (uri)[0] != '\0')
+    client->url_userinfo = g_strdup (g_uri_get_userinfo (uri));
+  if (g_uri_get_password (uri) != NULL && g_uri_get_password (uri)[0] != '\0')
+    client->url_password = g_strdup (g_uri_get_password (uri));
+  client->session_token = net_segment (g_uri_get_path (uri));
   return client;
 }
 
@@ -152,6 +182,38 @@ sly_client_set_retries (SlyClient * client, guint attempts,
   g_return_if_fail (SLY_IS_CLIENT (client));
   client->attempts = MAX (attempts, 1);
   client->retry_delay_ms = retry_delay_ms;
+}
+
+void
+sly_client_set_max_objects (SlyClient * client, guint max_objects)
+{
+  g_return_if_fail (SLY_IS_CLIENT (client));
+  client->max_objects = max_objects;
+}
+
+gboolean
+sly_client_set_tls_ca_file (SlyClient * client, const gchar * path,
+    GError ** error)
+{
+  g_autoptr (GTlsDatabase) database = NULL;
+  g_autoptr (GError) local = NULL;
+
+  g_return_val_if_fail (SLY_IS_CLIENT (client), FALSE);
+
+  if (path == NULL) {
+    /* back to the system's trust store */
+    database = g_tls_backend_get_default_database (g_tls_backend_get_default
+        ());
+  } else {
+    database = g_tls_file_database_new (path, &local);
+    if (database == NULL) {
+      g_set_error (error, SLY_ERROR, SLY_ERROR_INVALID_ARGUMENT,
+          "Cannot use %s as the CA file: %s", path, local->message);
+      return FALSE;
+    }
+  }
+  soup_session_set_tls_database (client->session, database);
+  return TRUE;
 }
 
 gboolean
@@ -246,7 +308,7 @@ post_json (GTask * task)
   CallData *data = g_task_get_task_data (task);
 
   sly_client_post_async (client, data->url, "application/json", data->body,
-      data->flags, g_task_get_cancellable (task), on_json_posted, task);
+      data->flags, 0, g_task_get_cancellable (task), on_json_posted, task);
 }
 
 static GTask *
@@ -847,6 +909,18 @@ sly_client_is_deployed_finish (SlyClient * client, GAsyncResult * result,
   }
   g_propagate_error (error, local);
   return FALSE;
+}
+
+gboolean
+sly_client_is_ready_finish (SlyClient * client, GAsyncResult * result,
+    gboolean * ready, GError ** error)
+{
+  const gboolean *value = typed_call_finish (client, result, error);
+
+  if (value == NULL)
+    return FALSE;
+  *ready = *value;
+  return TRUE;
 }
 
 gboolean

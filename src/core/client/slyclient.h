@@ -17,8 +17,9 @@
  * not at that moment running an async call of the same client, and never
  * from inside a callback of the same client.
  *
- * Secrets: the API token and the /net/<session token> part of URLs never
- * appear in log output or error messages.
+ * Secrets: the API token, the /net/<session token> part of URLs and the
+ * user info of a model URL never appear in log output or error messages
+ * (sly_redact_url(), slyredact.h, is the form URLs are shown in).
  */
 #ifndef __SLY_CLIENT_H__
 #define __SLY_CLIENT_H__
@@ -27,6 +28,7 @@
 #include <json-glib/json-glib.h>
 #include "slyannotation.h"
 #include "slyprojectmeta.h"
+#include "slyredact.h"
 
 G_BEGIN_DECLS
 
@@ -75,9 +77,33 @@ SlyClient *sly_client_new_for_task (gint64 task_id,
 void sly_client_set_timeout (SlyClient * client, guint timeout_ms);
 /* Attempts for retryable failures (connection errors, timeouts, 408, 429,
  * 5xx as protocol.md 1.3) with exponential backoff starting at
- * @retry_delay_ms. Default: 1 attempt (no retry). */
+ * @retry_delay_ms, at least a 429's Retry-After; no pause is longer than
+ * the per-attempt timeout (when set) nor 60 s. Default: 1 attempt (no
+ * retry). */
 void sly_client_set_retries (SlyClient * client, guint attempts,
     guint retry_delay_ms);
+
+/* Answers are read whole; a longer one fails with SLY_ERROR_PARSE (not
+ * retried). json-glib's tree of an answer takes about 20 times its size. */
+#define SLY_CLIENT_MAX_ANSWER_BYTES (64u << 20)
+
+/* Objects kept per annotation of an inference answer, in answer order;
+ * the rest are dropped while the answer is parsed (before json-glib builds
+ * them) and counted in sly_annotation_get_n_dropped_objects(). 0 = no
+ * limit. Default SLY_CLIENT_DEFAULT_MAX_OBJECTS. */
+#define SLY_CLIENT_DEFAULT_MAX_OBJECTS 10000
+void sly_client_set_max_objects (SlyClient * client, guint max_objects);
+
+/* HTTPS: trust exactly the CA certificates of the PEM file @path (instead
+ * of the system's trust store), e.g. the CA of a self-hosted instance.
+ * NULL goes back to the system's store. Applies to the connections opened
+ * afterwards: set it before the first call. Fails
+ * (SLY_ERROR_INVALID_ARGUMENT) when the file cannot be read as
+ * certificates. An untrusted certificate fails a call with
+ * G_TLS_ERROR_BAD_CERTIFICATE ("The TLS certificate of <url> is not
+ * trusted ..."), not retried. */
+gboolean sly_client_set_tls_ca_file (SlyClient * client, const gchar * path,
+    GError ** error);
 
 gboolean sly_client_is_task_mode (SlyClient * client);
 
@@ -215,11 +241,22 @@ gchar *sly_client_shutdown_finish (SlyClient * client,
  * state.batch_size = n). @content_type is "image/jpeg" or "image/png"; the
  * client gives every upload a unique file name with the right extension.
  * Result: GPtrArray of SlyAnnotation*, one per image, in order; fewer
- * results than images is an error. */
+ * results than images is an error. Objects beyond the client's
+ * max-objects are dropped (sly_annotation_get_n_dropped_objects()).
+ * A redirect is an error (SLY_HTTP_ERROR, its status): the answer must
+ * come from the URL the frames went to.
+ *
+ * @retry_deadline_us: g_get_monotonic_time() by which a caller with a
+ * latency budget needs the answer, 0 = none. No retry pause is taken that
+ * would end at or after it (the call fails with the last error instead),
+ * and a retry is cut at the deadline (G_IO_ERROR_TIMED_OUT). The first
+ * attempt is bounded by the timeout only. The _sync form has no
+ * deadline. */
 void sly_client_infer_async (SlyClient * client, GBytes * const *images,
     guint n_images, const gchar * content_type,
-    const SlyInferenceSettings * settings, GCancellable * cancellable,
-    GAsyncReadyCallback callback, gpointer user_data);
+    const SlyInferenceSettings * settings, gint64 retry_deadline_us,
+    GCancellable * cancellable, GAsyncReadyCallback callback,
+    gpointer user_data);
 GPtrArray *sly_client_infer_finish (SlyClient * client, GAsyncResult * result,
     GError ** error);
 GPtrArray *sly_client_infer_sync (SlyClient * client, GBytes * const *images,
@@ -318,10 +355,15 @@ JsonObject *sly_settings_to_object (JsonNode * settings, GError ** error);
  * G_IO_ERROR_CANCELLED when @cancellable fired; bad bodies are
  * SLY_ERROR_PARSE. Messages never contain the token or session token.
  *
+ * Redirects: uploads of frames (inference, prediction-session uploads)
+ * never follow one; other calls follow 301/302/303 (as a GET without
+ * body) and 307/308 (the POST again) within the origin of the request, at
+ * most 5; a redirect to another origin is an error (SLY_HTTP_ERROR, the
+ * 3xx status, naming the redacted Location).
+ *
  * Credentials: in URL mode no credentials are sent (the /net/<token> URL
  * is the capability). In task mode x-api-key goes only to the platform
- * address and the API root (also after redirects: a redirect to another
- * origin drops it), and "api_token" is added to JSON bodies. */
+ * address and the API root, and "api_token" is added to JSON bodies. */
 
 G_END_DECLS
 

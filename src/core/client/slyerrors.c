@@ -7,6 +7,7 @@
 #include "slyerrors.h"
 #include "slyjson.h"
 #include "slyerror.h"
+#include "slyredact.h"
 
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
@@ -67,21 +68,17 @@ text_from_json (JsonNode * root)
   return text;
 }
 
-/* Valid UTF-8 without control characters, at most SLY_ERROR_TEXT_MAX bytes. */
+/* Valid UTF-8 without control characters (made spaces), stripped. */
 static gchar *
-sanitize (const gchar * text, gssize length)
+clean (const gchar * text, gssize length)
 {
   g_autofree gchar *valid = g_utf8_make_valid (text, length);
-  GString *out = g_string_new (NULL);
+  GString *out = g_string_sized_new (strlen (valid));
   const gchar *p;
 
   for (p = valid; *p != '\0'; p = g_utf8_next_char (p)) {
     gunichar c = g_utf8_get_char (p);
 
-    if (out->len + 6 > SLY_ERROR_TEXT_MAX) {
-      g_string_append (out, "...");
-      break;
-    }
     if (g_unichar_iscntrl (c))
       g_string_append_c (out, ' ');
     else
@@ -92,18 +89,62 @@ sanitize (const gchar * text, gssize length)
   return g_string_free (out, FALSE);
 }
 
+/* At most SLY_ERROR_TEXT_MAX bytes, cut at a character boundary. Runs last,
+ * after redaction: a secret cut in two would no longer be found whole. */
+static gchar *
+trim (gchar * text)
+{
+  const gchar *p;
+  gsize keep;
+
+  if (strlen (text) <= SLY_ERROR_TEXT_MAX)
+    return text;
+  for (p = text; (gsize) (g_utf8_next_char (p) - text) + 3 <=
+      SLY_ERROR_TEXT_MAX; p = g_utf8_next_char (p));
+  keep = p - text;
+  while (keep > 0 && text[keep - 1] == ' ')
+    keep--;
+  memcpy (text + keep, "...", 4);
+  return text;
+}
+
+/* Cleaned and redacted, then cut. Only the start of a long text is
+ * cleaned, unless redaction shrank it so much that the cut could reach the
+ * end of that start, where a secret may have been cut in two. */
+static gchar *
+text_redacted (const gchar * text, gsize length, const gchar * const *secrets)
+{
+  gsize longest = 0, take = MIN (length, 16 * SLY_ERROR_TEXT_MAX);
+  const gchar *const *s;
+
+  for (s = secrets; s != NULL && *s != NULL; s++)
+    longest = MAX (longest, strlen (*s));
+  for (;;) {
+    g_autofree gchar *cleaned = clean (text, take);
+    gchar *result = sly_redact_text (cleaned, secrets);
+
+    if (take == length || strlen (result) >= SLY_ERROR_TEXT_MAX + longest)
+      return trim (result);
+    g_free (result);
+    take = length;
+  }
+}
+
 gchar *
-sly_error_text_from_body (const gchar * body, gsize length, guint status)
+sly_error_text_from_body_redacted (const gchar * body, gsize length,
+    guint status, const gchar * const *secrets)
 {
   g_autoptr (JsonNode) root = NULL;
   const gchar *text = NULL;
-  gchar *result;
 
   if (body != NULL && length > 0) {
+    gchar *result;
+
     root = sly_json_parse (body, length, "error body", NULL);
     if (root != NULL)
       text = text_from_json (root);
-    result = text ? sanitize (text, -1) : sanitize (body, length);
+    result = text ? text_redacted (text, strlen (text), secrets) :
+        text_redacted (body, length, secrets);
     if (result[0] != '\0')
       return result;
     g_free (result);
@@ -114,10 +155,24 @@ sly_error_text_from_body (const gchar * body, gsize length, guint status)
       ? soup_status_get_phrase (status) : "");
 }
 
+gchar *
+sly_error_text_from_body (const gchar * body, gsize length, guint status)
+{
+  return sly_error_text_from_body_redacted (body, length, status, NULL);
+}
+
+GError *
+sly_http_error_new_from_body_redacted (guint status, const gchar * body,
+    gsize length, const gchar * const *secrets)
+{
+  g_autofree gchar *text = sly_error_text_from_body_redacted (body, length,
+      status, secrets);
+
+  return g_error_new_literal (SLY_HTTP_ERROR, status, text);
+}
+
 GError *
 sly_http_error_new_from_body (guint status, const gchar * body, gsize length)
 {
-  g_autofree gchar *text = sly_error_text_from_body (body, length, status);
-
-  return g_error_new_literal (SLY_HTTP_ERROR, status, text);
+  return sly_http_error_new_from_body_redacted (status, body, length, NULL);
 }

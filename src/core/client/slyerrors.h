@@ -21,10 +21,20 @@ G_BEGIN_DECLS
 gchar *sly_error_text_from_body (const gchar * body, gsize length,
     guint status);
 
+/* The same text with the @secrets (NULL-terminated, nullable) and any
+ * /net/<token> segment replaced by "***" (sly_redact_text()). The whole text
+ * is redacted before it is cut to SLY_ERROR_TEXT_MAX bytes, so no part of a
+ * secret that straddles the cut can show. */
+gchar *sly_error_text_from_body_redacted (const gchar * body, gsize length,
+    guint status, const gchar * const *secrets);
+
 /* A SLY_HTTP_ERROR whose code is @status and whose message is the text
- * above. */
+ * above (sly_error_text_from_body()). */
 GError *sly_http_error_new_from_body (guint status, const gchar * body,
     gsize length);
+/* The same with the redacted text (sly_error_text_from_body_redacted()). */
+GError *sly_http_error_new_from_body_redacted (guint status,
+    const gchar * body, gsize length, const gchar * const *secrets);
 
 G_END_DECLS
 

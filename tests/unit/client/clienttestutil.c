@@ -63,6 +63,8 @@ typedef struct
   guint status;
   gchar *content_type;
   GBytes *body;
+  gchar *header;
+  gchar *header_value;
   gchar *location;
   guint fail_first;
   guint fail_status;
@@ -71,6 +73,7 @@ typedef struct
 struct _MockServer
 {
   GThread *thread;
+  GTlsCertificate *certificate; /* HTTPS when set */
   GMainContext *context;
   GMainLoop *loop;
   SoupServer *server;
@@ -87,6 +90,8 @@ route_free (Route * route)
 {
   g_free (route->content_type);
   g_clear_pointer (&route->body, g_bytes_unref);
+  g_free (route->header);
+  g_free (route->header_value);
   g_free (route->location);
   g_free (route);
 }
@@ -94,6 +99,7 @@ route_free (Route * route)
 static void
 mock_request_free (MockRequest * req)
 {
+  g_free (req->method);
   g_free (req->path);
   g_free (req->content_type);
   g_free (req->api_key);
@@ -109,6 +115,7 @@ record (MockServer * mock, SoupServerMessage * msg, const gchar * path)
   SoupMessageBody *body = soup_server_message_get_request_body (msg);
   MockRequest *req = g_new0 (MockRequest, 1);
 
+  req->method = g_strdup (soup_server_message_get_method (msg));
   req->path = g_strdup (path);
   req->content_type = g_strdup (soup_message_headers_get_one (headers,
           "Content-Type"));
@@ -147,9 +154,15 @@ handler (SoupServer * server, SoupServerMessage * msg, const char *path,
     soup_server_message_set_redirect (msg, route->status, route->location);
   } else {
     soup_server_message_set_status (msg, route->status, NULL);
-    soup_server_message_set_response (msg, route->content_type,
-        SOUP_MEMORY_COPY, g_bytes_get_data (route->body, NULL),
-        g_bytes_get_size (route->body));
+    if (route->header != NULL)
+      soup_message_headers_replace (soup_server_message_get_response_headers
+          (msg), route->header, route->header_value);
+    soup_message_headers_set_content_type
+        (soup_server_message_get_response_headers (msg), route->content_type,
+        NULL);
+    if (g_bytes_get_size (route->body) > 0)
+      soup_message_body_append_bytes (soup_server_message_get_response_body
+          (msg), route->body);
   }
   g_mutex_unlock (&mock->lock);
 }
@@ -162,15 +175,16 @@ server_thread (gpointer data)
   GSList *uris;
 
   g_main_context_push_thread_default (mock->context);
-  mock->server = soup_server_new (NULL, NULL);
+  mock->server = soup_server_new ("tls-certificate", mock->certificate, NULL);
   soup_server_add_handler (mock->server, NULL, handler, mock, NULL);
   if (!soup_server_listen_local (mock->server, 0,
-          SOUP_SERVER_LISTEN_IPV4_ONLY, &error))
+          SOUP_SERVER_LISTEN_IPV4_ONLY | (mock->certificate ?
+              SOUP_SERVER_LISTEN_HTTPS : 0), &error))
     g_error ("mock server cannot listen: %s", error->message);
   uris = soup_server_get_uris (mock->server);
   g_mutex_lock (&mock->lock);
-  mock->url = g_strdup_printf ("http://127.0.0.1:%d",
-      g_uri_get_port (uris->data));
+  mock->url = g_strdup_printf ("%s://127.0.0.1:%d",
+      mock->certificate ? "https" : "http", g_uri_get_port (uris->data));
   g_cond_signal (&mock->ready);
   g_mutex_unlock (&mock->lock);
   g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
@@ -184,10 +198,12 @@ server_thread (gpointer data)
   return NULL;
 }
 
-MockServer *
-mock_server_new (void)
+static MockServer *
+mock_server_start (GTlsCertificate * certificate)
 {
   MockServer *mock = g_new0 (MockServer, 1);
+
+  mock->certificate = certificate ? g_object_ref (certificate) : NULL;
 
   g_mutex_init (&mock->lock);
   g_cond_init (&mock->ready);
@@ -204,6 +220,19 @@ mock_server_new (void)
     g_cond_wait (&mock->ready, &mock->lock);
   g_mutex_unlock (&mock->lock);
   return mock;
+}
+
+MockServer *
+mock_server_new (void)
+{
+  return mock_server_start (NULL);
+}
+
+MockServer *
+mock_server_new_https (GTlsCertificate * certificate)
+{
+  g_return_val_if_fail (G_IS_TLS_CERTIFICATE (certificate), NULL);
+  return mock_server_start (certificate);
 }
 
 static gboolean
@@ -250,6 +279,7 @@ mock_server_free (MockServer * mock)
   g_hash_table_unref (mock->routes);
   g_ptr_array_unref (mock->requests);
   g_ptr_array_unref (mock->paused);
+  g_clear_object (&mock->certificate);
   g_free (mock->url);
   g_mutex_clear (&mock->lock);
   g_cond_clear (&mock->ready);
@@ -284,6 +314,39 @@ mock_server_add (MockServer * mock, const gchar * path, guint status,
   route->status = status;
   route->content_type = g_strdup (content_type);
   route->body = g_bytes_new (body, strlen (body));
+  g_mutex_lock (&mock->lock);
+  g_hash_table_replace (mock->routes, g_strdup (path), route);
+  g_mutex_unlock (&mock->lock);
+}
+
+void
+mock_server_add_with_header (MockServer * mock, const gchar * path,
+    guint status, const gchar * content_type, const gchar * body,
+    const gchar * header, const gchar * value)
+{
+  Route *route = g_new0 (Route, 1);
+
+  route->kind = ROUTE_ANSWER;
+  route->status = status;
+  route->content_type = g_strdup (content_type);
+  route->body = g_bytes_new (body, strlen (body));
+  route->header = g_strdup (header);
+  route->header_value = g_strdup (value);
+  g_mutex_lock (&mock->lock);
+  g_hash_table_replace (mock->routes, g_strdup (path), route);
+  g_mutex_unlock (&mock->lock);
+}
+
+void
+mock_server_add_bytes (MockServer * mock, const gchar * path, guint status,
+    const gchar * content_type, GBytes * body)
+{
+  Route *route = g_new0 (Route, 1);
+
+  route->kind = ROUTE_ANSWER;
+  route->status = status;
+  route->content_type = g_strdup (content_type);
+  route->body = body;
   g_mutex_lock (&mock->lock);
   g_hash_table_replace (mock->routes, g_strdup (path), route);
   g_mutex_unlock (&mock->lock);
@@ -342,6 +405,7 @@ mock_request_copy (const MockRequest * req)
 {
   MockRequest *copy = g_new0 (MockRequest, 1);
 
+  copy->method = g_strdup (req->method);
   copy->path = g_strdup (req->path);
   copy->content_type = g_strdup (req->content_type);
   copy->api_key = g_strdup (req->api_key);

@@ -8,7 +8,7 @@
 #ifndef __CLIENT_TEST_UTIL_H__
 #define __CLIENT_TEST_UTIL_H__
 
-#include <glib.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -28,6 +28,7 @@ typedef struct _MockServer MockServer;
 
 typedef struct
 {
+  gchar *method;
   gchar *path;
   gchar *content_type;
   gchar *api_key;               /* x-api-key header, or NULL */
@@ -36,14 +37,24 @@ typedef struct
 } MockRequest;
 
 MockServer *mock_server_new (void);
+/* The same over HTTPS with @certificate (it needs its private key);
+ * the URL is "https://127.0.0.1:PORT". */
+MockServer *mock_server_new_https (GTlsCertificate * certificate);
 void mock_server_free (MockServer * server);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MockServer, mock_server_free)
-/* "http://127.0.0.1:PORT" */
+/* "http://127.0.0.1:PORT" (https for mock_server_new_https) */
 const gchar *mock_server_get_url (MockServer * server);
 
 /* Answers for POST/GET @path (exact match, query ignored). */
 void mock_server_add (MockServer * server, const gchar * path, guint status,
     const gchar * content_type, const gchar * body);
+/* The same with one more response header (e.g. "Retry-After"). */
+void mock_server_add_with_header (MockServer * server, const gchar * path,
+    guint status, const gchar * content_type, const gchar * body,
+    const gchar * header, const gchar * value);
+/* The body as given (it may be large); taken over. */
+void mock_server_add_bytes (MockServer * server, const gchar * path,
+    guint status, const gchar * content_type, GBytes * body);
 void mock_server_add_sample (MockServer * server, const gchar * path,
     const gchar * sample_name);
 void mock_server_add_redirect (MockServer * server, const gchar * path,

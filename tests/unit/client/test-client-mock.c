@@ -6,7 +6,9 @@
  * token goes.
  */
 #include "slyclient.h"
+#include "slyclient-private.h"
 #include "slyerror.h"
+#include "slyerrors.h"
 #include "clienttestutil.h"
 
 #include <glib/gstdio.h>
@@ -938,8 +940,9 @@ test_task_errors (void)
   g_assert_error (error, SLY_ERROR, SLY_ERROR_NOT_SUPPORTED);
 }
 
-/* x-api-key follows a redirect only to the same origin. (libsoup follows
- * 301/302/303 for a POST, turning it into a GET, and never 307/308.) */
+/* A platform call redirected to another origin fails without a request
+ * there; within the origin the redirect is followed and x-api-key goes
+ * along. */
 static void
 test_task_redirect (void)
 {
@@ -960,9 +963,11 @@ test_task_redirect (void)
       302, elsewhere);
   mock_server_add_sample (other, "/somewhere", "get_status");
   status = sly_client_get_status (client, NULL, &error);
-  g_assert_no_error (error);
-  reqs = mock_server_get_requests (other, "/somewhere");
-  g_assert_null (only_request (reqs)->api_key);
+  g_assert_null (status);
+  g_assert_error (error, SLY_HTTP_ERROR, 302);
+  g_clear_error (&error);
+  reqs = mock_server_get_requests (other, NULL);
+  g_assert_cmpuint (reqs->len, ==, 0);
 
   mock_server_add_redirect (server, "/public/api/v3/tasks.request.direct",
       302, here);
@@ -1025,6 +1030,650 @@ test_task_credentials_from_env (void)
   g_assert_cmpstr (only_request (net_reqs)->api_key, ==, TOKEN);
 }
 
+/* ---- redirects (issue #7) ---- */
+
+/* An inference POST answered with a redirect to another host/port: an
+ * error naming the status and the redacted Location; the other server
+ * never sees a request, its answer is never taken for the prediction. */
+static void
+test_redirect_infer (Fixture * f, gconstpointer data)
+{
+  g_autoptr (MockServer) other = mock_server_new ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) anns = NULL;
+  g_autoptr (GPtrArray) reqs = NULL;
+  g_autofree gchar *location = g_strdup_printf ("%s/net/L3akT0ken/"
+      "inference_image?token=Qu3ryS3cret", mock_server_get_url (other));
+  g_autofree gchar *shown = g_strdup_printf ("%s/net/***/inference_image",
+      mock_server_get_url (other));
+  GBytes *image = fake_image (0);
+  guint statuses[] = { 302, 301, 303, 307, 308 };
+  guint i;
+
+  mock_server_add_sample (other, "/net/L3akT0ken/inference_image",
+      "inference_image");
+  for (i = 0; i < G_N_ELEMENTS (statuses); i++) {
+    mock_server_add_redirect (f->server, "/inference_image", statuses[i],
+        location);
+    anns = sly_client_infer_sync (f->client, &image, 1, "image/png", NULL,
+        NULL, &error);
+    g_assert_null (anns);
+    g_assert_error (error, SLY_HTTP_ERROR, (gint) statuses[i]);
+    g_assert_nonnull (strstr (error->message, shown));
+    g_assert_nonnull (strstr (error->message, "redirect"));
+    g_assert_null (strstr (error->message, "L3akT0ken"));
+    g_assert_null (strstr (error->message, "Qu3ryS3cret"));
+    g_clear_error (&error);
+  }
+  /* a batch too, and a redirect to the same server */
+  mock_server_add_redirect (f->server, "/inference_batch", 307,
+      "/inference_image");
+  {
+    GBytes *two[2] = { image, image };
+
+    g_assert_null (sly_client_infer_sync (f->client, two, 2, "image/png",
+            NULL, NULL, &error));
+    g_assert_error (error, SLY_HTTP_ERROR, 307);
+  }
+  reqs = mock_server_get_requests (other, NULL);
+  g_assert_cmpuint (reqs->len, ==, 0);
+  g_bytes_unref (image);
+}
+
+/* Info calls follow a redirect within the origin: 302 as a GET (as
+ * libsoup did), 307 with the POST and its body again. */
+static void
+test_redirect_info_same_origin (Fixture * f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonObject) status = NULL;
+  g_autoptr (JsonObject) status2 = NULL;
+  g_autoptr (GPtrArray) here = NULL;
+  g_autoptr (GPtrArray) there = NULL;
+  g_autofree gchar *absolute = g_strdup_printf ("%s/here",
+      mock_server_get_url (f->server));
+
+  mock_server_add_sample (f->server, "/here", "get_status");
+  mock_server_add_sample (f->server, "/there", "get_status");
+  mock_server_add_redirect (f->server, "/get_status", 302, absolute);
+  status = sly_client_get_status (f->client, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (json_object_get_boolean_member (status, "is_deployed"));
+  here = mock_server_get_requests (f->server, "/here");
+  g_assert_cmpstr (only_request (here)->method, ==, "GET");
+
+  mock_server_add_redirect (f->server, "/get_status", 307, "/there");
+  status2 = sly_client_get_status (f->client, NULL, &error);
+  g_assert_no_error (error);
+  there = mock_server_get_requests (f->server, "/there");
+  g_assert_cmpstr (only_request (there)->method, ==, "POST");
+  assert_envelope (only_request (there));
+}
+
+/* An info call redirected to another origin (port): an error, and the
+ * other server is never asked. A redirect loop ends too. */
+static void
+test_redirect_info_cross_origin (Fixture * f, gconstpointer data)
+{
+  g_autoptr (MockServer) other = mock_server_new ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) reqs = NULL;
+  g_autofree gchar *location = g_strdup_printf ("%s/get_status?key=S3cr3t",
+      mock_server_get_url (other));
+  g_autofree gchar *shown = g_strdup_printf ("%s/get_status",
+      mock_server_get_url (other));
+
+  mock_server_add_sample (other, "/get_status", "get_status");
+  mock_server_add_redirect (f->server, "/get_status", 302, location);
+  g_assert_null (sly_client_get_status (f->client, NULL, &error));
+  g_assert_error (error, SLY_HTTP_ERROR, 302);
+  g_assert_nonnull (strstr (error->message, shown));
+  g_assert_null (strstr (error->message, "S3cr3t"));
+  reqs = mock_server_get_requests (other, NULL);
+  g_assert_cmpuint (reqs->len, ==, 0);
+  g_clear_error (&error);
+
+  mock_server_add_redirect (f->server, "/get_status", 307, "/get_status");
+  g_assert_null (sly_client_get_status (f->client, NULL, &error));
+  g_assert_error (error, SLY_HTTP_ERROR, 307);
+  g_assert_nonnull (strstr (error->message, "Too many redirects"));
+}
+
+/* ---- Retry-After and the retry deadline (issue #7) ---- */
+
+typedef struct
+{
+  GMainContext *context;
+  GPtrArray *anns;
+  GError *error;
+  gboolean done;
+} InferWait;
+
+static void
+on_infer_waited (GObject * source, GAsyncResult * res, gpointer data)
+{
+  InferWait *wait = data;
+
+  wait->anns = sly_client_infer_finish (SLY_CLIENT (source), res, &wait->error);
+  wait->done = TRUE;
+}
+
+/* sly_client_infer_async() with @deadline_us, run to completion. */
+static GPtrArray *
+infer_with_deadline (SlyClient * client, gint64 deadline_us, GError ** error)
+{
+  InferWait wait = { g_main_context_new (), NULL, NULL, FALSE };
+  GBytes *image = fake_image (0);
+
+  g_main_context_push_thread_default (wait.context);
+  sly_client_infer_async (client, &image, 1, "image/png", NULL, deadline_us,
+      NULL, on_infer_waited, &wait);
+  while (!wait.done)
+    g_main_context_iteration (wait.context, TRUE);
+  g_main_context_pop_thread_default (wait.context);
+  g_main_context_unref (wait.context);
+  g_bytes_unref (image);
+  if (wait.error != NULL)
+    g_propagate_error (error, wait.error);
+  return wait.anns;
+}
+
+static guint
+n_requests (MockServer * server, const gchar * path)
+{
+  g_autoptr (GPtrArray) reqs = mock_server_get_requests (server, path);
+
+  return reqs->len;
+}
+
+/* 429 with Retry-After: 30: the pause is cut to the per-attempt timeout,
+ * for info calls and inference alike. */
+static void
+test_retry_after_capped (Fixture * f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) anns = NULL;
+  gint64 start, took;
+
+  mock_server_add_with_header (f->server, "/get_status", 429,
+      "application/json", "{\"message\": \"slow down\"}", "Retry-After", "30");
+  mock_server_add_with_header (f->server, "/inference_image", 429,
+      "application/json", "{\"message\": \"slow down\"}", "Retry-After", "30");
+  sly_client_set_timeout (f->client, 500);
+  sly_client_set_retries (f->client, 2, 10);
+
+  start = g_get_monotonic_time ();
+  g_assert_null (sly_client_get_status (f->client, NULL, &error));
+  took = g_get_monotonic_time () - start;
+  g_assert_error (error, SLY_HTTP_ERROR, 429);
+  g_assert_cmpuint (n_requests (f->server, "/get_status"), ==, 2);
+  g_assert_cmpint (took, >=, 450 * 1000);
+  g_assert_cmpint (took, <, 3 * G_USEC_PER_SEC);
+  g_clear_error (&error);
+
+  start = g_get_monotonic_time ();
+  anns = infer_with_deadline (f->client, 0, &error);
+  took = g_get_monotonic_time () - start;
+  g_assert_null (anns);
+  g_assert_error (error, SLY_HTTP_ERROR, 429);
+  g_assert_cmpuint (n_requests (f->server, "/inference_image"), ==, 2);
+  g_assert_cmpint (took, >=, 450 * 1000);
+  g_assert_cmpint (took, <, 3 * G_USEC_PER_SEC);
+}
+
+/* A deadline 300 ms ahead: no pause that would end after it, so the call
+ * fails with the 429 by then, after one request. */
+static void
+test_retry_deadline (Fixture * f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) anns = NULL;
+  gint64 start, deadline;
+
+  mock_server_add_with_header (f->server, "/inference_image", 429,
+      "application/json", "{\"message\": \"slow down\"}", "Retry-After", "30");
+  sly_client_set_timeout (f->client, 5000);
+  sly_client_set_retries (f->client, 5, 10);
+  start = g_get_monotonic_time ();
+  deadline = start + 300 * 1000;
+  anns = infer_with_deadline (f->client, deadline, &error);
+  g_assert_null (anns);
+  g_assert_error (error, SLY_HTTP_ERROR, 429);
+  g_assert_cmpstr (error->message, ==, "slow down");
+  g_assert_cmpint (g_get_monotonic_time (), <=, deadline);
+  g_assert_cmpuint (n_requests (f->server, "/inference_image"), ==, 1);
+}
+
+/* Within the deadline a retry still happens; a retry that does not answer
+ * is cut at the deadline. */
+static void
+test_retry_deadline_budget (Fixture * f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) anns = NULL;
+  g_autoptr (GPtrArray) anns2 = NULL;
+  gint64 deadline;
+
+  mock_server_add_sample (f->server, "/inference_image", "inference_image");
+  mock_server_fail_first (f->server, "/inference_image", 1, 503);
+  sly_client_set_timeout (f->client, 10000);
+  sly_client_set_retries (f->client, 3, 10);
+  anns = infer_with_deadline (f->client,
+      g_get_monotonic_time () + 5 * G_USEC_PER_SEC, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (anns->len, ==, 1);
+  g_assert_cmpuint (n_requests (f->server, "/inference_image"), ==, 2);
+
+  /* the second attempt hangs: cut at the deadline, not at the 10 s timeout */
+  mock_server_add_hang (f->server, "/inference_image");
+  mock_server_fail_first (f->server, "/inference_image", 1, 503);
+  deadline = g_get_monotonic_time () + 400 * 1000;
+  anns2 = infer_with_deadline (f->client, deadline, &error);
+  g_assert_null (anns2);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+  g_assert_cmpint (g_get_monotonic_time (), <, deadline + G_USEC_PER_SEC);
+  g_assert_cmpuint (n_requests (f->server, "/inference_image"), ==, 4);
+}
+
+/* ---- secrets (issue #7) ---- */
+
+static void
+test_redact_url (void)
+{
+  static const struct
+  {
+    const gchar *url;
+    const gchar *shown;
+  } cases[] = {
+    {"https://user:pass@host/net/TOKEN/x?token=abc#f",
+        "https://host/net/***/x"},
+    {"http://127.0.0.1:8000", "http://127.0.0.1:8000"},
+    {"https://app.supervisely.com/net/TOKEN",
+        "https://app.supervisely.com/net/***"},
+    {"http://h/a/net/T1/b/net/T2/c", "http://h/a/net/***/b/net/***/c"},
+    {"http://h/path?api_token=abc", "http://h/path"},
+    {"host/net/TOKEN/x", "(not a URL)"},
+    {NULL, "(none)"},
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++) {
+    g_autofree gchar *shown = sly_redact_url (cases[i].url);
+
+    g_assert_cmpstr (shown, ==, cases[i].shown);
+  }
+}
+
+/* A server echoing the session token in a /net/<token> call's error: the
+ * message never holds it (only the session-token masking hides a bare
+ * token). In task mode and in URL mode (the token of the URL, its user
+ * info and password too). */
+static void
+test_redact_session_token_errors (void)
+{
+  g_autoptr (MockServer) server = mock_server_new ();
+  g_autoptr (SlyClient) client = task_client (server, 7);
+  g_autoptr (SlyClient) url_client = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *url = g_strdup_printf ("http://us3r:pa55w0rd@%s/net/"
+      SESSION "/", mock_server_get_url (server) + strlen ("http://"));
+  GBytes *image = fake_image (0);
+
+  mock_server_add (server, "/net/" SESSION "/get_session_info", 500,
+      "application/json", "{\"detail\": \"session " SESSION " has ended\"}");
+  g_assert_null (sly_client_get_session_info (client, NULL, &error));
+  g_assert_error (error, SLY_HTTP_ERROR, 500);
+  g_assert_cmpstr (error->message, ==, "session *** has ended");
+  g_clear_error (&error);
+
+  mock_server_add (server, "/net/" SESSION "/inference_image", 500,
+      "text/plain", "inference failed for " SESSION);
+  g_assert_null (sly_client_infer_sync (client, &image, 1, "image/png", NULL,
+          NULL, &error));
+  g_assert_error (error, SLY_HTTP_ERROR, 500);
+  g_assert_cmpstr (error->message, ==, "inference failed for ***");
+  g_clear_error (&error);
+
+  url_client = sly_client_new_for_url (url, &error);
+  g_assert_no_error (error);
+  mock_server_add (server, "/net/" SESSION "/get_session_info", 500,
+      "text/plain", "bad session " SESSION " for us3r:pa55w0rd, pa55w0rd");
+  g_assert_null (sly_client_get_session_info (url_client, NULL, &error));
+  g_assert_error (error, SLY_HTTP_ERROR, 500);
+  g_assert_cmpstr (error->message, ==, "bad session *** for ***, ***");
+  g_bytes_unref (image);
+}
+
+/* No four characters of @secret in a row appear in @text. */
+static void
+assert_no_part_of (const gchar * text, const gchar * secret)
+{
+  gsize i;
+
+  for (i = 0; i + 4 <= strlen (secret); i++) {
+    g_autofree gchar *part = g_strndup (secret + i, 4);
+
+    if (strstr (text, part) != NULL)
+      g_error ("\"%s\" of the secret shows in \"%s\"", part, text);
+  }
+}
+
+/* An error text longer than the 400-byte cut with the token straddling
+ * it: redaction comes first, so no part of the token shows. Through the
+ * client (the API token echoed by a platform) and for every offset. */
+static void
+test_redact_before_cut (void)
+{
+  g_autoptr (MockServer) server = mock_server_new ();
+  g_autoptr (SlyClient) client = task_client (server, 7);
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *pad = g_strnfill (390, 'x');
+  g_autofree gchar *body = g_strdup_printf ("{\"detail\": \"%s" TOKEN
+      "%s\"}", pad, pad);
+  const gchar *secrets[] = { TOKEN, NULL };
+  guint offset;
+
+  mock_server_add (server, "/public/api/v3/tasks.request.direct", 401,
+      "application/json", body);
+  g_assert_null (sly_client_get_status (client, NULL, &error));
+  g_assert_error (error, SLY_HTTP_ERROR, 401);
+  g_assert_cmpuint (strlen (error->message), <=, SLY_ERROR_TEXT_MAX);
+  assert_no_part_of (error->message, TOKEN);
+
+  for (offset = 370; offset < 410; offset++) {
+    g_autofree gchar *before = g_strnfill (offset, 'x');
+    g_autofree gchar *text = g_strconcat (before, TOKEN, pad, NULL);
+    g_autofree gchar *shown = sly_error_text_from_body_redacted (text,
+        strlen (text), 500, secrets);
+
+    g_assert_cmpuint (strlen (shown), <=, SLY_ERROR_TEXT_MAX);
+    g_assert_true (g_str_has_suffix (shown, "..."));
+    assert_no_part_of (shown, TOKEN);
+  }
+}
+
+/* ---- bounded answers (issue #7) ---- */
+
+/* An inference answer with @n rectangles, object i at x = i % 500; with
+ * track ids i + 1 when @ids. */
+static GBytes *
+many_objects (guint n, gboolean ids)
+{
+  GString *s = g_string_new ("{\"annotation\": {\"size\": {\"height\": 480, "
+      "\"width\": 640}, \"tags\": [], \"objects\": [");
+  guint i;
+
+  for (i = 0; i < n; i++)
+    g_string_append_printf (s, "%s{\"classTitle\": \"c\", \"tags\": "
+        "[{\"name\": \"confidence\", \"value\": 0.5}], \"geometryType\": "
+        "\"rectangle\", \"points\": {\"exterior\": [[%u, 2], [600, 400]], "
+        "\"interior\": []}}", i ? ", " : "", i % 500);
+  g_string_append (s, "]");
+  if (ids) {
+    g_string_append (s, ", \"customBigData\": [");
+    for (i = 0; i < n; i++)
+      g_string_append_printf (s, "%s%u", i ? ", " : "", i + 1);
+    g_string_append (s, "]");
+  }
+  g_string_append (s, "}, \"data\": {}}");
+  return g_string_free_to_bytes (s);
+}
+
+/* Peak resident memory of the process, in kB (VmHWM). */
+static gsize
+peak_rss_kb (void)
+{
+  g_autofree gchar *status = NULL;
+  const gchar *line;
+
+  g_assert_true (g_file_get_contents ("/proc/self/status", &status, NULL,
+          NULL));
+  line = strstr (status, "VmHWM:");
+  g_assert_nonnull (line);
+  return g_ascii_strtoull (line + strlen ("VmHWM:"), NULL, 10);
+}
+
+/* 100,000 objects: 10,000 kept (the default), 90,000 counted as dropped,
+ * and the memory stays near the answer's size (json-glib's tree of the
+ * whole answer would take about 300 MB). */
+static void
+test_max_objects (Fixture * f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) anns = NULL;
+  GBytes *answer = many_objects (100000, FALSE);
+  GBytes *image = fake_image (0);
+  SlyAnnotation *ann;
+  gsize before;
+
+  g_test_message ("answer of %" G_GSIZE_FORMAT " bytes",
+      g_bytes_get_size (answer));
+  mock_server_add_bytes (f->server, "/inference_image", 200,
+      "application/json", answer);
+  /* the peak so far, from now on (Linux >= 4.0) */
+  g_file_set_contents ("/proc/self/clear_refs", "5", -1, NULL);
+  before = peak_rss_kb ();
+  anns = sly_client_infer_sync (f->client, &image, 1, "image/png", NULL, NULL,
+      &error);
+  g_assert_no_error (error);
+  ann = anns->pdata[0];
+  g_assert_cmpuint (ann->objects->len, ==, SLY_CLIENT_DEFAULT_MAX_OBJECTS);
+  g_assert_cmpuint (sly_annotation_get_n_dropped_objects (ann), ==,
+      100000 - SLY_CLIENT_DEFAULT_MAX_OBJECTS);
+  /* the first ones, in order */
+  g_assert_cmpint (sly_geometry_get_bbox (((SlyObject *) ann->objects->
+              pdata[7])->geometry).left, ==, 7);
+  g_test_message ("peak grew by %" G_GSIZE_FORMAT " kB",
+      peak_rss_kb () - before);
+  g_assert_cmpuint (peak_rss_kb () - before, <, 120 * 1024);
+  g_bytes_unref (image);
+}
+
+/* A small cap: track ids stay matched, a legacy string annotation and an
+ * escaped "objects" key are capped too, 0 keeps everything. */
+static void
+test_max_objects_shapes (Fixture * f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) anns = NULL;
+  g_autoptr (GPtrArray) anns2 = NULL;
+  g_autoptr (GPtrArray) anns3 = NULL;
+  g_autoptr (JsonNode) legacy = NULL;
+  g_autoptr (JsonObject) wrapper = json_object_new ();
+  g_autofree gchar *legacy_text = NULL;
+  GBytes *image = fake_image (0);
+  GBytes *with_ids = many_objects (30, TRUE);
+  g_autofree gchar *inner =
+      g_strndup ((const gchar *) g_bytes_get_data (with_ids,
+          NULL) + strlen ("{\"annotation\": "),
+      g_bytes_get_size (with_ids) - strlen ("{\"annotation\": ") -
+      strlen (", \"data\": {}}"));
+  SlyAnnotation *ann;
+  guint i;
+
+  sly_client_set_max_objects (f->client, 10);
+  mock_server_add_bytes (f->server, "/inference_image", 200,
+      "application/json", with_ids);
+  anns = sly_client_infer_sync (f->client, &image, 1, "image/png", NULL, NULL,
+      &error);
+  g_assert_no_error (error);
+  ann = anns->pdata[0];
+  g_assert_cmpuint (ann->objects->len, ==, 10);
+  g_assert_cmpuint (sly_annotation_get_n_dropped_objects (ann), ==, 20);
+  g_assert_true (ann->has_track_ids);
+  for (i = 0; i < 10; i++)
+    g_assert_cmpint (((SlyObject *) ann->objects->pdata[i])->track_id, ==,
+        i + 1);
+
+  /* {"annotation": "<the annotation as a JSON string>"} */
+  json_object_set_string_member (wrapper, "annotation", inner);
+  legacy = json_node_init_object (json_node_alloc (), wrapper);
+  legacy_text = json_to_string (legacy, FALSE);
+  mock_server_add (f->server, "/inference_image", 200, "application/json",
+      legacy_text);
+  anns2 = sly_client_infer_sync (f->client, &image, 1, "image/png", NULL,
+      NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (((SlyAnnotation *) anns2->pdata[0])->objects->len, ==, 10);
+  g_assert_cmpuint (sly_annotation_get_n_dropped_objects (anns2->pdata[0]),
+      ==, 20);
+
+  /* no cap */
+  sly_client_set_max_objects (f->client, 0);
+  anns3 = sly_client_infer_sync (f->client, &image, 1, "image/png", NULL,
+      NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (((SlyAnnotation *) anns3->pdata[0])->objects->len, ==, 30);
+  g_assert_cmpuint (sly_annotation_get_n_dropped_objects (anns3->pdata[0]),
+      ==, 0);
+  g_bytes_unref (image);
+}
+
+/* The text pruning itself: only arrays under "objects" (escapes read),
+ * strings and nesting followed, elements become null in place. */
+static void
+test_prune_text (void)
+{
+  static const struct
+  {
+    const gchar *in;
+    const gchar *out;           /* NULL: nothing pruned */
+    guint n;
+  } cases[] = {
+    {"{\"objects\": [1, 2, 3]}", "{\"objects\": [1, 2, null]}", 1},
+    {"{\"objects\": [{\"a\": [1, 2, 3]}, {\"b\": \"],\"}, [3]]}",
+        "{\"objects\": [{\"a\": [1, 2, 3]}, {\"b\": \"],\"}, null]}", 1},
+    {"{\"other\": [1, 2, 3], \"x\": \"objects\"}", NULL, 0},
+    {"{\"\\u006fbjects\": [1,2,3,4]}", "{\"\\u006fbjects\": [1,2,null,null]}",
+        2},
+    {"[{\"objects\":[1,2]},{\"objects\":[\"a\\\"]\",\"b\",\"c\"]}]",
+        "[{\"objects\":[1,2]},{\"objects\":[\"a\\\"]\",\"b\",null]}]", 1},
+    {"{\"objects\": [1, 2]}", NULL, 0},
+    {"{\"objects\": [1, 2, 3", "{\"objects\": [1, 2, null", 1},
+    {"{\"objects\": \"[1, 2, 3]\"}", NULL, 0},
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++) {
+    gsize len = 0;
+    guint n = 99;
+    g_autofree gchar *out = sly_client_prune_objects (cases[i].in,
+        strlen (cases[i].in), 2, &len, &n);
+
+    g_assert_cmpstr (out, ==, cases[i].out);
+    g_assert_cmpuint (n, ==, cases[i].n);
+    if (out != NULL)
+      g_assert_cmpuint (len, ==, strlen (out));
+  }
+}
+
+/* More than SLY_CLIENT_MAX_ANSWER_BYTES: refused while it is read. */
+static void
+test_answer_too_large (Fixture * f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  gsize size = SLY_CLIENT_MAX_ANSWER_BYTES + 1;
+  gchar *big = g_malloc (size);
+
+  memset (big, ' ', size);
+  mock_server_add_bytes (f->server, "/get_status", 200, "application/json",
+      g_bytes_new_take (big, size));
+  g_assert_null (sly_client_get_status (f->client, NULL, &error));
+  g_assert_error (error, SLY_ERROR, SLY_ERROR_PARSE);
+  g_assert_nonnull (strstr (error->message, "larger than"));
+}
+
+/* ---- HTTPS with a private CA (issue #12) ---- */
+
+/* A self-signed certificate for 127.0.0.1 made with the openssl tool in
+ * @dir: cert.pem, key.pem. FALSE when there is no openssl. */
+static gboolean
+make_certificate (const gchar * dir)
+{
+  g_autofree gchar *openssl = g_find_program_in_path ("openssl");
+  g_autofree gchar *cert = g_build_filename (dir, "cert.pem", NULL);
+  g_autofree gchar *key = g_build_filename (dir, "key.pem", NULL);
+  g_autoptr (GError) error = NULL;
+  const gchar *argv[] = { openssl, "req", "-x509", "-newkey", "ec",
+    "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2",
+    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+    "-keyout", key, "-out", cert, NULL
+  };
+  gint status = -1;
+
+  if (openssl == NULL)
+    return FALSE;
+  if (!g_spawn_sync (NULL, (gchar **) argv, NULL,
+          G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
+          NULL, NULL, &status, &error))
+    g_error ("openssl: %s", error->message);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  return TRUE;
+}
+
+static void
+test_tls_ca_file (void)
+{
+  g_autofree gchar *dir = g_dir_make_tmp ("sly-tls-XXXXXX", NULL);
+  g_autofree gchar *cert_file = g_build_filename (dir, "cert.pem", NULL);
+  g_autofree gchar *key_file = g_build_filename (dir, "key.pem", NULL);
+  g_autofree gchar *missing = g_build_filename (dir, "none.pem", NULL);
+  g_autoptr (GTlsCertificate) cert = NULL;
+  g_autoptr (MockServer) server = NULL;
+  g_autoptr (SlyClient) client = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonObject) status = NULL;
+
+  if (!g_tls_backend_supports_tls (g_tls_backend_get_default ())) {
+    g_test_skip ("no TLS backend (glib-networking)");
+    return;
+  }
+  if (!make_certificate (dir)) {
+    g_test_skip ("no openssl to make a certificate");
+    return;
+  }
+  cert = g_tls_certificate_new_from_files (cert_file, key_file, &error);
+  g_assert_no_error (error);
+  server = mock_server_new_https (cert);
+  g_assert_true (g_str_has_prefix (mock_server_get_url (server), "https://"));
+  mock_server_add_sample (server, "/get_status", "get_status");
+  client = sly_client_new_for_url (mock_server_get_url (server), &error);
+  g_assert_no_error (error);
+  sly_client_set_retries (client, 3, 10);
+
+  /* by default: the system's CAs, which do not know ours */
+  g_assert_null (sly_client_get_status (client, NULL, &error));
+  g_assert_error (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE);
+  g_assert_nonnull (strstr (error->message, "not trusted"));
+  g_assert_nonnull (strstr (error->message, mock_server_get_url (server)));
+  g_clear_error (&error);
+
+  /* with our CA */
+  g_assert_true (sly_client_set_tls_ca_file (client, cert_file, &error));
+  g_assert_no_error (error);
+  status = sly_client_get_status (client, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (json_object_get_boolean_member (status, "is_deployed"));
+
+  /* a file that is not there: refused, the CA set stays */
+  g_assert_false (sly_client_set_tls_ca_file (client, missing, &error));
+  g_assert_error (error, SLY_ERROR, SLY_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+
+  /* back to the system's store (for connections opened from then on):
+   * untrusted again */
+  g_clear_object (&client);
+  client = sly_client_new_for_url (mock_server_get_url (server), &error);
+  g_assert_true (sly_client_set_tls_ca_file (client, cert_file, &error));
+  g_assert_true (sly_client_set_tls_ca_file (client, NULL, &error));
+  g_assert_null (sly_client_get_status (client, NULL, &error));
+  g_assert_error (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE);
+
+  g_unlink (cert_file);
+  g_unlink (key_file);
+  g_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1054,7 +1703,22 @@ main (int argc, char **argv)
   ADD ("http/cancel-during-backoff", test_cancel_during_backoff);
   ADD ("http/async-context", test_async_context);
   ADD ("url/no-credentials", test_url_mode_no_credentials);
+  ADD ("redirect/infer", test_redirect_infer);
+  ADD ("redirect/info-same-origin", test_redirect_info_same_origin);
+  ADD ("redirect/info-cross-origin", test_redirect_info_cross_origin);
+  ADD ("http/retry-after-capped", test_retry_after_capped);
+  ADD ("http/retry-deadline", test_retry_deadline);
+  ADD ("http/retry-deadline-budget", test_retry_deadline_budget);
+  ADD ("http/answer-too-large", test_answer_too_large);
+  ADD ("infer/max-objects", test_max_objects);
+  ADD ("infer/max-objects-shapes", test_max_objects_shapes);
 #undef ADD
+  g_test_add_func ("/client/redact/url", test_redact_url);
+  g_test_add_func ("/client/redact/session-token-errors",
+      test_redact_session_token_errors);
+  g_test_add_func ("/client/redact/before-cut", test_redact_before_cut);
+  g_test_add_func ("/client/infer/prune-text", test_prune_text);
+  g_test_add_func ("/client/tls/ca-file", test_tls_ca_file);
   g_test_add_func ("/client/url/redacted", test_url_redacted);
   g_test_add_func ("/client/task/routing", test_task_routing);
   g_test_add_func ("/client/task/errors", test_task_errors);

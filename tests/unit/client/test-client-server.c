@@ -6,6 +6,7 @@
  * request life cycle.
  */
 #include "slyclient.h"
+#include "slymodelinfo.h"
 #include "slyerror.h"
 #include "slyimage.h"
 #include "slytestserver.h"
@@ -439,8 +440,8 @@ test_infer_concurrent (Fixture * f, gconstpointer data)
     c[i].done = FALSE;
     fill_rect (image, box, white);
     bytes = encode (image, TRUE);
-    sly_client_infer_async (f->client, &bytes, 1, "image/jpeg", NULL, NULL,
-        on_concurrent_done, &c[i]);
+    sly_client_infer_async (f->client, &bytes, 1, "image/jpeg", NULL, 0,
+        NULL, on_concurrent_done, &c[i]);
     g_bytes_unref (bytes);
   }
   while (done < G_N_ELEMENTS (c)) {
@@ -632,7 +633,7 @@ test_cancel (Fixture * f, gconstpointer data)
   g_main_context_push_thread_default (context);
   g_source_set_callback (timer, cancel_now, cancellable, NULL);
   g_source_attach (timer, context);
-  sly_client_infer_async (f->client, &bytes, 1, "image/png", NULL,
+  sly_client_infer_async (f->client, &bytes, 1, "image/png", NULL, 0,
       cancellable, on_infer_done, &wait);
   while (!wait.done)
     g_main_context_iteration (context, TRUE);
@@ -659,6 +660,123 @@ test_not_deployed (Fixture * f, gconstpointer data)
           NULL, &error));
   g_assert_no_error (error);
   g_assert_true (sly_client_is_deployed (f->client, NULL, &error));
+}
+
+/* ---- model info in one fetch (issue #12) ---- */
+
+/* What the reference server says about its default model, checked member
+ * by member against the typed calls' own answers. */
+static void
+check_model_info (SlyClient * client, SlyModelInfo * info, guint max_batch)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonObject) tracking = NULL;
+  g_autoptr (JsonObject) deploy = NULL;
+  JsonObject *session;
+  const gchar *expected[] = { "ball", NULL };
+
+  g_assert_true (info->deployed);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (info->session_info));
+  session = json_node_get_object (info->session_info);
+  g_assert_true (json_object_has_member (session, "task type"));
+  g_assert_cmpuint (info->max_batch_size, ==, max_batch);
+  g_assert_cmpstrv (info->classes, expected);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (info->model_meta));
+  g_assert_cmpuint (info->project_meta->classes->len, ==, 1);
+  g_assert_nonnull (info->settings);
+  /* the "botsort" member, not the whole answer */
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (info->tracking_settings));
+  g_assert_false (json_object_has_member (json_node_get_object
+          (info->tracking_settings), "botsort"));
+  tracking = sly_client_get_tracking_settings (client, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (json_object_has_member (tracking, "track_high_thresh"));
+  g_assert_true (json_object_equal (tracking,
+          json_node_get_object (info->tracking_settings)));
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (info->status));
+  g_assert_true (json_object_get_boolean_member (json_node_get_object
+          (info->status), "is_deployed"));
+  deploy = sly_client_get_deploy_info (client, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (json_object_equal (deploy,
+          json_node_get_object (info->deploy_info)));
+  g_assert_cmpstr (info->model_name, ==,
+      json_object_get_string_member (deploy, "model_name"));
+  g_assert_cmpstr (info->model_name, ==,
+      json_object_get_string_member (session, "model_name"));
+}
+
+static void
+on_model_info (GObject * source, GAsyncResult * res, gpointer data)
+{
+  g_autoptr (GError) error = NULL;
+
+  *(SlyModelInfo **) data = sly_client_fetch_model_info_finish (SLY_CLIENT
+      (source), res, &error);
+  g_assert_no_error (error);
+}
+
+static void
+test_model_info (Fixture * f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SlyModelInfo) info = NULL;
+  g_autoptr (SlyModelInfo) async_info = NULL;
+  g_autoptr (GMainContext) context = g_main_context_new ();
+
+  info = sly_client_fetch_model_info (f->client, NULL, &error);
+  g_assert_no_error (error);
+  check_model_info (f->client, info, 4);
+
+  g_main_context_push_thread_default (context);
+  sly_client_fetch_model_info_async (f->client, NULL, on_model_info,
+      &async_info);
+  while (async_info == NULL)
+    g_main_context_iteration (context, TRUE);
+  g_main_context_pop_thread_default (context);
+  check_model_info (f->client, async_info, 4);
+  g_assert_true (sly_model_info_ref (info) == info);
+  sly_model_info_unref (info);
+}
+
+/* Task mode: is_ready and the settings through tasks.request.direct,
+ * session info on /net/<token>. */
+static void
+test_model_info_task (Fixture * f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SlyModelInfo) info = NULL;
+
+  info = sly_client_fetch_model_info (f->client, NULL, &error);
+  g_assert_no_error (error);
+  check_model_info (f->client, info, 0);
+}
+
+/* No tracker: tracking_settings is NULL, the rest is there. */
+static void
+test_model_info_no_tracking (Fixture * f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SlyModelInfo) info = NULL;
+
+  info = sly_client_fetch_model_info (f->client, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (info->tracking_settings);
+  g_assert_nonnull (info->session_info);
+  g_assert_nonnull (info->classes);
+  g_assert_true (info->deployed);
+}
+
+/* No model: is_ready answers 503, the fetch fails with the prefix. */
+static void
+test_model_info_not_deployed (Fixture * f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_assert_null (sly_client_fetch_model_info (f->client, NULL, &error));
+  g_assert_error (error, SLY_HTTP_ERROR, 503);
+  g_assert_true (g_str_has_prefix (error->message, "No model is deployed on "
+          "the server (set the model property to load one): "));
 }
 
 /* ---- async request life cycle ---- */
@@ -812,6 +930,8 @@ main (int argc, char **argv)
     "--fail-kinds", "500,503", "--seed", "7", NULL
   };
   static const gchar *const no_model[] = { "--no-model", NULL };
+  static const gchar *const batch4[] = { "--max-batch-size", "4", NULL };
+  static const gchar *const no_tracking[] = { "--no-tracking", NULL };
   static const gchar *const workers[] = { "--workers", "4", "--latency-ms",
     "50", NULL
   };
@@ -830,12 +950,18 @@ main (int argc, char **argv)
   ADD_URL ("url/infer-concurrent", workers, test_infer_concurrent);
   ADD_URL ("url/infer-not-an-image", no_args, test_infer_not_an_image);
   ADD_URL ("url/not-deployed", no_model, test_not_deployed);
+  ADD_URL ("url/model-info", batch4, test_model_info);
+  ADD_URL ("url/model-info-no-tracking", no_tracking,
+      test_model_info_no_tracking);
+  ADD_URL ("url/model-info-not-deployed", no_model,
+      test_model_info_not_deployed);
   ADD_URL ("url/timeout", no_args, test_timeout);
   ADD_URL ("url/retries", faulty, test_retries);
   ADD_URL ("url/cancel", slow, test_cancel);
   ADD_URL ("url/session", no_args, test_session);
   ADD_URL ("url/video-session", no_args, test_video_session);
   ADD_TASK ("task/calls", test_task_calls);
+  ADD_TASK ("task/model-info", test_model_info_task);
   ADD_TASK ("task/wrong-token", test_task_wrong_token);
   ADD_TASK ("task/infer-jpeg", test_infer_jpeg_task);
   ADD_TASK ("task/infer-batch", test_infer_batch);
