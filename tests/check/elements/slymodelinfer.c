@@ -1700,6 +1700,518 @@ GST_START_TEST (test_post_messages)
 
 GST_END_TEST;
 
+/* ---- visibility, failures, streaming rules (issues #7, #12) ---- */
+
+/* A load that fails leaves SDK servers without a model (they unload
+ * first): the element loads the previous one again and says so. */
+GST_START_TEST (test_model_load_rollback)
+{
+  SlyTestServer *server = start_server (NULL);
+  GstHarness *h = infer_harness (server, NULL, FALSE);
+  GstElement *e = harness_element (h);
+  GstBus *bus = gst_bus_new ();
+  GstMessage *msg;
+  GstBuffer *buffer;
+  gboolean success = TRUE, rolled_back = FALSE;
+  gchar *model = NULL;
+
+  gst_element_set_bus (e, bus);
+  gst_harness_add_src_parse (h, BALL_SRC ("I420"), FALSE);
+  push_src_frames (h, 1);
+  gst_buffer_unref (gst_harness_pull (h));
+
+  g_object_set (e, "model", "no-such-model", NULL);
+  /* the warning comes first (waiting for one type drops the others) */
+  msg = wait_bus_message (bus, GST_MESSAGE_WARNING, NULL, 10000);
+  fail_unless (msg != NULL);
+  gst_message_unref (msg);
+  msg = wait_bus_message (bus, GST_MESSAGE_ELEMENT,
+      "slymodelinfer-model-loaded", 5000);
+  fail_unless (msg != NULL);
+  fail_unless (gst_structure_get_boolean (gst_message_get_structure (msg),
+          "success", &success));
+  fail_if (success);
+  fail_unless (gst_structure_get_boolean (gst_message_get_structure (msg),
+          "rolled-back", &rolled_back));
+  fail_unless (rolled_back);
+  gst_message_unref (msg);
+  g_object_get (e, "model", &model, NULL);
+  fail_unless_equals_string (model, "blob-detector");
+  g_free (model);
+
+  /* the server has its model again */
+  push_src_frames (h, 1);
+  buffer = gst_harness_pull (h);
+  fail_unless_equals_int (get_meta (buffer)->status,
+      GST_SLY_FRAME_STATUS_INFERRED);
+  fail_unless (count_class (get_meta (buffer), "ball") >= 1);
+  gst_buffer_unref (buffer);
+
+  gst_element_set_bus (e, NULL);
+  gst_object_unref (bus);
+  gst_harness_teardown (h);
+  sly_test_server_stop (server);
+}
+
+GST_END_TEST;
+
+/* Pops every message of @bus; counts those of @type (named @name when
+ * set) and keeps the last one in *@last. Messages of other types are
+ * left for a later call. */
+static guint
+count_messages (GstBus * bus, GstMessageType type, const gchar * name,
+    GstMessage ** last)
+{
+  GQueue others = G_QUEUE_INIT;
+  GstMessage *msg;
+  guint n = 0;
+
+  while ((msg = gst_bus_pop (bus)) != NULL) {
+    const GstStructure *s = gst_message_get_structure (msg);
+
+    if (GST_MESSAGE_TYPE (msg) != type) {
+      g_queue_push_tail (&others, msg);
+      continue;
+    }
+    if (name == NULL || (s != NULL && gst_structure_has_name (s, name))) {
+      n++;
+      if (last != NULL)
+        gst_message_replace (last, msg);
+    }
+    gst_message_unref (msg);
+  }
+  while ((msg = g_queue_pop_head (&others)) != NULL)
+    gst_bus_post (bus, msg);
+  return n;
+}
+
+/* A known mix: 5 frames inferred, the server killed, 5 failed, and every
+ * other frame skipped on purpose (inference-interval=2). QoS for the 5
+ * failed ones only; the stats messages count all of them. */
+GST_START_TEST (test_qos_and_stats_messages)
+{
+  SlyTestServer *server = start_server (NULL);
+  GstHarness *h = infer_harness (server, "inference-interval=2 retries=0 "
+      "stats-interval=1", FALSE);
+  GstElement *e = harness_element (h);
+  GstBus *bus = gst_bus_new ();
+  GstMessage *last = NULL;
+  const GstStructure *s;
+  guint64 processed = 0, dropped = 0, v = 0;
+  GstFormat format;
+  guint i;
+
+  gst_element_set_bus (e, bus);
+  gst_harness_set_src_caps_str (h, I420_CAPS);
+  for (i = 0; i < 10; i++)
+    fail_unless_equals_int (gst_harness_push (h, make_frame (i)), GST_FLOW_OK);
+  for (i = 0; i < 10; i++)
+    gst_buffer_unref (gst_harness_pull (h));
+  fail_unless_equals_int (count_messages (bus, GST_MESSAGE_QOS, NULL, NULL), 0);
+
+  sly_test_server_kill (server);
+  for (i = 10; i < 20; i++)
+    fail_unless_equals_int (gst_harness_push (h, make_frame (i)), GST_FLOW_OK);
+  fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
+  for (i = 10; i < 20; i++)
+    gst_buffer_unref (gst_harness_pull (h));
+  while (TRUE) {
+    GstEvent *event = gst_harness_pull_event (h);
+    gboolean eos = GST_EVENT_TYPE (event) == GST_EVENT_EOS;
+
+    gst_event_unref (event);
+    if (eos)
+      break;
+  }
+
+  fail_unless_equals_int (count_messages (bus, GST_MESSAGE_QOS, NULL, &last),
+      5);
+  gst_message_parse_qos_stats (last, &format, &processed, &dropped);
+  fail_unless_equals_int (format, GST_FORMAT_BUFFERS);
+  /* at the last failed frame (the 19th out): 5 with a prediction, 14
+   * without */
+  fail_unless_equals_uint64 (processed, 5);
+  fail_unless_equals_uint64 (dropped, 14);
+  g_clear_pointer (&last, gst_message_unref);
+
+  /* periodic ones while frames flowed, and the final one at EOS */
+  fail_unless (count_messages (bus, GST_MESSAGE_ELEMENT, "slymodelinfer-stats",
+          &last) >= 2);
+  s = gst_message_get_structure (last);
+  fail_unless (gst_structure_get_uint64 (s, "frames-out", &v) && v == 20);
+  fail_unless (gst_structure_get_uint64 (s, "inferred", &v) && v == 5);
+  fail_unless (gst_structure_get_uint64 (s, "failed", &v) && v == 5);
+  fail_unless (gst_structure_get_uint64 (s, "skipped", &v) && v == 10);
+  gst_message_unref (last);
+
+  gst_element_set_bus (e, NULL);
+  gst_object_unref (bus);
+  gst_harness_teardown (h);
+  sly_test_server_stop (server);
+}
+
+GST_END_TEST;
+
+/* Before any answer, stats hold no sentinel round trips; after, real ones. */
+GST_START_TEST (test_stats_without_sentinels)
+{
+  SlyTestServer *server = start_server (NULL);
+  GstHarness *h = infer_harness (server, NULL, FALSE);
+  GstElement *e = harness_element (h);
+  GstStructure *stats = NULL;
+  guint64 p50 = 0;
+
+  g_object_get (e, "stats", &stats, NULL);
+  fail_if (gst_structure_has_field (stats, "round-trip-p50"));
+  fail_if (gst_structure_has_field (stats, "round-trip-p95"));
+  gst_structure_free (stats);
+
+  gst_harness_set_src_caps_str (h, I420_CAPS);
+  fail_unless_equals_int (gst_harness_push (h, make_frame (0)), GST_FLOW_OK);
+  gst_buffer_unref (gst_harness_pull (h));
+  g_object_get (e, "stats", &stats, NULL);
+  fail_unless (gst_structure_get_uint64 (stats, "round-trip-p50", &p50));
+  fail_unless (p50 > 0 && p50 < 30 * GST_SECOND);
+  gst_structure_free (stats);
+
+  gst_harness_teardown (h);
+  sly_test_server_stop (server);
+}
+
+GST_END_TEST;
+
+/* url reads back without its secrets (it ends up in dot dumps); an empty
+ * url is unset, so task-id mode works with url="" on the command line. */
+GST_START_TEST (test_url_property)
+{
+  GstElement *e = gst_element_factory_make ("slymodelinfer", NULL);
+  gchar *url = NULL;
+
+  g_object_set (e, "url", "https://user:pass@host.example/net/SESSIONTOKEN42/"
+      "?token=QUERYSECRET", NULL);
+  g_object_get (e, "url", &url, NULL);
+  fail_unless (url != NULL);
+  fail_if (strstr (url, "SESSIONTOKEN42") != NULL, "%s", url);
+  fail_if (strstr (url, "QUERYSECRET") != NULL, "%s", url);
+  fail_if (strstr (url, "pass") != NULL, "%s", url);
+  fail_unless (strstr (url, "host.example") != NULL, "%s", url);
+  g_free (url);
+
+  g_object_set (e, "url", "", NULL);
+  g_object_get (e, "url", &url, NULL);
+  fail_unless (url == NULL);
+  gst_object_unref (e);
+}
+
+GST_END_TEST;
+
+/* image/jpeg in a BYTES segment (multifilesrc) with post-messages: no
+ * CRITICAL, and the message has no running time. */
+GST_START_TEST (test_bytes_segment_messages)
+{
+  SlyTestServer *server = start_server (NULL);
+  GstHarness *h = infer_harness (server, "post-messages=true", FALSE);
+  GstElement *e = harness_element (h);
+  GstBus *bus = gst_bus_new ();
+  GstSegment segment;
+  GstMessage *msg;
+  GstBuffer *raw = make_frame (0), *jpeg;
+  GstMapInfo map;
+  SlyImageView view = { 0, };
+  g_autoptr (GBytes) bytes = NULL;
+  guint64 running_time = 0;
+
+  gst_buffer_map (raw, &map, GST_MAP_READ);
+  view.format = SLY_PIXEL_I420;
+  view.width = WIDTH;
+  view.height = HEIGHT;
+  view.planes[0] = map.data;
+  view.planes[1] = map.data + WIDTH * HEIGHT;
+  view.planes[2] = map.data + WIDTH * HEIGHT * 5 / 4;
+  view.strides[0] = WIDTH;
+  view.strides[1] = view.strides[2] = WIDTH / 2;
+  bytes = sly_jpeg_encode (&view, 90, NULL);
+  gst_buffer_unmap (raw, &map);
+  gst_buffer_unref (raw);
+  fail_unless (bytes != NULL);
+  jpeg = gst_buffer_new_wrapped_bytes (bytes);
+
+  gst_element_set_bus (e, bus);
+  gst_harness_set_src_caps_str (h, "image/jpeg,width=320,height=240,"
+      "framerate=0/1");
+  gst_segment_init (&segment, GST_FORMAT_BYTES);
+  fail_unless (gst_harness_push_event (h, gst_event_new_segment (&segment)));
+  fail_unless_equals_int (gst_harness_push (h, jpeg), GST_FLOW_OK);
+  gst_buffer_unref (gst_harness_pull (h));
+  msg = wait_bus_message (bus, GST_MESSAGE_ELEMENT,
+      "slymodelinfer-prediction", 5000);
+  fail_unless (msg != NULL);
+  fail_unless (gst_structure_get_uint64 (gst_message_get_structure (msg),
+          "running-time", &running_time));
+  fail_unless_equals_uint64 (running_time, GST_CLOCK_TIME_NONE);
+  gst_message_unref (msg);
+
+  gst_element_set_bus (e, NULL);
+  gst_object_unref (bus);
+  gst_harness_teardown (h);
+  sly_test_server_stop (server);
+}
+
+GST_END_TEST;
+
+/* After EOS a new stream (STREAM_START, SEGMENT) flows again, as through
+ * queue; a second EOS is not pushed twice. */
+GST_START_TEST (test_eos_not_sticky)
+{
+  SlyTestServer *server = start_server (NULL);
+  GstHarness *h = infer_harness (server, NULL, FALSE);
+  GstSegment segment;
+  GstBuffer *out;
+  guint i, eos = 0;
+
+  gst_harness_set_src_caps_str (h, I420_CAPS);
+  fail_unless_equals_int (gst_harness_push (h, make_frame (0)), GST_FLOW_OK);
+  fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
+  gst_buffer_unref (gst_harness_pull (h));
+  /* a buffer after EOS is refused */
+  fail_unless_equals_int (gst_harness_push (h, make_frame (1)), GST_FLOW_EOS);
+  gst_harness_push_event (h, gst_event_new_eos ());
+
+  fail_unless (gst_harness_push_event (h,
+          gst_event_new_stream_start ("second")));
+  gst_segment_init (&segment, GST_FORMAT_TIME);
+  fail_unless (gst_harness_push_event (h, gst_event_new_segment (&segment)));
+  fail_unless_equals_int (gst_harness_push (h, make_frame (2)), GST_FLOW_OK);
+  out = gst_harness_pull (h);
+  fail_unless_equals_uint64 (GST_BUFFER_PTS (out), 2 * GST_SECOND / FPS + 17);
+  fail_unless_equals_int (get_meta (out)->status,
+      GST_SLY_FRAME_STATUS_INFERRED);
+  gst_buffer_unref (out);
+
+  for (i = gst_harness_events_in_queue (h); i > 0; i--) {
+    GstEvent *event = gst_harness_pull_event (h);
+
+    if (GST_EVENT_TYPE (event) == GST_EVENT_EOS)
+      eos++;
+    gst_event_unref (event);
+  }
+  fail_unless_equals_int (eos, 1);
+
+  gst_harness_teardown (h);
+  sly_test_server_stop (server);
+}
+
+GST_END_TEST;
+
+/* A DRAIN query is answered after the buffers before it went downstream,
+ * not when they were taken off the queue: a probe holds the last buffer
+ * and notes whether the query had returned meanwhile. */
+typedef struct
+{
+  GMutex lock;
+  GCond cond;
+  gboolean answered;
+  gboolean answered_while_held;
+  guint seen;
+} DrainOrder;
+
+static GstPadProbeReturn
+hold_last_buffer (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
+{
+  DrainOrder *d = user_data;
+  gint64 end = g_get_monotonic_time () + 500 * 1000;
+
+  g_mutex_lock (&d->lock);
+  if (++d->seen == 3) {
+    while (!d->answered && g_cond_wait_until (&d->cond, &d->lock, end));
+    d->answered_while_held = d->answered;
+  }
+  g_mutex_unlock (&d->lock);
+  return GST_PAD_PROBE_OK;
+}
+
+static gpointer
+drain_thread (gpointer user_data)
+{
+  GstHarness *h = user_data;
+  GstQuery *query = gst_query_new_drain ();
+  gboolean res = gst_pad_peer_query (h->srcpad, query);
+
+  gst_query_unref (query);
+  return GINT_TO_POINTER (res);
+}
+
+GST_START_TEST (test_drain_after_buffers)
+{
+  SlyTestServer *server = start_server (NULL);
+  GstHarness *h = infer_harness (server, NULL, FALSE);
+  GstPad *src = gst_element_get_static_pad (harness_element (h), "src");
+  DrainOrder d = { 0, };
+  GThread *thread;
+  guint i;
+
+  g_mutex_init (&d.lock);
+  g_cond_init (&d.cond);
+  gst_pad_add_probe (src, GST_PAD_PROBE_TYPE_BUFFER, hold_last_buffer, &d,
+      NULL);
+  gst_harness_set_src_caps_str (h, I420_CAPS);
+  for (i = 0; i < 3; i++)
+    fail_unless_equals_int (gst_harness_push (h, make_frame (i)), GST_FLOW_OK);
+  thread = g_thread_new ("drain", drain_thread, h);
+  fail_unless (g_thread_join (thread) != NULL);
+  g_mutex_lock (&d.lock);
+  d.answered = TRUE;
+  g_cond_broadcast (&d.cond);
+  g_mutex_unlock (&d.lock);
+  fail_unless_equals_int (d.seen, 3);
+  fail_if (d.answered_while_held, "the DRAIN query overtook a buffer");
+  fail_unless_equals_int (gst_harness_buffers_in_queue (h), 3);
+
+  gst_object_unref (src);
+  gst_harness_teardown (h);
+  g_cond_clear (&d.cond);
+  g_mutex_clear (&d.lock);
+  sly_test_server_stop (server);
+}
+
+GST_END_TEST;
+
+/* Non-live input into a slow sink: the element holds at most
+ * max-queued-frames frames (the chain waits, as queue's does), and every
+ * frame is inferred, in order. */
+static GstPadProbeReturn
+sample_held_frames (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
+{
+  guint64 *max_held = user_data;
+  GstElement *e = GST_ELEMENT (gst_pad_get_parent (pad));
+  GstStructure *stats = NULL;
+  guint64 in = 0, out = 0;
+
+  g_object_get (e, "stats", &stats, NULL);
+  gst_structure_get_uint64 (stats, "frames-in", &in);
+  gst_structure_get_uint64 (stats, "frames-out", &out);
+  gst_structure_free (stats);
+  gst_object_unref (e);
+  *max_held = MAX (*max_held, in - out);
+  return GST_PAD_PROBE_OK;
+}
+
+#define MAX_QUEUED 8
+
+GST_START_TEST (test_slow_sink_bounded)
+{
+  SlyTestServer *server = start_server (NULL);
+  g_autofree gchar *desc = g_strdup_printf ("videotestsrc pattern=ball "
+      "num-buffers=24 ! video/x-raw,format=I420,width=1280,height=720,"
+      "framerate=6/1 ! slymodelinfer url=%s name=infer max-queued-frames=%d "
+      "! fakesink name=sink "
+      "sync=true", sly_test_server_get_url (server), MAX_QUEUED);
+  GstElement *pipeline = gst_parse_launch (desc, NULL);
+  GstElement *infer = gst_bin_get_by_name (GST_BIN (pipeline), "infer");
+  GstPad *src = gst_element_get_static_pad (infer, "src");
+  GstBus *bus = gst_element_get_bus (pipeline);
+  GstStructure *stats = NULL;
+  guint64 max_held = 0, inferred = 0;
+  GstMessage *msg;
+
+  gst_pad_add_probe (src, GST_PAD_PROBE_TYPE_BUFFER, sample_held_frames,
+      &max_held, NULL);
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  msg = gst_bus_timed_pop_filtered (bus, 60 * GST_SECOND,
+      GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  fail_unless (msg != NULL);
+  fail_unless_equals_int (GST_MESSAGE_TYPE (msg), GST_MESSAGE_EOS);
+  gst_message_unref (msg);
+
+  g_object_get (infer, "stats", &stats, NULL);
+  gst_structure_get_uint64 (stats, "inferred", &inferred);
+  gst_structure_free (stats);
+  fail_unless_equals_uint64 (inferred, 24);
+  /* those queued, and one the chain counted in and waits to queue */
+  fail_unless (max_held <= MAX_QUEUED + 1, "held %" G_GUINT64_FORMAT
+      " frames", max_held);
+  /* the premise: the sink was the slow one, the queue filled up */
+  fail_unless (max_held >= MAX_QUEUED, "held only %"
+      G_GUINT64_FORMAT " frames: the sink was not slow", max_held);
+
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (src);
+  gst_object_unref (infer);
+  gst_object_unref (bus);
+  gst_object_unref (pipeline);
+  sly_test_server_stop (server);
+}
+
+GST_END_TEST;
+
+/* A flush while a frame waits in the backoff of a failing server lets its
+ * buffer go at once, not when the backoff ends. */
+typedef struct
+{
+  GMutex lock;
+  GCond cond;
+  gint64 freed_us;
+} Freed;
+
+static void
+note_freed (gpointer user_data, GstMiniObject * obj)
+{
+  Freed *f = user_data;
+
+  g_mutex_lock (&f->lock);
+  f->freed_us = g_get_monotonic_time ();
+  g_cond_broadcast (&f->cond);
+  g_mutex_unlock (&f->lock);
+}
+
+GST_START_TEST (test_flush_releases_backoff)
+{
+  SlyTestServer *server = start_server (NULL);
+  GstHarness *h = infer_harness (server, "retries=0", FALSE);
+  GstSegment segment;
+  GstBuffer *buffer;
+  Freed f = { 0, };
+  gint64 flushed_us, end;
+  guint i;
+
+  gst_harness_set_src_caps_str (h, I420_CAPS);
+  fail_unless_equals_int (gst_harness_push (h, make_frame (0)), GST_FLOW_OK);
+  gst_buffer_unref (gst_harness_pull (h));
+  sly_test_server_kill (server);
+  /* enough failures for a long backoff */
+  for (i = 1; i < 8; i++) {
+    fail_unless_equals_int (gst_harness_push (h, make_frame (i)), GST_FLOW_OK);
+    gst_buffer_unref (gst_harness_pull (h));
+  }
+  buffer = make_frame (8);
+  g_mutex_init (&f.lock);
+  g_cond_init (&f.cond);
+  gst_mini_object_weak_ref (GST_MINI_OBJECT (buffer), note_freed, &f);
+  fail_unless_equals_int (gst_harness_push (h, buffer), GST_FLOW_OK);
+  /* the premise: the frame is waiting, not answered */
+  fail_unless_equals_int (gst_harness_buffers_in_queue (h), 0);
+
+  fail_unless (gst_harness_push_event (h, gst_event_new_flush_start ()));
+  fail_unless (gst_harness_push_event (h, gst_event_new_flush_stop (TRUE)));
+  flushed_us = g_get_monotonic_time ();
+  end = flushed_us + G_USEC_PER_SEC;
+  g_mutex_lock (&f.lock);
+  while (f.freed_us == 0 && g_cond_wait_until (&f.cond, &f.lock, end));
+  g_mutex_unlock (&f.lock);
+  fail_unless (f.freed_us != 0, "the buffer is still held after a second");
+  fail_unless (f.freed_us - flushed_us < 100 * 1000, "the buffer was held %"
+      G_GINT64_FORMAT " ms after the flush", (f.freed_us - flushed_us) / 1000);
+
+  gst_segment_init (&segment, GST_FORMAT_TIME);
+  fail_unless (gst_harness_push_event (h, gst_event_new_segment (&segment)));
+  gst_harness_teardown (h);
+  g_cond_clear (&f.cond);
+  g_mutex_clear (&f.lock);
+  sly_test_server_stop (server);
+}
+
+GST_END_TEST;
+
 /* The read-only model properties are filled from the server at start, the
  * api-token reads back masked and the actions answer. */
 GST_START_TEST (test_read_only_properties_and_actions)
@@ -1972,6 +2484,15 @@ slymodelinfer_suite (void)
   tcase_add_test (tc, test_live_server_frozen);
   tcase_add_test (tc, test_live_server_killed);
   tcase_add_test (tc, test_live_server_retry_after);
+  tcase_add_test (tc, test_model_load_rollback);
+  tcase_add_test (tc, test_qos_and_stats_messages);
+  tcase_add_test (tc, test_stats_without_sentinels);
+  tcase_add_test (tc, test_url_property);
+  tcase_add_test (tc, test_bytes_segment_messages);
+  tcase_add_test (tc, test_eos_not_sticky);
+  tcase_add_test (tc, test_drain_after_buffers);
+  tcase_add_test (tc, test_slow_sink_bounded);
+  tcase_add_test (tc, test_flush_releases_backoff);
   tcase_add_test (tc, test_caps_change);
   tcase_add_test (tc, test_overload_drop);
   tcase_add_test (tc, test_server_killed_and_restarted);
