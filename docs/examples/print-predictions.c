@@ -21,8 +21,9 @@ static void
 print_frame (guint index, GstBuffer * buf)
 {
   GstSlyPredictionMeta *meta = gst_buffer_get_sly_prediction_meta (buf);
+  GList *objects, *l;
   GstClockTime rtt;
-  guint i, n;
+  guint n;
 
   if (!meta) {
     g_print ("frame %u pts %" GST_TIME_FORMAT ": no predictions\n", index,
@@ -43,20 +44,23 @@ print_frame (guint index, GstBuffer * buf)
     g_print ("-");
   g_print (", %u objects\n", n);
 
-  for (i = 0; i < n; i++) {
-    const gchar *title;
-    gdouble confidence;
+  /* a list of GstSlyObject, each holding a reference */
+  objects = gst_sly_prediction_meta_get_objects (meta);
+  for (l = objects; l; l = l->next) {
+    GstSlyObject *obj = l->data;
+    gint64 track_id = gst_sly_object_get_track_id (obj);
     gint x, y, w, h;
-    gint64 track_id;
 
-    gst_sly_prediction_meta_get_object (meta, i, &title, &confidence, &x, &y,
-        &w, &h, &track_id);
-    g_print ("  %s %.3f box %d,%d %dx%d track ", title, confidence, x, y, w, h);
+    gst_sly_object_get_box (obj, &x, &y, &w, &h);
+    g_print ("  %s %.3f box %d,%d %dx%d track ",
+        gst_sly_object_get_class_title (obj),
+        gst_sly_object_get_confidence (obj), x, y, w, h);
     if (track_id != 0)
       g_print ("%" G_GINT64_FORMAT "\n", track_id);
     else
       g_print ("-\n");
   }
+  g_list_free_full (objects, (GDestroyNotify) gst_sly_object_unref);
 }
 
 /* Returns TRUE when the pipeline posted no error. */

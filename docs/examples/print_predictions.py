@@ -12,6 +12,7 @@ Usage: print_predictions.py URL [N]   (N defaults to 10)
 
 Needs python3-gi, python3-gst-1.0 and the GstSlyMeta-1.0 typelib (installed,
 or in GI_TYPELIB_PATH with its library in LD_LIBRARY_PATH).
+docs/meta.md describes the API.
 """
 
 import sys
@@ -40,10 +41,12 @@ def print_frame(index, buf):
     print(f"frame {index} pts {pts}: {status}, model {model}, "
           f"round trip {rtt_text}, {n} objects")
 
-    for i in range(n):
-        ok, title, confidence, x, y, w, h, track_id = meta.get_object(i)
-        track = str(track_id) if track_id != 0 else "-"
-        print(f"  {title} {confidence:.3f} box {x},{y} {w}x{h} track {track}")
+    # GstSlyMeta.Object values; they stay valid after the buffer is gone
+    for obj in meta.get_objects():
+        x, y, w, h = obj.get_box()
+        track = str(obj.get_track_id() or "-")
+        print(f"  {obj.get_class_title()} {obj.get_confidence():.3f} "
+              f"box {x},{y} {w}x{h} track {track}")
 
 
 def report_errors(pipeline):

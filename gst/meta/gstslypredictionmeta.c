@@ -18,17 +18,18 @@
  * geometry, tags, track id), how the frame was handled (#GstSlyFrameStatus),
  * the request's round trip and the model's name.
  *
- * The meta follows the buffer through copies (sharing the annotation) and
- * through `videoscale` (a scaled deep copy). C code can read the
- * #SlyAnnotation directly; bindings use the accessors such as
- * gst_sly_prediction_meta_get_object(), which need no knowledge of the core
- * library.
+ * The meta follows the buffer through copies (sharing the predictions) and
+ * through `videoscale` (a scaled deep copy). Each object is read as a
+ * #GstSlyObject (gst_sly_prediction_meta_get_objects(),
+ * gst_sly_prediction_meta_get_nth_object()), from C and from bindings alike;
+ * producers in bindings attach predictions as JSON with
+ * gst_buffer_add_sly_prediction_meta_from_json().
  *
  * Each object can also be exposed as a #GstVideoRegionOfInterestMeta with
  * gst_sly_prediction_meta_add_roi_metas(), for elements that only know the
  * standard ROI meta.
  *
- * Since: 0.1
+ * Since: 1.0
  */
 
 #ifdef HAVE_CONFIG_H
@@ -54,7 +55,7 @@ static GMutex mask_lock;
  *
  * Returns: the #GType of #GstSlyFrameStatus
  *
- * Since: 0.1
+ * Since: 1.0
  */
 GType
 gst_sly_frame_status_get_type (void)
@@ -88,7 +89,7 @@ gst_sly_frame_status_get_type (void)
  * Returns: (transfer none) (nullable): "inferred", "skipped", "failed",
  *   "tracker-predicted" or "late"; %NULL for a value that is not a status
  *
- * Since: 0.1
+ * Since: 1.0
  */
 const gchar *
 gst_sly_frame_status_get_nick (GstSlyFrameStatus status)
@@ -107,7 +108,7 @@ gst_sly_frame_status_get_nick (GstSlyFrameStatus status)
  * Returns: the #GType of the meta API, tagged video, size and orientation:
  *   elements that change the frame's geometry must transform or drop it
  *
- * Since: 0.1
+ * Since: 1.0
  */
 GType
 gst_sly_prediction_meta_api_get_type (void)
@@ -209,7 +210,7 @@ gst_sly_prediction_meta_transform (GstBuffer * dest, GstMeta * meta,
  *
  * Returns: (transfer none): the #GstMetaInfo of #GstSlyPredictionMeta
  *
- * Since: 0.1
+ * Since: 1.0
  */
 const GstMetaInfo *
 gst_sly_prediction_meta_get_info (void)
@@ -231,20 +232,23 @@ gst_sly_prediction_meta_get_info (void)
 }
 
 /**
- * gst_buffer_add_sly_prediction_meta:
+ * gst_buffer_add_sly_prediction_meta: (skip)
  * @buffer: a writable #GstBuffer
  * @status: how the predictions were obtained
- * @annotation: (nullable) (transfer none) (skip): the predictions in this
+ * @annotation: (nullable) (transfer none): the predictions in this
  *   buffer's pixel coordinates, or %NULL when the frame has none. The meta
  *   takes a reference: do not change the annotation afterwards.
  * @round_trip: the request's round trip, or %GST_CLOCK_TIME_NONE
  * @model_name: (nullable): the name of the model that predicted
  *
- * Attaches the predictions of one frame to @buffer.
+ * Attaches the predictions of one frame to @buffer. C only: a
+ * #SlyAnnotation comes from the core library, which is private to this
+ * project; outside it pass %NULL (a frame without predictions) or use
+ * gst_buffer_add_sly_prediction_meta_from_json().
  *
  * Returns: (transfer none): the #GstSlyPredictionMeta added to @buffer
  *
- * Since: 0.1
+ * Since: 1.0
  */
 GstSlyPredictionMeta *
 gst_buffer_add_sly_prediction_meta (GstBuffer * buffer,
@@ -284,7 +288,7 @@ gst_buffer_add_sly_prediction_meta (GstBuffer * buffer,
  * Returns: (transfer none) (nullable): the #GstSlyPredictionMeta added to
  *   @buffer, or %NULL with @error set when the JSON is not an annotation
  *
- * Since: 0.1
+ * Since: 1.0
  */
 GstSlyPredictionMeta *
 gst_buffer_add_sly_prediction_meta_from_json (GstBuffer * buffer,
@@ -315,7 +319,7 @@ gst_buffer_add_sly_prediction_meta_from_json (GstBuffer * buffer,
  * Returns: (transfer none) (nullable): the #GstSlyPredictionMeta of
  *   @buffer, or %NULL when it has none
  *
- * Since: 0.1
+ * Since: 1.0
  */
 GstSlyPredictionMeta *
 gst_buffer_get_sly_prediction_meta (GstBuffer * buffer)
@@ -337,7 +341,7 @@ gst_buffer_get_sly_prediction_meta (GstBuffer * buffer)
  * gst_sly_prediction_meta_add_roi_metas() give every class the same label id
  * in every frame. Call it before the buffer is shared.
  *
- * Since: 0.1
+ * Since: 1.0
  */
 void
 gst_sly_prediction_meta_set_class_names (GstSlyPredictionMeta * meta,
@@ -355,7 +359,7 @@ gst_sly_prediction_meta_set_class_names (GstSlyPredictionMeta * meta,
  *
  * Returns: how the predictions of this frame were obtained
  *
- * Since: 0.1
+ * Since: 1.0
  */
 GstSlyFrameStatus
 gst_sly_prediction_meta_get_status (GstSlyPredictionMeta * meta)
@@ -372,7 +376,7 @@ gst_sly_prediction_meta_get_status (GstSlyPredictionMeta * meta)
  * Returns: the request's round trip in nanoseconds, or
  *   %GST_CLOCK_TIME_NONE when no request was made for this frame
  *
- * Since: 0.1
+ * Since: 1.0
  */
 GstClockTime
 gst_sly_prediction_meta_get_round_trip (GstSlyPredictionMeta * meta)
@@ -388,7 +392,7 @@ gst_sly_prediction_meta_get_round_trip (GstSlyPredictionMeta * meta)
  *
  * Returns: (transfer none) (nullable): the name of the model that predicted
  *
- * Since: 0.1
+ * Since: 1.0
  */
 const gchar *
 gst_sly_prediction_meta_get_model_name (GstSlyPredictionMeta * meta)
@@ -396,6 +400,24 @@ gst_sly_prediction_meta_get_model_name (GstSlyPredictionMeta * meta)
   g_return_val_if_fail (meta != NULL, NULL);
 
   return meta->model_name;
+}
+
+/**
+ * gst_sly_prediction_meta_get_class_names:
+ * @meta: a #GstSlyPredictionMeta
+ *
+ * Returns: (transfer none) (nullable) (array zero-terminated=1): the model's
+ *   classes in label-id order, as set with
+ *   gst_sly_prediction_meta_set_class_names(), or %NULL
+ *
+ * Since: 1.0
+ */
+const gchar *const *
+gst_sly_prediction_meta_get_class_names (GstSlyPredictionMeta * meta)
+{
+  g_return_val_if_fail (meta != NULL, NULL);
+
+  return (const gchar * const *) meta->class_names;
 }
 
 /**
@@ -409,7 +431,7 @@ gst_sly_prediction_meta_get_model_name (GstSlyPredictionMeta * meta)
  * Returns: %FALSE when the meta has no annotation or the annotation names
  *   no size (both then 0)
  *
- * Since: 0.1
+ * Since: 1.0
  */
 gboolean
 gst_sly_prediction_meta_get_size (GstSlyPredictionMeta * meta,
@@ -436,7 +458,7 @@ gst_sly_prediction_meta_get_size (GstSlyPredictionMeta * meta,
  *
  * Returns: the number of objects predicted in the frame
  *
- * Since: 0.1
+ * Since: 1.0
  */
 guint
 gst_sly_prediction_meta_get_n_objects (GstSlyPredictionMeta * meta)
@@ -474,7 +496,9 @@ get_object (GstSlyPredictionMeta * meta, guint index)
  *
  * Returns: %FALSE when @index is out of range
  *
- * Since: 0.1
+ * Since: 1.0
+ * Deprecated: 1.0: the first, index-based accessor, kept for C code: use
+ *   gst_sly_prediction_meta_get_nth_object() and the #GstSlyObject getters
  */
 gboolean
 gst_sly_prediction_meta_get_object (GstSlyPredictionMeta * meta,
@@ -530,7 +554,8 @@ class_names_find (GstSlyPredictionMeta * meta, const gchar * title)
  *   (see gst_sly_prediction_meta_set_class_names()), or -1 when the list
  *   is not known, does not hold the class, or @index is out of range
  *
- * Since: 0.1
+ * Since: 1.0
+ * Deprecated: 1.0: use gst_sly_object_get_class_id()
  */
 gint
 gst_sly_prediction_meta_get_object_class_id (GstSlyPredictionMeta * meta,
@@ -554,7 +579,8 @@ gst_sly_prediction_meta_get_object_class_id (GstSlyPredictionMeta * meta,
  *   "alpha_mask", "graph", "oriented_bbox" or "multipolygon"; %NULL when
  *   @index is out of range
  *
- * Since: 0.1
+ * Since: 1.0
+ * Deprecated: 1.0: use gst_sly_object_get_geometry_type()
  */
 const gchar *
 gst_sly_prediction_meta_get_object_geometry_type (GstSlyPredictionMeta * meta,
@@ -629,7 +655,8 @@ append_geometry_points (GArray * coords, const SlyGeometry * geometry)
  * Returns: (transfer full) (array length=n_coords) (nullable): x0, y0,
  *   x1, y1... or %NULL when there are none or @index is out of range
  *
- * Since: 0.1
+ * Since: 1.0
+ * Deprecated: 1.0: use gst_sly_object_get_points()
  */
 gint *
 gst_sly_prediction_meta_get_object_points (GstSlyPredictionMeta * meta,
@@ -663,13 +690,15 @@ gst_sly_prediction_meta_get_object_points (GstSlyPredictionMeta * meta,
  * @error: return location for a #GError
  *
  * Decodes the mask of a bitmap or alpha_mask object on first use, safely
- * even when several buffers share the annotation.
+ * even when several buffers share the annotation. C only, for the code of
+ * this project: #SlyMask is a type of the private core library, declared
+ * with `GST_SLY_META_WITH_CORE`. Others use gst_sly_object_get_mask().
  *
  * Returns: (transfer none) (nullable): the mask, owned by the annotation;
  *   %NULL with @error set for bad mask data, another geometry type or an
  *   index out of range
  *
- * Since: 0.1
+ * Since: 1.0
  */
 const SlyMask *
 gst_sly_prediction_meta_decode_mask (GstSlyPredictionMeta * meta,
@@ -711,7 +740,8 @@ gst_sly_prediction_meta_decode_mask (GstSlyPredictionMeta * meta,
  *   %NULL with @error set for bad mask data, another geometry type or an
  *   index out of range
  *
- * Since: 0.1
+ * Since: 1.0
+ * Deprecated: 1.0: use gst_sly_object_get_mask()
  */
 GBytes *
 gst_sly_prediction_meta_get_object_mask (GstSlyPredictionMeta * meta,
@@ -737,6 +767,29 @@ gst_sly_prediction_meta_get_object_mask (GstSlyPredictionMeta * meta,
   return g_bytes_new (mask->data, (gsize) mask->width * mask->height);
 }
 
+/* Object @index of @ann as JSON: the whole annotation is serialised (the
+ * writer keeps the objects in order), so that the object reads exactly as
+ * in gst_sly_prediction_meta_to_json(). */
+static gchar *
+object_json (const SlyAnnotation * ann, guint index)
+{
+  g_autoptr (JsonNode) root = NULL;
+  JsonNode *objects;
+
+  /* serialising reads the masks that a decode in another thread may set */
+  g_mutex_lock (&mask_lock);
+  root = sly_annotation_to_json_node (ann);
+  g_mutex_unlock (&mask_lock);
+  if (!root || !JSON_NODE_HOLDS_OBJECT (root))
+    return NULL;
+  objects = json_object_get_member (json_node_get_object (root), "objects");
+  if (!objects || !JSON_NODE_HOLDS_ARRAY (objects)
+      || index >= json_array_get_length (json_node_get_array (objects)))
+    return NULL;
+  return sly_json_to_string (json_array_get_element (json_node_get_array
+          (objects), index));
+}
+
 /**
  * gst_sly_prediction_meta_get_object_json:
  * @meta: a #GstSlyPredictionMeta
@@ -750,31 +803,18 @@ gst_sly_prediction_meta_get_object_mask (GstSlyPredictionMeta * meta,
  * Returns: (transfer full) (nullable): the JSON text, or %NULL when @index
  *   is out of range
  *
- * Since: 0.1
+ * Since: 1.0
+ * Deprecated: 1.0: use gst_sly_object_to_json()
  */
 gchar *
 gst_sly_prediction_meta_get_object_json (GstSlyPredictionMeta * meta,
     guint index)
 {
-  g_autoptr (JsonNode) root = NULL;
-  JsonNode *objects;
-
   g_return_val_if_fail (meta != NULL, NULL);
 
   if (!get_object (meta, index))
     return NULL;
-
-  g_mutex_lock (&mask_lock);
-  root = sly_annotation_to_json_node (meta->annotation);
-  g_mutex_unlock (&mask_lock);
-  if (!root || !JSON_NODE_HOLDS_OBJECT (root))
-    return NULL;
-  objects = json_object_get_member (json_node_get_object (root), "objects");
-  if (!objects || !JSON_NODE_HOLDS_ARRAY (objects)
-      || index >= json_array_get_length (json_node_get_array (objects)))
-    return NULL;
-  return sly_json_to_string (json_array_get_element (json_node_get_array
-          (objects), index));
+  return object_json (meta->annotation, index);
 }
 
 /**
@@ -788,7 +828,7 @@ gst_sly_prediction_meta_get_object_json (GstSlyPredictionMeta * meta,
  * Returns: (transfer full) (nullable): the JSON text, or %NULL when the
  *   frame has no annotation (a skipped or failed frame)
  *
- * Since: 0.1
+ * Since: 1.0
  */
 gchar *
 gst_sly_prediction_meta_to_json (GstSlyPredictionMeta * meta)
@@ -804,6 +844,401 @@ gst_sly_prediction_meta_to_json (GstSlyPredictionMeta * meta)
   json = sly_annotation_to_json (meta->annotation);
   g_mutex_unlock (&mask_lock);
   return json;
+}
+
+/* ---- GstSlyObject ---- */
+
+struct _GstSlyObject
+{
+  gint ref_count;
+  /* holds @obj: an attached annotation never changes */
+  SlyAnnotation *annotation;
+  const SlyObject *obj;
+  guint index;
+  gint class_id;
+  SlyBox box;
+  gint *points;
+  guint n_coords;
+};
+
+G_DEFINE_BOXED_TYPE (GstSlyObject, gst_sly_object, gst_sly_object_ref,
+    gst_sly_object_unref);
+
+static GstSlyObject *
+sly_object_view_new (GstSlyPredictionMeta * meta, guint index)
+{
+  SlyObject *obj = get_object (meta, index);
+  GstSlyObject *object;
+  GArray *coords;
+
+  if (!obj)
+    return NULL;
+
+  object = g_new0 (GstSlyObject, 1);
+  object->ref_count = 1;
+  object->annotation = sly_annotation_ref (meta->annotation);
+  object->obj = obj;
+  object->index = index;
+  object->class_id = class_names_find (meta, obj->class_title);
+  /* an empty box (width and height 0) when there is no geometry */
+  object->box.right = object->box.bottom = -1;
+
+  coords = g_array_new (FALSE, FALSE, sizeof (gint));
+  if (obj->geometry) {
+    /* a mask's box depends on its decoding, which may run elsewhere */
+    g_mutex_lock (&mask_lock);
+    object->box = sly_geometry_get_bbox (obj->geometry);
+    g_mutex_unlock (&mask_lock);
+    append_geometry_points (coords, obj->geometry);
+  }
+  object->n_coords = coords->len;
+  object->points = (gint *) g_array_free (coords, FALSE);
+  return object;
+}
+
+/**
+ * gst_sly_object_ref:
+ * @object: a #GstSlyObject
+ *
+ * Returns: (transfer full): @object, with one more reference
+ *
+ * Since: 1.0
+ */
+GstSlyObject *
+gst_sly_object_ref (GstSlyObject * object)
+{
+  g_return_val_if_fail (object != NULL, NULL);
+
+  g_atomic_int_inc (&object->ref_count);
+  return object;
+}
+
+/**
+ * gst_sly_object_unref:
+ * @object: (transfer full): a #GstSlyObject
+ *
+ * Drops a reference; the last one frees the object.
+ *
+ * Since: 1.0
+ */
+void
+gst_sly_object_unref (GstSlyObject * object)
+{
+  g_return_if_fail (object != NULL);
+
+  if (!g_atomic_int_dec_and_test (&object->ref_count))
+    return;
+  sly_annotation_unref (object->annotation);
+  g_free (object->points);
+  g_free (object);
+}
+
+/**
+ * gst_sly_prediction_meta_get_nth_object:
+ * @meta: a #GstSlyPredictionMeta
+ * @index: the object's index, below gst_sly_prediction_meta_get_n_objects()
+ *
+ * Returns: (transfer full) (nullable): object @index of the frame, or
+ *   %NULL when @index is out of range
+ *
+ * Since: 1.0
+ */
+GstSlyObject *
+gst_sly_prediction_meta_get_nth_object (GstSlyPredictionMeta * meta,
+    guint index)
+{
+  g_return_val_if_fail (meta != NULL, NULL);
+
+  return sly_object_view_new (meta, index);
+}
+
+/**
+ * gst_sly_prediction_meta_get_objects:
+ * @meta: a #GstSlyPredictionMeta
+ *
+ * Every object of the frame, in the order of the model's answer (an
+ * object's position is its gst_sly_object_get_index() and the `id` of its
+ * region-of-interest meta). In C, free the list with
+ * `g_list_free_full (objects, (GDestroyNotify) gst_sly_object_unref)`.
+ *
+ * Returns: (transfer full) (element-type GstSlyObject): the objects; an
+ *   empty list when the frame has none
+ *
+ * Since: 1.0
+ */
+GList *
+gst_sly_prediction_meta_get_objects (GstSlyPredictionMeta * meta)
+{
+  GList *objects = NULL;
+  guint i;
+
+  g_return_val_if_fail (meta != NULL, NULL);
+
+  for (i = gst_sly_prediction_meta_get_n_objects (meta); i > 0; i--)
+    objects = g_list_prepend (objects, sly_object_view_new (meta, i - 1));
+  return objects;
+}
+
+/**
+ * gst_sly_object_get_index:
+ * @object: a #GstSlyObject
+ *
+ * Returns: the object's position in the frame's predictions (also the `id`
+ *   of its #GstVideoRegionOfInterestMeta)
+ *
+ * Since: 1.0
+ */
+guint
+gst_sly_object_get_index (GstSlyObject * object)
+{
+  g_return_val_if_fail (object != NULL, 0);
+
+  return object->index;
+}
+
+/**
+ * gst_sly_object_get_class_title:
+ * @object: a #GstSlyObject
+ *
+ * Returns: (transfer none) (nullable): the object's class
+ *
+ * Since: 1.0
+ */
+const gchar *
+gst_sly_object_get_class_title (GstSlyObject * object)
+{
+  g_return_val_if_fail (object != NULL, NULL);
+
+  return object->obj->class_title;
+}
+
+/**
+ * gst_sly_object_get_class_id:
+ * @object: a #GstSlyObject
+ *
+ * Returns: the position of the object's class in the model's class list
+ *   of its frame (gst_sly_prediction_meta_get_class_names()), or -1 when the
+ *   list is not known or does not hold the class
+ *
+ * Since: 1.0
+ */
+gint
+gst_sly_object_get_class_id (GstSlyObject * object)
+{
+  g_return_val_if_fail (object != NULL, -1);
+
+  return object->class_id;
+}
+
+/**
+ * gst_sly_object_get_confidence:
+ * @object: a #GstSlyObject
+ *
+ * Returns: the model's confidence, 0 to 1; 1.0 when the model gave none
+ *
+ * Since: 1.0
+ */
+gdouble
+gst_sly_object_get_confidence (GstSlyObject * object)
+{
+  g_return_val_if_fail (object != NULL, 0.0);
+
+  return object->obj->confidence;
+}
+
+/**
+ * gst_sly_object_get_box:
+ * @object: a #GstSlyObject
+ * @x: (out) (optional): left edge of the bounding box, in frame pixels
+ * @y: (out) (optional): top edge of the bounding box
+ * @width: (out) (optional): width of the bounding box
+ * @height: (out) (optional): height of the bounding box
+ *
+ * The bounding box of the object's geometry, whatever it is (a rectangle,
+ * a polygon, a mask...), in the pixels of the buffer it was read from. It
+ * may reach outside the frame: the model's answer is not clipped.
+ *
+ * Since: 1.0
+ */
+void
+gst_sly_object_get_box (GstSlyObject * object, gint * x, gint * y,
+    gint * width, gint * height)
+{
+  g_return_if_fail (object != NULL);
+
+  if (x)
+    *x = object->box.left;
+  if (y)
+    *y = object->box.top;
+  if (width)
+    *width = object->box.right - object->box.left + 1;
+  if (height)
+    *height = object->box.bottom - object->box.top + 1;
+}
+
+/**
+ * gst_sly_object_get_track_id:
+ * @object: a #GstSlyObject
+ *
+ * Returns: the tracker's id for the object, or 0 when it is not tracked
+ *
+ * Since: 1.0
+ */
+gint64
+gst_sly_object_get_track_id (GstSlyObject * object)
+{
+  g_return_val_if_fail (object != NULL, 0);
+
+  return object->obj->track_id;
+}
+
+/**
+ * gst_sly_object_get_geometry_type:
+ * @object: a #GstSlyObject
+ *
+ * Returns: (transfer none) (nullable): the geometry type as Supervisely
+ *   names it: "rectangle", "polygon", "line", "point", "bitmap",
+ *   "alpha_mask", "graph", "oriented_bbox" or "multipolygon"
+ *
+ * Since: 1.0
+ */
+const gchar *
+gst_sly_object_get_geometry_type (GstSlyObject * object)
+{
+  g_return_val_if_fail (object != NULL, NULL);
+
+  if (!object->obj->geometry)
+    return NULL;
+  return sly_geometry_type_to_string (object->obj->geometry->type);
+}
+
+/**
+ * gst_sly_object_get_points:
+ * @object: a #GstSlyObject
+ * @n_coords: (out): the number of values returned (twice the points)
+ *
+ * The points of the object's geometry as x, y pairs in frame pixels: the
+ * two corners of a rectangle or oriented box, the exterior of a polygon,
+ * the vertices of a line, the point of a point, the nodes of a keypoint
+ * graph in order, the exteriors of a multipolygon's parts one after the
+ * other. Holes are left out; masks have no points (see
+ * gst_sly_object_get_mask()).
+ *
+ * Returns: (transfer none) (array length=n_coords) (nullable): x0, y0,
+ *   x1, y1..., owned by @object; %NULL when there are none
+ *
+ * Since: 1.0
+ */
+const gint *
+gst_sly_object_get_points (GstSlyObject * object, guint * n_coords)
+{
+  g_return_val_if_fail (object != NULL, NULL);
+  g_return_val_if_fail (n_coords != NULL, NULL);
+
+  *n_coords = object->n_coords;
+  return object->n_coords > 0 ? object->points : NULL;
+}
+
+/**
+ * gst_sly_object_has_mask:
+ * @object: a #GstSlyObject
+ *
+ * Returns: whether the object's geometry is a mask ("bitmap" or
+ *   "alpha_mask"), which gst_sly_object_get_mask() gives
+ *
+ * Since: 1.0
+ */
+gboolean
+gst_sly_object_has_mask (GstSlyObject * object)
+{
+  const SlyGeometry *geometry;
+
+  g_return_val_if_fail (object != NULL, FALSE);
+
+  geometry = object->obj->geometry;
+  return geometry && (geometry->type == SLY_GEOMETRY_BITMAP
+      || geometry->type == SLY_GEOMETRY_ALPHA_MASK);
+}
+
+static GBytes *
+mask_bytes (SlyObject * obj, guint index, gint * x, gint * y, gint * width,
+    gint * height, GError ** error)
+{
+  const SlyMask *mask;
+  GBytes *bytes = NULL;
+
+  if (!obj || !obj->geometry) {
+    g_set_error (error, SLY_ERROR, SLY_ERROR_INVALID_ARGUMENT,
+        "no object %u in the prediction meta", index);
+    return NULL;
+  }
+
+  g_mutex_lock (&mask_lock);
+  mask = sly_geometry_get_mask (obj->geometry, error);
+  if (mask) {
+    if (x)
+      *x = mask->origin_x;
+    if (y)
+      *y = mask->origin_y;
+    if (width)
+      *width = mask->width;
+    if (height)
+      *height = mask->height;
+    bytes = g_bytes_new (mask->data, (gsize) mask->width * mask->height);
+  }
+  g_mutex_unlock (&mask_lock);
+  return bytes;
+}
+
+/**
+ * gst_sly_object_get_mask:
+ * @object: a #GstSlyObject
+ * @x: (out) (optional): frame column of the mask's first column
+ * @y: (out) (optional): frame row of the mask's first row
+ * @width: (out) (optional): the mask's width
+ * @height: (out) (optional): the mask's height
+ * @error: return location for a #GError
+ *
+ * The mask of a bitmap (0 or 255 per pixel) or alpha_mask (0 to 255) object,
+ * cropped to its bounding box: byte (row i, column j) covers frame pixel
+ * (@y + i, @x + j). Decoded on first use, safely even when several buffers
+ * share the predictions.
+ *
+ * Returns: (transfer full) (nullable): @width * @height bytes, row-major;
+ *   %NULL with @error set for bad mask data or a geometry that is no mask
+ *   (see gst_sly_object_has_mask())
+ *
+ * Since: 1.0
+ */
+GBytes *
+gst_sly_object_get_mask (GstSlyObject * object, gint * x, gint * y,
+    gint * width, gint * height, GError ** error)
+{
+  g_return_val_if_fail (object != NULL, NULL);
+
+  return mask_bytes ((SlyObject *) object->obj, object->index, x, y, width,
+      height, error);
+}
+
+/**
+ * gst_sly_object_to_json:
+ * @object: a #GstSlyObject
+ *
+ * The object as Supervisely annotation JSON (classTitle, geometryType,
+ * points or bitmap, tags...), in the coordinates of its buffer. Each call
+ * serialises the frame's whole annotation: to read every object's JSON,
+ * parse gst_sly_prediction_meta_to_json() once instead.
+ *
+ * Returns: (transfer full) (nullable): the JSON text
+ *
+ * Since: 1.0
+ */
+gchar *
+gst_sly_object_to_json (GstSlyObject * object)
+{
+  g_return_val_if_fail (object != NULL, NULL);
+
+  return object_json (object->annotation, object->index);
 }
 
 /* The label id of @title: from the caller's table, else the meta's class
@@ -900,7 +1335,7 @@ add_roi_meta (GstBuffer * buffer, SlyObject * obj, guint index,
  * gst_sly_prediction_meta_set_class_names(), else from the order in which
  * classes first appear in this frame.
  *
- * Since: 0.1
+ * Since: 1.0
  */
 void
 gst_sly_prediction_meta_add_roi_metas (GstBuffer * buffer,

@@ -778,6 +778,164 @@ GST_START_TEST (test_points_and_json)
 
 GST_END_TEST;
 
+static void
+assert_sly_object (GstSlyObject * object, guint index, const gchar * title,
+    gdouble confidence, gint x, gint y, gint w, gint h, gint64 track_id)
+{
+  gint ox = -1, oy = -1, ow = -1, oh = -1;
+
+  fail_unless (object != NULL);
+  fail_unless_equals_int (gst_sly_object_get_index (object), index);
+  fail_unless_equals_string (gst_sly_object_get_class_title (object), title);
+  fail_unless_equals_float (gst_sly_object_get_confidence (object), confidence);
+  gst_sly_object_get_box (object, &ox, &oy, &ow, &oh);
+  fail_unless_equals_int (ox, x);
+  fail_unless_equals_int (oy, y);
+  fail_unless_equals_int (ow, w);
+  fail_unless_equals_int (oh, h);
+  fail_unless_equals_int64 (gst_sly_object_get_track_id (object), track_id);
+}
+
+/* Test the object view: every object of the frame with its fields, its
+ * points, class id and JSON; out of range gives NULL; the objects stay
+ * valid after the buffer is gone. */
+GST_START_TEST (test_objects)
+{
+  g_autoptr (SlyAnnotation) ann = make_annotation ();
+  const SlyPoint tri[] = { {10, 10}, {30, 12}, {20, 40} };
+  const gchar *classes[] = { "box", "ball", NULL };
+  GstBuffer *buf = make_frame (64, 48);
+  GstSlyPredictionMeta *meta;
+  GList *objects, *l;
+  g_autoptr (GstSlyObject) tri_obj = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *json = NULL;
+  const gint *points;
+  guint n = 99;
+
+  sly_annotation_add_object (ann, "tri", sly_geometry_new_polygon (tri, 3),
+      0.25);
+  meta = gst_buffer_add_sly_prediction_meta (buf,
+      GST_SLY_FRAME_STATUS_INFERRED, ann, GST_CLOCK_TIME_NONE, NULL);
+  gst_sly_prediction_meta_set_class_names (meta, classes);
+  fail_unless_equals_string (gst_sly_prediction_meta_get_class_names
+      (meta)[1], "ball");
+
+  objects = gst_sly_prediction_meta_get_objects (meta);
+  tri_obj = gst_sly_prediction_meta_get_nth_object (meta, 2);
+  fail_unless (gst_sly_prediction_meta_get_nth_object (meta, 3) == NULL);
+  gst_buffer_unref (buf);
+
+  fail_unless_equals_int (g_list_length (objects), 3);
+  l = objects;
+  assert_sly_object (l->data, 0, "ball", 0.875, 8, 4, 16, 16, 7);
+  fail_unless_equals_int (gst_sly_object_get_class_id (l->data), 1);
+  fail_unless_equals_string (gst_sly_object_get_geometry_type (l->data),
+      "rectangle");
+  points = gst_sly_object_get_points (l->data, &n);
+  fail_unless_equals_int (n, 4);
+  fail_unless (points[0] == 8 && points[1] == 4 && points[2] == 23
+      && points[3] == 19);
+  fail_if (gst_sly_object_has_mask (l->data));
+  fail_unless (gst_sly_object_get_mask (l->data, NULL, NULL, NULL, NULL,
+          &error) == NULL);
+  fail_unless (error != NULL);
+  l = l->next;
+  assert_sly_object (l->data, 1, "box", 0.5, 40, 30, 20, 12, 0);
+  fail_unless_equals_int (gst_sly_object_get_class_id (l->data), 0);
+  l = l->next;
+  assert_sly_object (l->data, 2, "tri", 0.25, 10, 10, 21, 31, 0);
+  fail_unless_equals_int (gst_sly_object_get_class_id (l->data), -1);
+  g_list_free_full (objects, (GDestroyNotify) gst_sly_object_unref);
+
+  /* the separate reference outlives the list and the buffer */
+  assert_sly_object (tri_obj, 2, "tri", 0.25, 10, 10, 21, 31, 0);
+  points = gst_sly_object_get_points (tri_obj, &n);
+  fail_unless_equals_int (n, 6);
+  fail_unless (points[4] == 20 && points[5] == 40);
+  json = gst_sly_object_to_json (tri_obj);
+  fail_unless (strstr (json, "\"classTitle\":\"tri\"") != NULL, "%s", json);
+  fail_unless (strstr (json, "\"geometryType\":\"polygon\"") != NULL, "%s",
+      json);
+}
+
+GST_END_TEST;
+
+/* Test that a frame without predictions has no objects. */
+GST_START_TEST (test_objects_empty)
+{
+  GstBuffer *buf = make_frame (64, 48);
+  GstSlyPredictionMeta *meta;
+
+  meta = gst_buffer_add_sly_prediction_meta (buf, GST_SLY_FRAME_STATUS_LATE,
+      NULL, GST_CLOCK_TIME_NONE, NULL);
+  fail_unless (gst_sly_prediction_meta_get_objects (meta) == NULL);
+  fail_unless (gst_sly_prediction_meta_get_nth_object (meta, 0) == NULL);
+  fail_unless (gst_sly_prediction_meta_get_class_names (meta) == NULL);
+  gst_buffer_unref (buf);
+}
+
+GST_END_TEST;
+
+/* Test the mask through the object view: decoded on demand, the same from
+ * a copy of the buffer, scaled by videoscale, and the object is a GBoxed
+ * type whose copy is a reference. */
+GST_START_TEST (test_object_mask)
+{
+  g_autoptr (SlyAnnotation) ann = make_bitmap_annotation ();
+  GstHarness *h = gst_harness_new ("videoscale");
+  GstBuffer *buf = make_frame (64, 48), *out;
+  g_autoptr (GstSlyObject) object = NULL;
+  g_autoptr (GstSlyObject) scaled = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) bytes = NULL;
+  g_autoptr (GBytes) scaled_bytes = NULL;
+  GstSlyObject *copy;
+  const guint8 *data;
+  gint x = -1, y = -1, w = -1, hh = -1;
+  gsize size, i;
+  guint n = 99;
+
+  gst_buffer_add_sly_prediction_meta (buf, GST_SLY_FRAME_STATUS_INFERRED,
+      ann, GST_CLOCK_TIME_NONE, NULL);
+  object = gst_sly_prediction_meta_get_nth_object
+      (gst_buffer_get_sly_prediction_meta (buf), 0);
+  fail_unless (gst_sly_object_has_mask (object));
+  fail_unless (gst_sly_object_get_points (object, &n) == NULL);
+  fail_unless_equals_int (n, 0);
+  bytes = gst_sly_object_get_mask (object, &x, &y, &w, &hh, &error);
+  fail_unless (bytes != NULL, "%s", error ? error->message : "");
+  fail_unless_equals_int (x, 2);
+  fail_unless_equals_int (y, 3);
+  fail_unless_equals_int (w, 4);
+  fail_unless_equals_int (hh, 2);
+  data = g_bytes_get_data (bytes, &size);
+  fail_unless_equals_int (size, sizeof (mask_pixels));
+  for (i = 0; i < size; i++)
+    fail_unless_equals_int (data[i], mask_pixels[i] ? 255 : 0);
+
+  fail_unless (G_TYPE_IS_BOXED (GST_TYPE_SLY_OBJECT));
+  copy = g_boxed_copy (GST_TYPE_SLY_OBJECT, object);
+  fail_unless (copy == object);
+  g_boxed_free (GST_TYPE_SLY_OBJECT, copy);
+
+  gst_harness_set_caps_str (h, FRAME_CAPS (64, 48), FRAME_CAPS (128, 96));
+  out = gst_harness_push_and_pull (h, buf);
+  scaled = gst_sly_prediction_meta_get_nth_object
+      (gst_buffer_get_sly_prediction_meta (out), 0);
+  gst_buffer_unref (out);
+  assert_sly_object (scaled, 0, "blob", 1.0, 4, 6, 8, 4, 0);
+  scaled_bytes = gst_sly_object_get_mask (scaled, &x, &y, &w, &hh, NULL);
+  fail_unless (scaled_bytes != NULL);
+  fail_unless (x == 4 && y == 6 && w == 8 && hh == 4);
+  fail_unless_equals_int (g_bytes_get_size (scaled_bytes), 32);
+  /* the first object still reads the unscaled mask */
+  assert_sly_object (object, 0, "blob", 1.0, 2, 3, 4, 2, 0);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
 static Suite *
 slypredictionmeta_suite (void)
 {
@@ -799,6 +957,9 @@ slypredictionmeta_suite (void)
   tcase_add_test (tc, test_videoscale_one_axis);
   tcase_add_test (tc, test_mask_errors);
   tcase_add_test (tc, test_points_and_json);
+  tcase_add_test (tc, test_objects);
+  tcase_add_test (tc, test_objects_empty);
+  tcase_add_test (tc, test_object_mask);
   return s;
 }
 
