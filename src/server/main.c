@@ -23,11 +23,28 @@
 #define DEFAULT_MAX_DECODED (G_GINT64_CONSTANT (1024) * 1024 * 1024)
 /* inference threads */
 #define MAX_WORKERS 256
+#define DEFAULT_READ_TIMEOUT_MS 10000
+/* without 429: the draws of a seed stay those of older versions */
+#define DEFAULT_FAIL_KINDS "500,503,slow,reset,malformed,truncated"
 
 static gboolean
 on_signal (gpointer user_data)
 {
   g_main_loop_quit (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_faults_on (gpointer user_data)
+{
+  sly_server_set_faults_enabled (user_data, TRUE);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_faults_off (gpointer user_data)
+{
+  sly_server_set_faults_enabled (user_data, FALSE);
   return G_SOURCE_CONTINUE;
 }
 
@@ -85,6 +102,11 @@ typedef struct
   gchar *fail_kinds;
   gint slow_ms;
   gint64 seed;
+  gint read_timeout_ms;
+  gint retry_after;
+  gboolean faults_off;
+  gchar *tracking_settings;
+  gchar *redirect;
 } Options;
 
 static gboolean
@@ -110,9 +132,19 @@ options_to_config (Options * o, SlyServerConfig * config, GError ** error)
   /* one thread each, all started with the server */
   if (o->workers > MAX_WORKERS)
     return fail (error, "--workers must be at most " G_STRINGIFY (MAX_WORKERS));
-  if (o->latency_ms < 0 || o->max_batch < 0 || o->slow_ms < 0)
-    return fail (error, "--latency-ms, --max-batch-size and --slow-ms "
-        "cannot be negative");
+  if (o->latency_ms < 0 || o->max_batch < 0 || o->slow_ms < 0
+      || o->read_timeout_ms < 0 || o->retry_after < 0)
+    return fail (error, "--latency-ms, --max-batch-size, --slow-ms, "
+        "--read-timeout-ms and --retry-after cannot be negative");
+  if (o->redirect) {
+    g_autoptr (GUri) uri = g_uri_parse (o->redirect, G_URI_FLAGS_NONE, NULL);
+
+    if (uri == NULL || g_uri_get_host (uri) == NULL)
+      return fail (error, "--redirect must be an absolute URL");
+  }
+  if (o->tracking_settings
+      && !sly_tracking_settings_check (o->tracking_settings, error))
+    return FALSE;
   if (o->fail_rate < 0 || o->fail_rate > 1)
     return fail (error, "--fail-rate must be within 0..1");
 
@@ -141,6 +173,11 @@ options_to_config (Options * o, SlyServerConfig * config, GError ** error)
   config->faults.rate = o->fail_rate;
   config->faults.slow_ms = o->slow_ms;
   config->faults.seed = (guint32) o->seed;
+  config->faults.retry_after = o->retry_after;
+  config->faults_off = o->faults_off;
+  config->read_timeout_ms = o->read_timeout_ms;
+  config->tracking_settings = g_strdup (o->tracking_settings);
+  config->redirect = g_strdup (o->redirect);
   if (!sly_fault_kinds_parse (o->fail_kinds, &config->faults.kinds, error))
     return FALSE;
   return TRUE;
@@ -155,6 +192,8 @@ options_clear (Options * o)
   g_free (o->session_token);
   g_free (o->app_name);
   g_free (o->fail_kinds);
+  g_free (o->tracking_settings);
+  g_free (o->redirect);
 }
 
 int
@@ -169,6 +208,8 @@ main (int argc, char **argv)
     .workers = 1,
     .task_id = -1,
     .slow_ms = 2000,
+    .read_timeout_ms = DEFAULT_READ_TIMEOUT_MS,
+    .retry_after = 1,
   };
   GOptionEntry entries[] = {
     {"host", 0, 0, G_OPTION_ARG_STRING, &o.host,
@@ -212,12 +253,26 @@ main (int argc, char **argv)
           "Share of inference requests that get a fault (0..1, default 0)",
         "R"},
     {"fail-kinds", 0, 0, G_OPTION_ARG_STRING, &o.fail_kinds,
-        "Faults to choose from: 500,503,slow,reset,malformed,truncated "
-          "(default all)", "LIST"},
+        "Faults to choose from: 500,503,slow,reset,malformed,truncated,429 "
+          "(default all but 429)", "LIST"},
     {"slow-ms", 0, 0, G_OPTION_ARG_INT, &o.slow_ms,
         "Extra delay of a 'slow' fault (default 2000)", "MS"},
+    {"retry-after", 0, 0, G_OPTION_ARG_INT, &o.retry_after,
+        "Retry-After header of a '429' fault (default 1)", "SECONDS"},
     {"seed", 0, 0, G_OPTION_ARG_INT64, &o.seed,
         "Seed of the fault draws (default 0)", "N"},
+    {"faults-off", 0, 0, G_OPTION_ARG_NONE, &o.faults_off,
+        "Start with the faults switched off (SIGUSR1 switches them on, "
+          "SIGUSR2 off again)", NULL},
+    {"read-timeout-ms", 0, 0, G_OPTION_ARG_INT, &o.read_timeout_ms,
+          "Close a connection whose request headers take longer, whose body "
+          "pauses longer, or that stays idle longer (default 10000, 0 = never)",
+        "MS"},
+    {"tracking-settings", 0, 0, G_OPTION_ARG_STRING, &o.tracking_settings,
+        "JSON object of BoT-SORT values that replace those of "
+          "get_tracking_settings (and the tracker's defaults)", "JSON"},
+    {"redirect", 0, 0, G_OPTION_ARG_STRING, &o.redirect,
+        "Answer every inference endpoint with 302 Found to URL", "URL"},
     {"verbose", 'v', 0, G_OPTION_ARG_NONE, &o.verbose,
         "Log requests to stderr (tokens are never logged)", NULL},
     {NULL}
@@ -227,7 +282,7 @@ main (int argc, char **argv)
   g_autoptr (GMainLoop) loop = NULL;
   SlyServerConfig config = { 0 };
   SlyServer *server;
-  guint sigint, sigterm;
+  guint sigint, sigterm, sigusr1, sigusr2;
   pid_t parent = getppid ();
 
   setlocale (LC_ALL, "");
@@ -240,7 +295,7 @@ main (int argc, char **argv)
     return 2;
   }
   if (o.fail_kinds == NULL)
-    o.fail_kinds = g_strdup ("500,503,slow,reset,malformed,truncated");
+    o.fail_kinds = g_strdup (DEFAULT_FAIL_KINDS);
   if (!options_to_config (&o, &config, &error)) {
     g_printerr ("sly-model-server: %s\n", error->message);
     options_clear (&o);
@@ -261,8 +316,17 @@ main (int argc, char **argv)
 
   server = sly_server_new (&config, &error);
   sly_server_config_clear (&config);
-  if (server == NULL || !sly_server_listen (server, &error)) {
+  if (server == NULL) {
     g_printerr ("sly-model-server: %s\n", error->message);
+    return 1;
+  }
+  /* before the "listening" line, like the others */
+  sigusr1 = g_unix_signal_add (SIGUSR1, on_faults_on, server);
+  sigusr2 = g_unix_signal_add (SIGUSR2, on_faults_off, server);
+  if (!sly_server_listen (server, &error)) {
+    g_printerr ("sly-model-server: %s\n", error->message);
+    g_source_remove (sigusr1);
+    g_source_remove (sigusr2);
     sly_server_free (server);
     return 1;
   }
@@ -270,6 +334,8 @@ main (int argc, char **argv)
   g_main_loop_run (loop);
   g_source_remove (sigint);
   g_source_remove (sigterm);
+  g_source_remove (sigusr1);
+  g_source_remove (sigusr2);
   sly_server_free (server);
   return 0;
 }

@@ -9,10 +9,11 @@ struct _SlyFaults
   GRand *rand;
   SlyFaultKind chosen[SLY_FAULT_N_KINDS];
   guint n_chosen;
+  gboolean enabled;
 };
 
 static const gchar *const kind_names[SLY_FAULT_N_KINDS] = {
-  "none", "500", "503", "slow", "reset", "malformed", "truncated",
+  "none", "500", "503", "slow", "reset", "malformed", "truncated", "429",
 };
 
 const gchar *
@@ -42,7 +43,7 @@ sly_fault_kinds_parse (const gchar * list, guint * kinds, GError ** error)
     if (k == SLY_FAULT_N_KINDS) {
       g_set_error (error, SLY_ERROR, SLY_ERROR_INVALID_ARGUMENT,
           "unknown fault kind '%s' (known: 500, 503, slow, reset, "
-          "malformed, truncated)", *name);
+          "malformed, truncated, 429)", *name);
       return FALSE;
     }
     mask |= 1u << k;
@@ -63,6 +64,7 @@ sly_faults_new (const SlyFaultConfig * config)
   gint k;
 
   faults->config = *config;
+  faults->enabled = TRUE;
   faults->rand = g_rand_new_with_seed (config->seed);
   for (k = SLY_FAULT_500; k < SLY_FAULT_N_KINDS; k++)
     if (config->kinds & (1u << k))
@@ -85,7 +87,7 @@ sly_faults_draw (SlyFaults * faults)
   gdouble u;
   gint32 k;
 
-  if (faults->n_chosen == 0 || faults->config.rate <= 0)
+  if (!faults->enabled || faults->n_chosen == 0 || faults->config.rate <= 0)
     return SLY_FAULT_NONE;
   /* Always two draws, so that the sequence of decisions depends on the seed
    * and the number of requests only. */
@@ -94,4 +96,10 @@ sly_faults_draw (SlyFaults * faults)
   if (u >= faults->config.rate)
     return SLY_FAULT_NONE;
   return faults->chosen[k];
+}
+
+void
+sly_faults_set_enabled (SlyFaults * faults, gboolean enabled)
+{
+  faults->enabled = enabled;
 }

@@ -425,7 +425,7 @@ sly_handle_inference_video_async (SlyRequest * req)
     return;
   if (!check_record_limit (req))
     return;
-  tracking = sly_video_tracking_new (req->state, settings,
+  tracking = sly_video_tracking_new (req->state, server->tracking_settings,
       !server->config.no_tracking, &error);
   if (error) {
     sly_request_reply_gerror (req, error);

@@ -51,6 +51,15 @@ sly_request_take_fault (SlyRequest * req, SlyHandlerFunc func)
     case SLY_FAULT_503:
       sly_request_reply_error (req, 503, "Injected fault: service unavailable");
       return FALSE;
+    case SLY_FAULT_429:{
+      g_autofree gchar *seconds = g_strdup_printf ("%u",
+          server->config.faults.retry_after);
+
+      soup_message_headers_replace (soup_server_message_get_response_headers
+          (req->msg), "Retry-After", seconds);
+      sly_request_reply_error (req, 429, "Injected fault: too many requests");
+      return FALSE;
+    }
     case SLY_FAULT_RESET:
       sly_request_reset (req);
       return FALSE;
@@ -162,17 +171,50 @@ sly_request_decode_images (SlyRequest * req)
   return images;
 }
 
+static const gchar *const geometries[] = { "both", "bitmap", "polygon", NULL };
+
+/* The settings the model reads (the keys of its defaults), checked as conf
+ * and classes are. */
 static gboolean
-validate_settings (SlyRequest * req, JsonObject * settings)
+validate_model_settings (SlyRequest * req, JsonObject * settings,
+    JsonObject * defaults)
+{
+  gint64 min_area;
+  const gchar *geometry;
+
+  if (json_object_has_member (defaults, "min_area")
+      && (!sly_srv_json_get_int (settings, "min_area", &min_area)
+          || min_area < 1 || min_area > G_MAXINT)) {
+    sly_request_reply_error (req, 400,
+        "settings.min_area must be an integer from 1 to %d", G_MAXINT);
+    return FALSE;
+  }
+  if (json_object_has_member (defaults, "geometry")
+      && (!(geometry = sly_srv_json_get_string (settings, "geometry"))
+          || !g_strv_contains (geometries, geometry))) {
+    sly_request_reply_error (req, 400,
+        "settings.geometry must be \"both\", \"bitmap\" or \"polygon\"");
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean
+validate_settings (SlyRequest * req, JsonObject * settings,
+    JsonObject * defaults)
 {
   JsonNode *conf = sly_srv_json_member (settings, "conf");
   JsonNode *classes = sly_srv_json_member (settings, "classes");
   gdouble value;
 
-  if (conf && !sly_srv_json_get_number (settings, "conf", &value)) {
-    sly_request_reply_error (req, 400, "settings.conf must be a number");
+  if (conf && (!sly_srv_json_get_number (settings, "conf", &value)
+          || value < 0 || value > 1)) {
+    sly_request_reply_error (req, 400,
+        "settings.conf must be a number from 0 to 1");
     return FALSE;
   }
+  if (!validate_model_settings (req, settings, defaults))
+    return FALSE;
   if (classes == NULL || JSON_NODE_HOLDS_NULL (classes))
     return TRUE;
   if (g_strcmp0 (sly_srv_json_get_string (settings, "classes"), "all") == 0) {
@@ -244,14 +286,18 @@ sly_request_merge_settings (SlyRequest * req, const SlyModel * model)
   }
   json_object_set_string_member (merged, "sliding_window_mode", "none");
 
+  /* a null setting of the model means its default, as for conf */
   keys = json_object_get_members (defaults);
-  for (l = keys; l; l = l->next)
-    if (!json_object_has_member (merged, l->data))
+  for (l = keys; l; l = l->next) {
+    JsonNode *given = sly_srv_json_member (merged, l->data);
+
+    if (given == NULL || JSON_NODE_HOLDS_NULL (given))
       json_object_set_member (merged, l->data,
           json_node_copy (json_object_get_member (defaults, l->data)));
+  }
   g_list_free (keys);
 
-  if (!validate_settings (req, merged))
+  if (!validate_settings (req, merged, defaults))
     return NULL;
   return g_steal_pointer (&merged);
 }

@@ -196,7 +196,8 @@ sly_handle_tracking_settings (SlyRequest * req)
   json_builder_begin_object (b);
   if (tracking_enabled (req->server)) {
     json_builder_set_member_name (b, "botsort");
-    json_builder_add_value (b, sly_video_tracking_defaults_new ());
+    json_builder_add_value (b,
+        sly_video_tracking_defaults_new (req->server->tracking_settings));
   }
   json_builder_end_object (b);
   reply_builder (req, b);

@@ -6,6 +6,7 @@
  * the video annotation of all tracked frames.
  */
 #include "slyserver-video.h"
+#include "slyserver.h"
 
 #include "slyerror.h"
 #include "slytracker.h"
@@ -18,8 +19,9 @@ struct _SlyVideoTracking
   gint64 frames_count;
 };
 
+/* @server_settings: nullable, checked by sly_tracking_settings_check() */
 static SlyTrackerConfig *
-server_tracker_config_new (void)
+server_tracker_config_new (JsonObject * server_settings)
 {
   SlyTrackerConfig *config = sly_tracker_config_new ();
 
@@ -27,13 +29,50 @@ server_tracker_config_new (void)
   config->with_reid = FALSE;
   g_free (config->cmc_method);
   config->cmc_method = g_strdup ("none");
+  if (server_settings
+      && !sly_tracker_config_merge_json (config, server_settings, NULL, NULL))
+    g_assert_not_reached ();
   return config;
 }
 
-JsonNode *
-sly_video_tracking_defaults_new (void)
+gboolean
+sly_tracking_settings_check (const gchar * json, GError ** error)
 {
-  g_autoptr (SlyTrackerConfig) config = server_tracker_config_new ();
+  g_autoptr (SlyTrackerConfig) config = server_tracker_config_new (NULL);
+  g_autoptr (JsonObject) known = sly_tracker_config_to_json (config);
+  g_autoptr (JsonNode) node = NULL;
+  g_autoptr (GError) local = NULL;
+  g_autoptr (GList) keys = NULL;
+  GList *l;
+
+  node = json_from_string (json, &local);
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node)) {
+    g_set_error (error, SLY_ERROR, SLY_ERROR_INVALID_ARGUMENT,
+        "--tracking-settings must be a JSON object%s%s",
+        local ? ": " : "", local ? local->message : "");
+    return FALSE;
+  }
+  keys = json_object_get_members (json_node_get_object (node));
+  for (l = keys; l; l = l->next)
+    if (!json_object_has_member (known, l->data)) {
+      g_set_error (error, SLY_ERROR, SLY_ERROR_INVALID_ARGUMENT,
+          "--tracking-settings: unknown key '%s'", (const gchar *) l->data);
+      return FALSE;
+    }
+  if (!sly_tracker_config_merge_json (config, json_node_get_object (node),
+          NULL, &local)) {
+    g_set_error (error, SLY_ERROR, SLY_ERROR_INVALID_ARGUMENT,
+        "--tracking-settings: %s", local->message);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+JsonNode *
+sly_video_tracking_defaults_new (JsonObject * server_settings)
+{
+  g_autoptr (SlyTrackerConfig) config =
+      server_tracker_config_new (server_settings);
   JsonNode *node = json_node_new (JSON_NODE_OBJECT);
 
   json_node_take_object (node, sly_tracker_config_to_json (config));
@@ -41,14 +80,15 @@ sly_video_tracking_defaults_new (void)
 }
 
 SlyVideoTracking *
-sly_video_tracking_new (JsonObject * state, JsonObject * settings,
+sly_video_tracking_new (JsonObject * state, JsonObject * server_settings,
     gboolean enabled, GError ** error)
 {
   JsonNode *node = json_object_has_member (state, "tracker") ?
       json_object_get_member (state, "tracker") : NULL;
   JsonNode *overrides = json_object_has_member (state, "tracker_settings") ?
       json_object_get_member (state, "tracker_settings") : NULL;
-  g_autoptr (SlyTrackerConfig) config = server_tracker_config_new ();
+  g_autoptr (SlyTrackerConfig) config =
+      server_tracker_config_new (server_settings);
   g_autoptr (GError) merge_error = NULL;
   SlyVideoTracking *tracking;
 

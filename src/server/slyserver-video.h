@@ -32,9 +32,10 @@ typedef struct _SlyVideoTracking SlyVideoTracking;
 
 /* NULL without error when the request asks for no tracking (or tracking is
  * disabled on this server, which the SDK ignores silently); an error (HTTP
- * 400) when tracking was asked for and cannot be done. */
+ * 400) when tracking was asked for and cannot be done. The tracker starts
+ * from sly_video_tracking_defaults_new (@server_settings). */
 SlyVideoTracking *sly_video_tracking_new (JsonObject * state,
-    JsonObject * settings, gboolean enabled, GError ** error);
+    JsonObject * server_settings, gboolean enabled, GError ** error);
 void sly_video_tracking_free (SlyVideoTracking * tracking);
 void sly_video_tracking_set_size (SlyVideoTracking * tracking, gint width,
     gint height, gint64 frames_count);
@@ -43,8 +44,10 @@ void sly_video_tracking_update (SlyVideoTracking * tracking,
     SlyAnnotation * ann, gint64 frame_index);
 /* The video annotation of everything tracked so far (transfer full). */
 JsonNode *sly_video_tracking_build_annotation (SlyVideoTracking * tracking);
-/* get_tracking_settings' "botsort" object, transfer full */
-JsonNode *sly_video_tracking_defaults_new (void);
+/* get_tracking_settings' "botsort" object, transfer full: what this
+ * tracker does, with the values of @server_settings (--tracking-settings,
+ * nullable, already checked) instead. */
+JsonNode *sly_video_tracking_defaults_new (JsonObject * server_settings);
 
 G_END_DECLS
 

@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <gio/gnetworking.h>
 
 #include "slyerror.h"
 #include "slyjson.h"
@@ -76,6 +77,8 @@ sly_server_config_clear (SlyServerConfig * config)
   g_clear_pointer (&config->api_token, g_free);
   g_clear_pointer (&config->session_token, g_free);
   g_clear_pointer (&config->app_name, g_free);
+  g_clear_pointer (&config->tracking_settings, g_free);
+  g_clear_pointer (&config->redirect, g_free);
 }
 
 /* ---- JSON helpers ---- */
@@ -267,8 +270,10 @@ void
 sly_request_reset (SlyRequest * req)
 {
   if (!req->disconnected) {
-    g_autoptr (GIOStream) stream =
-        soup_server_message_steal_connection (req->msg);
+    g_autoptr (GIOStream) stream = NULL;
+
+    sly_connections_forget (req->server->connections, req->msg);
+    stream = soup_server_message_steal_connection (req->msg);
 
     if (stream)
       g_io_stream_close (stream, NULL, NULL);
@@ -393,6 +398,12 @@ run_route (SlyServer * server, SoupServerMessage * msg, const Route * route)
 {
   SlyRequest *req = request_new (server, msg, route->name);
 
+  if ((route->flags & ROUTE_INFERENCE) && server->config.redirect) {
+    soup_message_headers_replace (soup_server_message_get_response_headers
+        (msg), "Location", server->config.redirect);
+    sly_request_reply_error (req, 302, "Found");
+    return;
+  }
   if (!parse_body (req, route->flags))
     return;
   if (route->flags & ROUTE_INFERENCE) {
@@ -541,6 +552,8 @@ sly_server_new (const SlyServerConfig * config, GError ** error)
   server->config.api_token = g_strdup (config->api_token);
   server->config.session_token = g_strdup (config->session_token);
   server->config.app_name = g_strdup (config->app_name);
+  server->config.tracking_settings = g_strdup (config->tracking_settings);
+  server->config.redirect = g_strdup (config->redirect);
   server->task_status = g_strdup ("deployed");
   server->device = g_strdup ("cpu");
   server->runtime = g_strdup ("PyTorch");
@@ -555,13 +568,64 @@ sly_server_new (const SlyServerConfig * config, GError ** error)
     }
   }
   server->scheduler = sly_scheduler_new (config->workers, config->latency_ms);
+  if (config->tracking_settings) {
+    g_autoptr (JsonNode) node = NULL;
+
+    if (!sly_tracking_settings_check (config->tracking_settings, error)
+        || !(node = json_from_string (config->tracking_settings, error))) {
+      sly_server_free (server);
+      return NULL;
+    }
+    server->tracking_settings = json_object_ref (json_node_get_object (node));
+  }
   server->faults = sly_faults_new (&config->faults);
+  sly_faults_set_enabled (server->faults, !config->faults_off);
   server->soup = soup_server_new ("server-header", "sly-model-server ", NULL);
+  server->connections = sly_connections_new (server->soup,
+      config->read_timeout_ms, config->verbose);
   soup_server_add_early_handler (server->soup, NULL, early_callback, server,
       NULL);
   soup_server_add_handler (server->soup, NULL, server_callback, server, NULL);
   sly_async_init (server);
   return server;
+}
+
+/* The largest listen backlog the system grants (the kernel caps larger
+ * values at net.core.somaxconn). */
+static gint
+max_listen_backlog (void)
+{
+  g_autofree gchar *text = NULL;
+  gint64 value = 0;
+
+  if (g_file_get_contents ("/proc/sys/net/core/somaxconn", &text, NULL, NULL))
+    value = g_ascii_strtoll (text, NULL, 10);
+  if (value <= 0)
+    value = SOMAXCONN;
+  return (gint) MIN (value, G_MAXINT);
+}
+
+/* A listening socket with the system's largest backlog: SoupServer's own
+ * listen functions keep GLib's default of 10, and a burst of connections
+ * then waits for SYN retransmissions, seconds each. */
+static GSocket *
+listen_socket_new (GSocketAddress * address, GError ** error)
+{
+  GSocketFamily family = g_socket_address_get_family (address);
+  g_autoptr (GSocket) socket = g_socket_new (family, G_SOCKET_TYPE_STREAM,
+      G_SOCKET_PROTOCOL_TCP, error);
+
+  if (socket == NULL)
+    return NULL;
+  /* as SoupServer does: an IPv6 address takes IPv6 connections only */
+  if (family == G_SOCKET_FAMILY_IPV6
+      && !g_socket_set_option (socket, IPPROTO_IPV6, IPV6_V6ONLY, 1, error))
+    return NULL;
+  g_socket_set_listen_backlog (socket, max_listen_backlog ());
+  if (!g_socket_bind (socket, address, TRUE, error)
+      || !g_socket_listen (socket, error))
+    return NULL;
+  return g_steal_pointer (&socket);
 }
 
 gboolean
@@ -571,6 +635,7 @@ sly_server_listen (SlyServer * server, GError ** error)
   g_autoptr (GInetAddress) addr = NULL;
   g_autoptr (GSocketAddress) sockaddr = NULL;
   g_autoptr (GSocketAddress) local = NULL;
+  g_autoptr (GSocket) socket = NULL;
   GSList *listeners;
   gint port;
   gboolean v6;
@@ -584,7 +649,13 @@ sly_server_listen (SlyServer * server, GError ** error)
     return FALSE;
   }
   sockaddr = g_inet_socket_address_new (addr, server->config.port);
-  if (!soup_server_listen (server->soup, sockaddr, 0, error))
+  socket = listen_socket_new (sockaddr, error);
+  if (socket == NULL) {
+    g_prefix_error (error, "Could not listen on address %s, port %u: ", host,
+        server->config.port);
+    return FALSE;
+  }
+  if (!soup_server_listen_socket (server->soup, socket, 0, error))
     return FALSE;
 
   /* the listener's own address: soup_server_get_uris() leaks one in 3.2 */
@@ -608,14 +679,24 @@ sly_server_free (SlyServer * server)
     return;
   if (server->soup)
     soup_server_disconnect (server->soup);
+  g_clear_pointer (&server->connections, sly_connections_free);
   /* jobs first: their done callbacks still see the async records */
   sly_scheduler_free (server->scheduler);
   sly_async_shutdown (server);
   g_clear_object (&server->soup);
   sly_faults_free (server->faults);
+  g_clear_pointer (&server->tracking_settings, json_object_unref);
   g_free (server->device);
   g_free (server->runtime);
   g_free (server->task_status);
   sly_server_config_clear (&server->config);
   g_free (server);
+}
+
+void
+sly_server_set_faults_enabled (SlyServer * server, gboolean enabled)
+{
+  if (server->config.verbose)
+    g_printerr ("faults switched %s\n", enabled ? "on" : "off");
+  sly_faults_set_enabled (server->faults, enabled);
 }

@@ -14,6 +14,7 @@
 #include "slymodels.h"
 #include "slyfaults.h"
 #include "slyscheduler.h"
+#include "slyconnections.h"
 
 G_BEGIN_DECLS
 
@@ -38,7 +39,11 @@ typedef struct
   gchar *app_name;
   gboolean production;
   gboolean verbose;
+  guint read_timeout_ms;        /* 0 = none */
   SlyFaultConfig faults;
+  gboolean faults_off;          /* start with the faults switched off */
+  gchar *tracking_settings;     /* JSON object of BoT-SORT values, or NULL */
+  gchar *redirect;              /* inference endpoints answer 302, or NULL */
 } SlyServerConfig;
 
 void sly_server_config_clear (SlyServerConfig * config);
@@ -52,6 +57,8 @@ struct _SlyServer
   SoupServer *soup;
   SlyScheduler *scheduler;
   SlyFaults *faults;
+  SlyConnections *connections;
+  JsonObject *tracking_settings;        /* parsed config.tracking_settings */
 
   /* the loaded model; NULL before deployment or after tasks.stop */
   const SlyModel *model;
@@ -70,6 +77,11 @@ SlyServer *sly_server_new (const SlyServerConfig * config, GError ** error);
 /* Binds, prints the "listening on" line and returns the port. */
 gboolean sly_server_listen (SlyServer * server, GError ** error);
 void sly_server_free (SlyServer * server);
+/* Switches the configured faults on or off (SIGUSR1, SIGUSR2). */
+void sly_server_set_faults_enabled (SlyServer * server, gboolean enabled);
+/* Checks a --tracking-settings value: a JSON object whose keys are keys of
+ * get_tracking_settings' "botsort" object, with valid values. */
+gboolean sly_tracking_settings_check (const gchar * json, GError ** error);
 
 /* An uploaded file of a multipart request. */
 typedef struct

@@ -1,8 +1,22 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "servertestutil.h"
 
+#include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 
 void
 srv_reply_free (SrvReply * reply)
@@ -35,7 +49,7 @@ reply_parse (SrvReply * reply)
 }
 
 static SrvReply *
-send (SoupMessage * msg)
+send_message (SoupMessage * msg)
 {
   g_autoptr (SoupSession) session = session_new ();
   SrvReply *reply = g_new0 (SrvReply, 1);
@@ -61,7 +75,7 @@ srv_get (SlyTestServer * server, const gchar * path)
   g_autofree gchar *url = url_of (server, path);
   g_autoptr (SoupMessage) msg = soup_message_new ("GET", url);
 
-  return send (msg);
+  return send_message (msg);
 }
 
 SrvReply *
@@ -79,7 +93,7 @@ srv_post_json (SlyTestServer * server, const gchar * path,
   if (api_key)
     soup_message_headers_replace (soup_message_get_request_headers (msg),
         "x-api-key", api_key);
-  return send (msg);
+  return send_message (msg);
 }
 
 static SoupMessage *
@@ -109,7 +123,7 @@ srv_post_files (SlyTestServer * server, const gchar * path,
   g_autoptr (SoupMessage) msg = files_message (server, path, files, n_files,
       state, settings);
 
-  return send (msg);
+  return send_message (msg);
 }
 
 static SrvFile
@@ -420,4 +434,277 @@ gchar *
 srv_latency_arg (guint ms)
 {
   return g_strdup_printf ("%u", ms * srv_slow_factor ());
+}
+
+/* ---- the server process and raw connections ---- */
+
+/* The inode of the socket listening on 127.0.0.1:@port (IPv4), 0 if none. */
+static guint64
+listening_inode (guint port)
+{
+  g_autofree gchar *table = NULL;
+  g_auto (GStrv) lines = NULL;
+  gchar **line;
+
+  if (!g_file_get_contents ("/proc/net/tcp", &table, NULL, NULL))
+    return 0;
+  lines = g_strsplit (table, "\n", -1);
+  for (line = lines; *line; line++) {
+    guint sl, local_port, state;
+    gchar local_addr[16];
+    guint64 inode;
+
+    /* sl local:port remote:port st queues tr:when retrnsmt uid timeout
+     * inode */
+    if (sscanf (*line,
+            " %u: %8s:%x %*s %x %*s %*s %*s %*s %*s %" G_GUINT64_FORMAT, &sl,
+            local_addr, &local_port, &state, &inode) == 5 && local_port == port
+        && state == 0x0A)
+      return inode;
+  }
+  return 0;
+}
+
+static gboolean
+holds_socket (const gchar * pid, guint64 inode)
+{
+  g_autofree gchar *dir_path = g_strdup_printf ("/proc/%s/fd", pid);
+  g_autofree gchar *wanted = g_strdup_printf ("socket:[%" G_GUINT64_FORMAT
+      "]", inode);
+  g_autoptr (GDir) dir = g_dir_open (dir_path, 0, NULL);
+  const gchar *name;
+
+  while (dir && (name = g_dir_read_name (dir))) {
+    g_autofree gchar *path = g_build_filename (dir_path, name, NULL);
+    g_autofree gchar *target = g_file_read_link (path, NULL);
+
+    if (g_strcmp0 (target, wanted) == 0)
+      return TRUE;
+  }
+  return FALSE;
+}
+
+static gint
+parent_of (const gchar * pid)
+{
+  g_autofree gchar *path = g_strdup_printf ("/proc/%s/stat", pid);
+  g_autofree gchar *stat = NULL;
+  const gchar *end;
+  gint ppid;
+
+  if (!g_file_get_contents (path, &stat, NULL, NULL)
+      || !(end = strrchr (stat, ')'))
+      || sscanf (end + 1, " %*c %d", &ppid) != 1)
+    return -1;
+  return ppid;
+}
+
+gint
+srv_server_pid (SlyTestServer * server)
+{
+  guint64 inode = listening_inode (sly_test_server_get_port (server));
+  g_autoptr (GDir) proc = g_dir_open ("/proc", 0, NULL);
+  const gchar *name;
+
+  g_assert_cmpuint (inode, !=, 0);
+  while (proc && (name = g_dir_read_name (proc))) {
+    if (!g_ascii_isdigit (*name) || parent_of (name) != getpid ())
+      continue;
+    if (holds_socket (name, inode))
+      return atoi (name);
+  }
+  g_error ("no child process listens on port %u",
+      sly_test_server_get_port (server));
+  return -1;
+}
+
+guint
+srv_fd_count (gint pid)
+{
+  g_autofree gchar *path = g_strdup_printf ("/proc/%d/fd", pid);
+  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
+  guint n = 0;
+
+  g_assert_nonnull (dir);
+  while (g_dir_read_name (dir))
+    n++;
+  return n;
+}
+
+void
+srv_server_signal (SlyTestServer * server, gint signum)
+{
+  g_assert_cmpint (kill (srv_server_pid (server), signum), ==, 0);
+}
+
+gint
+srv_listen_backlog (guint port)
+{
+  struct
+  {
+    struct nlmsghdr nlh;
+    struct inet_diag_req_v2 req;
+  } request;
+  guint8 buf[16384];
+  gint fd = socket (AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+  gint backlog = -1;
+  gboolean done = FALSE;
+
+  if (fd < 0)
+    return -1;
+  memset (&request, 0, sizeof request);
+  request.nlh.nlmsg_len = sizeof request;
+  request.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+  request.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+  request.req.sdiag_family = AF_INET;
+  request.req.sdiag_protocol = IPPROTO_TCP;
+  request.req.idiag_states = 1 << TCP_LISTEN;
+  if (send (fd, &request, sizeof request, 0) < 0) {
+    close (fd);
+    return -1;
+  }
+  while (!done) {
+    ssize_t len = recv (fd, buf, sizeof buf, 0);
+    struct nlmsghdr *h = (struct nlmsghdr *) buf;
+
+    if (len <= 0)
+      break;
+    for (; NLMSG_OK (h, len); h = NLMSG_NEXT (h, len)) {
+      struct inet_diag_msg *msg = NLMSG_DATA (h);
+
+      if (h->nlmsg_type == NLMSG_DONE || h->nlmsg_type == NLMSG_ERROR) {
+        done = TRUE;
+        break;
+      }
+      /* for a listening socket the "send queue" is its backlog */
+      if (ntohs (msg->id.idiag_sport) == port)
+        backlog = msg->idiag_wqueue;
+    }
+  }
+  close (fd);
+  return backlog;
+}
+
+void
+srv_raise_fd_limit (guint n)
+{
+  struct rlimit lim;
+
+  g_assert_cmpint (getrlimit (RLIMIT_NOFILE, &lim), ==, 0);
+  if (lim.rlim_cur != RLIM_INFINITY && lim.rlim_cur < n) {
+    lim.rlim_cur = lim.rlim_max == RLIM_INFINITY ? n : MIN (n, lim.rlim_max);
+    g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &lim), ==, 0);
+  }
+}
+
+gint
+srv_connect_raw (SlyTestServer * server, guint timeout_s)
+{
+  struct sockaddr_in addr = { 0 };
+  struct timeval tv = { timeout_s, 0 };
+  gint fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+  g_assert_cmpint (fd, >=, 0);
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons (sly_test_server_get_port (server));
+  addr.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+  g_assert_cmpint (setsockopt (fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv),
+      ==, 0);
+  if (connect (fd, (struct sockaddr *) &addr, sizeof addr) != 0)
+    g_error ("connect: %s", g_strerror (errno));
+  return fd;
+}
+
+void
+srv_write_raw (gint fd, const gchar * data)
+{
+  gsize len = strlen (data), done = 0;
+
+  while (done < len) {
+    ssize_t n = send (fd, data + done, len - done, MSG_NOSIGNAL);
+
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0)
+      g_error ("send: %s", g_strerror (errno));
+    done += n;
+  }
+}
+
+guint
+srv_read_response (gint fd, gchar ** response)
+{
+  GString *s = g_string_new (NULL);
+  guint status = 0;
+  gssize body_start = -1;
+  gsize content_length = 0;
+
+  for (;;) {
+    gchar buf[4096];
+    ssize_t n;
+
+    if (body_start >= 0 && s->len >= body_start + content_length)
+      break;
+    n = recv (fd, buf, sizeof buf, 0);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0) {
+      status = 0;
+      goto out;
+    }
+    g_string_append_len (s, buf, n);
+    if (body_start < 0) {
+      const gchar *end = strstr (s->str, "\r\n\r\n");
+      const gchar *cl;
+
+      if (end == NULL)
+        continue;
+      body_start = end + 4 - s->str;
+      if (sscanf (s->str, "HTTP/1.%*d %u", &status) != 1)
+        goto out;
+      cl = g_strstr_len (s->str, body_start, "\nContent-Length:");
+      if (cl)
+        content_length = g_ascii_strtoull (cl + 16, NULL, 10);
+    }
+  }
+out:
+  if (response)
+    *response = g_strdup (s->str);
+  g_string_free (s, TRUE);
+  return status;
+}
+
+gboolean
+srv_wait_closed (gint fd, gdouble * seconds)
+{
+  gint64 start = g_get_monotonic_time ();
+  gboolean closed = FALSE;
+
+  for (;;) {
+    gchar buf[4096];
+    ssize_t n = recv (fd, buf, sizeof buf, 0);
+
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n > 0)
+      continue;                 /* an answer before the close */
+    closed = n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK);
+    break;
+  }
+  if (seconds)
+    *seconds = (g_get_monotonic_time () - start) / 1e6;
+  return closed;
+}
+
+gboolean
+srv_wait_for (gboolean (*cond) (gpointer data), gpointer data, gdouble seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) (seconds * 1e6);
+
+  while (!cond (data)) {
+    if (g_get_monotonic_time () > deadline)
+      return cond (data);
+    g_usleep (10000);
+  }
+  return TRUE;
 }

@@ -94,6 +94,39 @@ gint64 srv_get_int (JsonObject * obj, const gchar * name);
 const gchar *srv_get_string (JsonObject * obj, const gchar * name);
 gboolean srv_get_bool (JsonObject * obj, const gchar * name);
 
+/* ---- the server process and raw connections ---- */
+
+/* The pid of @server's process: the child of this process that holds the
+ * listening socket of its port. */
+gint srv_server_pid (SlyTestServer * server);
+/* Open file descriptors of process @pid (entries of /proc/PID/fd). */
+guint srv_fd_count (gint pid);
+/* Sends @signum to @server's process at once. */
+void srv_server_signal (SlyTestServer * server, gint signum);
+/* The listen backlog of the socket listening on 127.0.0.1:@port, read back
+ * from the kernel (sock_diag); -1 when it cannot be read. */
+gint srv_listen_backlog (guint port);
+/* Raises this process's soft limit of open files to at least @n (as far as
+ * the hard limit allows); servers started later inherit it. */
+void srv_raise_fd_limit (guint n);
+
+/* A blocking TCP connection to @server (asserted), reads time out after
+ * @timeout_s seconds. */
+gint srv_connect_raw (SlyTestServer * server, guint timeout_s);
+/* Writes all of @data (asserted). */
+void srv_write_raw (gint fd, const gchar * data);
+/* Reads one HTTP response: headers, then Content-Length bytes. Returns the
+ * status, 0 when the connection closed or failed first; @response (nullable)
+ * gets all that was read. */
+guint srv_read_response (gint fd, gchar ** response);
+/* Reads until the peer closes the connection (or resets it): TRUE, or
+ * FALSE when the read timed out first. @seconds gets the time it took. */
+gboolean srv_wait_closed (gint fd, gdouble * seconds);
+
+/* Polls @cond every 10 ms for up to @seconds; returns its last result. */
+gboolean srv_wait_for (gboolean (*cond) (gpointer data), gpointer data,
+    gdouble seconds);
+
 G_END_DECLS
 
 #endif /* __SERVER_TEST_UTIL_H__ */
