@@ -157,8 +157,10 @@ is_zlib_header (const guint8 * d, gsize n)
 static guint32
 read_be32 (const guint8 * p)
 {
-  return ((guint32) p[0] << 24) | ((guint32) p[1] << 16) |
-      ((guint32) p[2] << 8) | p[3];
+  guint32 v;
+
+  memcpy (&v, p, sizeof v);
+  return GUINT32_FROM_BE (v);
 }
 
 /* What a PNG of the size its IHDR claims can need once inflated: 16-bit

@@ -172,19 +172,17 @@ find_tag_meta (SlyProjectMeta * meta, const gchar * name)
 
 /* ---- reading ---- */
 
+/* "#RRGGBB": g_ascii_string_to_unsigned() refuses signs, blanks and a 0x
+ * prefix, so six characters after '#' are exactly six hex digits. */
 static gboolean
 parse_hex_color (const gchar * s, guint32 * color)
 {
-  guint32 v = 0;
+  guint64 v;
 
-  if (s == NULL || strlen (s) != 7 || s[0] != '#')
+  if (s == NULL || strlen (s) != 7 || s[0] != '#'
+      || !g_ascii_string_to_unsigned (s + 1, 16, 0, 0xffffff, &v, NULL))
     return FALSE;
-  for (guint i = 1; i < 7; i++) {
-    if (!g_ascii_isxdigit (s[i]))
-      return FALSE;
-    v = (v << 4) | g_ascii_xdigit_value (s[i]);
-  }
-  *color = v;
+  *color = (guint32) v;
   return TRUE;
 }
 

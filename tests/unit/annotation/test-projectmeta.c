@@ -117,6 +117,9 @@ test_build (void)
 static void
 test_colors (void)
 {
+  static const gchar *const not_colors[] = { "#0x1234", "#+12345", "# 12345",
+    "#12345 ", "#-12345", "#12345g", "#1234567", "abcdef#"
+  };
   g_autoptr (SlyProjectMeta) meta = parse_ok ("{\"classes\": ["
       "{\"title\": \"a\", \"shape\": \"any\", \"color\": \"#abcdef\"},"
       "{\"title\": \"b\", \"shape\": \"any\", \"color\": \"red\"},"
@@ -129,6 +132,15 @@ test_colors (void)
   g_assert_cmphex (class_at (meta, 1)->color, ==, class_at (again, 0)->color);
   g_assert_cmphex (class_at (meta, 2)->color, <=, 0xFFFFFF);
   g_assert_cmpuint (meta->tag_metas->len, ==, 0);
+
+  /* exactly six hex digits: no sign, blank or 0x prefix sneaks in */
+  for (guint i = 0; i < G_N_ELEMENTS (not_colors); i++) {
+    g_autofree gchar *json = g_strdup_printf ("{\"classes\": [{\"title\": "
+        "\"b\", \"shape\": \"any\", \"color\": \"%s\"}]}", not_colors[i]);
+    g_autoptr (SlyProjectMeta) bad = parse_ok (json);
+
+    g_assert_cmphex (class_at (bad, 0)->color, ==, class_at (again, 0)->color);
+  }
 }
 
 /* old metas split tag metas by target; a name in both applies to all */
