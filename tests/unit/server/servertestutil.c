@@ -26,6 +26,7 @@ srv_reply_free (SrvReply * reply)
   g_clear_error (&reply->error);
   g_clear_pointer (&reply->body, g_bytes_unref);
   g_clear_pointer (&reply->json, json_node_unref);
+  g_clear_pointer (&reply->headers, soup_message_headers_unref);
   g_free (reply);
 }
 
@@ -55,10 +56,14 @@ send_message (SoupMessage * msg)
   SrvReply *reply = g_new0 (SrvReply, 1);
   gint64 start = g_get_monotonic_time ();
 
+  soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
   reply->body = soup_session_send_and_read (session, msg, NULL, &reply->error);
   reply->seconds = (g_get_monotonic_time () - start) / 1e6;
-  if (reply->error == NULL)
+  if (reply->error == NULL) {
     reply->status = soup_message_get_status (msg);
+    reply->headers =
+        soup_message_headers_ref (soup_message_get_response_headers (msg));
+  }
   reply_parse (reply);
   return reply;
 }

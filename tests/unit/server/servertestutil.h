@@ -23,6 +23,7 @@ typedef struct
   GBytes *body;
   JsonNode *json;               /* NULL when the body is not JSON */
   gdouble seconds;              /* wall time of the exchange */
+  SoupMessageHeaders *headers;  /* of the response; NULL when it failed */
 } SrvReply;
 
 void srv_reply_free (SrvReply * reply);
@@ -36,6 +37,7 @@ typedef struct
   GBytes *data;
 } SrvFile;
 
+/* Redirects are not followed: a 302 is the reply. */
 SrvReply *srv_get (SlyTestServer * server, const gchar * path);
 /* @body: JSON text (NULL: no body); @api_key: x-api-key or NULL */
 SrvReply *srv_post_json (SlyTestServer * server, const gchar * path,

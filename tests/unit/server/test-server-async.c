@@ -358,6 +358,64 @@ test_video_no_tracking (void)
           (json_node_get_object (final), "video_ann")));
 }
 
+/* The server's tracker starts from --tracking-settings: no detection of the
+ * ball (confidence about 0.785) reaches new_track_thresh 0.99, so no track
+ * starts; a request's tracker_settings still override it. */
+static void
+test_video_tracking_settings (void)
+{
+  g_autoptr (SlyTestServer) server = sly_test_server_start
+      ("--tracking-settings", "{\"new_track_thresh\": 0.99}", NULL);
+  g_autoptr (JsonNode) final = NULL;
+  g_autoptr (JsonNode) final2 = NULL;
+  g_autoptr (GPtrArray) results = run_video (server,
+      "{\"tracker\": \"botsort\", \"framesCount\": 4}", &final);
+  g_autoptr (GPtrArray) overridden = NULL;
+  guint i;
+
+  g_assert_cmpuint (results->len, ==, 4);
+  for (i = 0; i < results->len; i++) {
+    g_autoptr (SlyAnnotation) ann = srv_result_annotation (results->pdata[i]);
+
+    g_assert_cmpuint (ann->objects->len, ==, 0);
+  }
+  overridden = run_video (server, "{\"tracker\": \"botsort\", "
+      "\"framesCount\": 4, \"tracker_settings\": {\"new_track_thresh\": "
+      "0.5}}", &final2);
+  g_assert_cmpuint (overridden->len, ==, 4);
+  for (i = 0; i < overridden->len; i++) {
+    g_autoptr (SlyAnnotation) ann =
+        srv_result_annotation (overridden->pdata[i]);
+
+    g_assert_cmpuint (ann->objects->len, ==, 1);
+    g_assert_cmpint (((SlyObject *) ann->objects->pdata[0])->track_id, ==, 1);
+  }
+}
+
+/* inference_video_async takes exactly one file: two are a 400 with this
+ * text (not the 422 of a request without files). */
+static void
+test_video_two_files (void)
+{
+  g_autoptr (SlyTestServer) server = sly_test_server_startv (NULL);
+  g_autoptr (GBytes) video = make_video ();
+  SrvFile files[2] = {
+    {"a.avi", "video/x-msvideo", video},
+    {"b.avi", "video/x-msvideo", video},
+  };
+  g_autoptr (SrvReply) r = srv_post_files (server, "/inference_video_async",
+      files, 2, NULL, NULL);
+  JsonObject *obj = srv_reply_object (r);
+
+  g_assert_cmpuint (r->status, ==, 400);
+  g_assert_cmpstr (srv_get_string (obj, "message"), ==,
+      "Only one file expected but got 2");
+  g_assert_cmpstr (srv_get_string (obj, "detail"), ==,
+      "Only one file expected but got 2");
+  g_assert_false (srv_get_bool (obj, "success"));
+  g_assert_cmpuint (json_object_get_size (obj), ==, 3);
+}
+
 static void
 test_video_not_a_video (void)
 {
@@ -399,5 +457,8 @@ main (int argc, char **argv)
   g_test_add_func ("/server/async/video-tracking", test_video_tracking);
   g_test_add_func ("/server/async/video-no-tracking", test_video_no_tracking);
   g_test_add_func ("/server/async/video-not-a-video", test_video_not_a_video);
+  g_test_add_func ("/server/async/video-tracking-settings",
+      test_video_tracking_settings);
+  g_test_add_func ("/server/async/video-two-files", test_video_two_files);
   return g_test_run ();
 }

@@ -405,6 +405,36 @@ static const BadCase bad_cases[] = {
       "{\"settings\": {\"conf\": \"high\"}}", 400, "settings.conf"},
   {"bad-classes", "/inference_image", 1, FALSE,
       "{\"settings\": {\"classes\": [1]}}", 400, "settings.classes"},
+  {"conf-above-1", "/inference_image", 1, FALSE,
+        "{\"settings\": {\"conf\": 1.5}}", 400,
+      "settings.conf must be a number from 0 to 1"},
+  {"conf-negative", "/inference_image", 1, FALSE,
+        "{\"settings\": {\"conf\": -0.1}}", 400,
+      "settings.conf must be a number from 0 to 1"},
+  {"conf-alias-not-number", "/inference_image", 1, FALSE,
+        "{\"settings\": {\"confidence_threshold\": \"x\"}}", 400,
+      "settings.conf must be a number"},
+  {"min-area-string", "/inference_image", 1, FALSE,
+        "{\"settings\": {\"min_area\": \"ten\"}}", 400,
+      "settings.min_area must be an integer from 1 to 2147483647"},
+  {"min-area-zero", "/inference_image", 1, FALSE,
+        "{\"settings\": {\"min_area\": 0}}", 400,
+      "settings.min_area must be an integer"},
+  {"min-area-fraction", "/inference_image", 1, FALSE,
+        "{\"settings\": {\"min_area\": 2.5}}", 400,
+      "settings.min_area must be an integer"},
+  {"min-area-huge", "/inference_image", 1, FALSE,
+        "{\"settings\": {\"min_area\": 3000000000}}", 400,
+      "settings.min_area must be an integer"},
+  {"min-area-bool", "/inference_batch", 1, FALSE,
+        "{\"settings\": {\"min_area\": true}}", 400,
+      "settings.min_area must be an integer"},
+  {"min-area-async", "/inference_batch_async", 1, FALSE,
+        "{\"settings\": {\"min_area\": -3}}", 400,
+      "settings.min_area must be an integer"},
+  {"min-area-video", "/inference_video_async", 1, FALSE,
+        "{\"settings\": {\"min_area\": [10]}}", 400,
+      "settings.min_area must be an integer"},
   {"missing-uuid", "/get_inference_progress", 0, FALSE, "{\"state\": {}}",
       400, "Error: 'inference_request_uuid' is required."},
   {"missing-uuid-pop", "/pop_inference_results", 0, FALSE, "{}", 400,
@@ -454,6 +484,49 @@ test_bad_request (gconstpointer data)
         c->body_or_state, NULL);
   }
   srv_assert_error (r, c->status, c->message);
+}
+
+/* Settings the model reads are checked; null means the default; a setting
+ * that the model does not read (geometry for a detector) is ignored. */
+static void
+test_model_settings (void)
+{
+  g_autoptr (SlyTestServer) segmenter = sly_test_server_start ("--model",
+      "blob-segmenter", NULL);
+  g_autoptr (SlyTestServer) detector = sly_test_server_startv (NULL);
+  g_autoptr (GBytes) png = ball_png ();
+  const gchar *const bad[] = {
+    "{\"settings\": {\"geometry\": \"circle\"}}",
+    "{\"settings\": {\"geometry\": 5}}",
+    "{\"settings\": {\"geometry\": \"Bitmap\"}}",
+  };
+  const gchar *const good[] = {
+    "{\"settings\": {\"geometry\": null, \"min_area\": null}}",
+    "{\"settings\": {\"geometry\": \"polygon\", \"min_area\": 1, "
+        "\"conf\": 1}}",
+    "{\"settings\": {\"conf\": 0, \"min_area\": 2147483647}}",
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (bad); i++) {
+    g_autoptr (SrvReply) r = srv_post_image (segmenter, "/inference_image",
+        png, bad[i]);
+
+    srv_assert_error (r, 400,
+        "settings.geometry must be \"both\", \"bitmap\" or \"polygon\"");
+  }
+  for (i = 0; i < G_N_ELEMENTS (good); i++) {
+    g_autoptr (SrvReply) r = srv_post_image (segmenter, "/inference_image",
+        png, good[i]);
+
+    g_assert_cmpuint (r->status, ==, 200);
+  }
+  {
+    g_autoptr (SrvReply) r = srv_post_image (detector, "/inference_image",
+        png, bad[0]);
+
+    g_assert_cmpuint (r->status, ==, 200);
+  }
 }
 
 static void
@@ -563,6 +636,7 @@ main (int argc, char **argv)
     g_test_add_data_func (path, &bad_cases[i], test_bad_request);
   }
   g_test_add_func ("/server/bad-request/no-files-detail", test_no_files_detail);
+  g_test_add_func ("/server/bad-request/model-settings", test_model_settings);
   g_test_add_func ("/server/bad-request/upload-limit", test_upload_limit);
   g_test_add_func ("/server/bad-request/upload-limit-chunked",
       test_upload_limit_chunked);

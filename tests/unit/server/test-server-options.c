@@ -102,6 +102,7 @@ static const FaultCase fault_cases[] = {
   {"malformed", 200, FALSE},
   {"truncated", 200, FALSE},
   {"slow", 200, TRUE},
+  {"429", 429, TRUE},
 };
 
 static void
@@ -129,6 +130,9 @@ test_fault (gconstpointer data)
     g_assert_cmpfloat (r->seconds, >=, 0.250);
     g_assert_cmpuint (ann->objects->len, ==, 1);
   }
+  if (g_str_equal (c->kind, "429"))     /* the default --retry-after */
+    g_assert_cmpstr (soup_message_headers_get_one (r->headers, "Retry-After"),
+        ==, "1");
   if (g_str_equal (c->kind, "truncated")) {
     gsize len;
     const gchar *body = g_bytes_get_data (r->body, &len);
@@ -185,6 +189,156 @@ test_fault_async (void)
   srv_assert_error (r, 503, "Injected fault");
 }
 
+/* ---- faults switched at run time ---- */
+
+typedef struct
+{
+  SlyTestServer *server;
+  GBytes *png;
+  guint status;
+} StatusWait;
+
+static gboolean
+inference_gets (gpointer data)
+{
+  StatusWait *w = data;
+  g_autoptr (SrvReply) r = srv_post_image (w->server, "/inference_image",
+      w->png, NULL);
+
+  return r->status == w->status;
+}
+
+/* @n inference requests in a row get @status (429 with Retry-After: 7) */
+static void
+assert_statuses (SlyTestServer * server, GBytes * png, guint status, guint n)
+{
+  guint i;
+
+  for (i = 0; i < n; i++) {
+    g_autoptr (SrvReply) r = srv_post_image (server, "/inference_image", png,
+        NULL);
+
+    if (status == 429) {
+      srv_assert_error (r, 429, "Injected fault: too many requests");
+      g_assert_cmpstr (soup_message_headers_get_one (r->headers,
+              "Retry-After"), ==, "7");
+    } else {
+      g_assert_cmpuint (r->status, ==, status);
+      g_assert_null (soup_message_headers_get_one (r->headers, "Retry-After"));
+    }
+  }
+}
+
+/* --faults-off starts healthy; SIGUSR1 switches the configured faults on,
+ * SIGUSR2 off again. A signal is handled by the server's main loop a
+ * moment after it is sent: the test waits for the first changed answer,
+ * then asserts that every later one is changed too. */
+static void
+test_fault_switch (void)
+{
+  g_autoptr (SlyTestServer) server = sly_test_server_start ("--fail-rate",
+      "1", "--fail-kinds", "429", "--retry-after", "7", "--faults-off", NULL);
+  g_autoptr (GBytes) png = square_png ();
+  StatusWait w = { server, png, 429 };
+
+  assert_statuses (server, png, 200, 3);
+  srv_server_signal (server, SIGUSR1);
+  g_assert_true (srv_wait_for (inference_gets, &w, 10));
+  assert_statuses (server, png, 429, 5);
+  /* other endpoints never get faults */
+  {
+    g_autoptr (SrvReply) r = srv_post_json (server, "/is_ready", "{}", NULL);
+
+    g_assert_cmpuint (r->status, ==, 200);
+  }
+  srv_server_signal (server, SIGUSR2);
+  w.status = 200;
+  g_assert_true (srv_wait_for (inference_gets, &w, 10));
+  assert_statuses (server, png, 200, 5);
+  /* and on again */
+  srv_server_signal (server, SIGUSR1);
+  w.status = 429;
+  g_assert_true (srv_wait_for (inference_gets, &w, 10));
+  assert_statuses (server, png, 429, 2);
+}
+
+/* Without --faults-off the faults are on from the start; SIGUSR1 changes
+ * nothing then. */
+static void
+test_fault_switch_default_on (void)
+{
+  g_autoptr (SlyTestServer) server = sly_test_server_start ("--fail-rate",
+      "1", "--fail-kinds", "429", "--retry-after", "7", NULL);
+  g_autoptr (GBytes) png = square_png ();
+
+  assert_statuses (server, png, 429, 2);
+  srv_server_signal (server, SIGUSR1);
+  assert_statuses (server, png, 429, 2);
+}
+
+/* ---- --tracking-settings, --redirect ---- */
+
+static void
+test_tracking_settings (void)
+{
+  g_autoptr (SlyTestServer) server = sly_test_server_start
+      ("--tracking-settings", "{\"track_buffer\": 60, \"match_thresh\": 0.5, "
+      "\"cmc_method\": \"sparseOptFlow\"}", NULL);
+  g_autoptr (SrvReply) r = srv_post_json (server, "/get_tracking_settings",
+      "{}", NULL);
+  JsonObject *botsort =
+      json_object_get_object_member (srv_reply_object (r), "botsort");
+
+  g_assert_cmpuint (r->status, ==, 200);
+  g_assert_nonnull (botsort);
+  g_assert_cmpint (srv_get_int (botsort, "track_buffer"), ==, 60);
+  g_assert_cmpfloat (json_object_get_double_member (botsort, "match_thresh"),
+      ==, 0.5);
+  g_assert_cmpstr (srv_get_string (botsort, "cmc_method"), ==, "sparseOptFlow");
+  /* the others keep their values */
+  g_assert_cmpfloat (json_object_get_double_member (botsort,
+          "new_track_thresh"), ==, 0.7);
+  g_assert_false (srv_get_bool (botsort, "with_reid"));
+  g_assert_cmpuint (json_object_get_size (botsort), ==, 15);
+}
+
+/* --redirect: every inference endpoint answers 302 Found with the
+ * Location, whatever the request; other endpoints answer as usual. */
+static void
+test_redirect (void)
+{
+  const gchar *location = "http://127.0.0.1:9/elsewhere/inference_image";
+  g_autoptr (SlyTestServer) server = sly_test_server_start ("--redirect",
+      location, "--session-token", "tok", NULL);
+  g_autoptr (GBytes) png = square_png ();
+  const gchar *const paths[] = { "/inference_image", "/inference_batch",
+    "/inference_batch_async", "/inference_video_async",
+    "/net/tok/inference_image",
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (paths); i++) {
+    g_autoptr (SrvReply) r = srv_post_image (server, paths[i], png, NULL);
+
+    srv_assert_error (r, 302, "Found");
+    g_assert_cmpstr (soup_message_headers_get_one (r->headers, "Location"),
+        ==, location);
+  }
+  /* even a request without files */
+  {
+    g_autoptr (SrvReply) r = srv_post_json (server, "/inference_image", "{}",
+        NULL);
+
+    g_assert_cmpuint (r->status, ==, 302);
+  }
+  {
+    g_autoptr (SrvReply) r = srv_post_json (server, "/get_session_info",
+        "{}", NULL);
+
+    g_assert_cmpuint (r->status, ==, 200);
+  }
+}
+
 typedef struct
 {
   const gchar *name;
@@ -199,6 +353,20 @@ static const BadOption bad_options[] = {
   {"workers", {"--workers", "0", NULL}, "--workers"},
   {"workers-max", {"--workers", "257", NULL}, "--workers must be at most 256"},
   {"host", {"--host", "not-an-ip", NULL}, "--host"},
+  {"fail-kind-429", {"--fail-kinds", "428", NULL}, "unknown fault kind"},
+  {"retry-after", {"--retry-after", "-1", NULL}, "--retry-after"},
+  {"read-timeout", {"--read-timeout-ms", "-5", NULL}, "--read-timeout-ms"},
+  {"redirect", {"--redirect", "elsewhere", NULL}, "--redirect"},
+  {"tracking-settings-json", {"--tracking-settings", "{\"track_buffer\":",
+          NULL}, "--tracking-settings must be a JSON object"},
+  {"tracking-settings-array", {"--tracking-settings", "[1]", NULL},
+      "--tracking-settings must be a JSON object"},
+  {"tracking-settings-key", {"--tracking-settings", "{\"buffer\": 3}", NULL},
+      "unknown key 'buffer'"},
+  {"tracking-settings-internal-key", {"--tracking-settings", "{\"fps\": 3}",
+          NULL}, "unknown key 'fps'"},
+  {"tracking-settings-type", {"--tracking-settings",
+          "{\"track_buffer\": \"long\"}", NULL}, "track_buffer"},
 };
 
 static void
@@ -341,6 +509,11 @@ main (int argc, char **argv)
   }
   g_test_add_func ("/server/options/fault-seed", test_fault_seed);
   g_test_add_func ("/server/options/fault-async", test_fault_async);
+  g_test_add_func ("/server/options/fault-switch", test_fault_switch);
+  g_test_add_func ("/server/options/fault-switch-default-on",
+      test_fault_switch_default_on);
+  g_test_add_func ("/server/options/tracking-settings", test_tracking_settings);
+  g_test_add_func ("/server/options/redirect", test_redirect);
   for (i = 0; i < G_N_ELEMENTS (bad_options); i++) {
     g_autofree gchar *path = g_strdup_printf ("/server/options/bad/%s",
         bad_options[i].name);
