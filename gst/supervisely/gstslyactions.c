@@ -55,12 +55,12 @@ gst_sly_action_list_pretrained_model_infos (const GstSlyClientConfig * cfg,
   return sly_json_to_string (node);
 }
 
-GstSlyModelInfo *
+SlyModelInfo *
 gst_sly_action_fetch_model_info (const GstSlyClientConfig * cfg,
     GError ** error)
 {
   g_autoptr (SlyClient) client = gst_sly_client_config_create_client (cfg,
       error);
 
-  return client ? gst_sly_model_info_fetch (client, NULL, error) : NULL;
+  return client ? sly_client_fetch_model_info (client, NULL, error) : NULL;
 }

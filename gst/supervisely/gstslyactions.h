@@ -21,7 +21,7 @@ gchar **gst_sly_action_list_pretrained_models (const GstSlyClientConfig *
 /* The JSON array of the server's pretrained model table. */
 gchar *gst_sly_action_list_pretrained_model_infos (const GstSlyClientConfig *
     cfg, GError ** error);
-GstSlyModelInfo *gst_sly_action_fetch_model_info (const GstSlyClientConfig *
+SlyModelInfo *gst_sly_action_fetch_model_info (const GstSlyClientConfig *
     cfg, GError ** error);
 
 G_END_DECLS

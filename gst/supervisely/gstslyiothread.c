@@ -31,8 +31,6 @@ typedef struct
   gchar *runtime;
   gchar *previous;              /* LOAD: the model to roll back to */
   GError *load_error;           /* LOAD: why it failed, while rolling back */
-  guint step;
-  GstSlyModelInfo *info;
 } ControlOp;
 
 typedef struct
@@ -70,16 +68,6 @@ struct _GstSlyIoThread
   ControlOp *control;           /* the one running */
 };
 
-/* Methods read by start/load/refresh, in order. The first two decide
- * whether the model can be used at all. */
-static const gchar *info_methods[] = {
-  "is_ready", "get_session_info", "get_output_classes_and_tags",
-  "get_deploy_info", "get_custom_inference_settings",
-  "get_tracking_settings", "get_status", NULL
-};
-
-#define N_REQUIRED_METHODS 2
-
 /* Runs @func on the I/O thread. Always through an idle source, never
  * directly (g_main_context_invoke would run it on the calling thread while
  * the context happens to be free). */
@@ -102,6 +90,7 @@ gst_sly_client_config_clear (GstSlyClientConfig * cfg)
   g_clear_pointer (&cfg->url, g_free);
   g_clear_pointer (&cfg->server_address, g_free);
   g_clear_pointer (&cfg->api_token, g_free);
+  g_clear_pointer (&cfg->ca_file, g_free);
 }
 
 void
@@ -112,6 +101,7 @@ gst_sly_client_config_copy (const GstSlyClientConfig * src,
   dst->url = g_strdup (src->url);
   dst->server_address = g_strdup (src->server_address);
   dst->api_token = g_strdup (src->api_token);
+  dst->ca_file = g_strdup (src->ca_file);
 }
 
 SlyClient *
@@ -138,136 +128,16 @@ gst_sly_client_config_create_client (const GstSlyClientConfig * cfg,
   }
   if (client == NULL)
     return NULL;
+  if (cfg->ca_file != NULL &&
+      !sly_client_set_tls_ca_file (client, cfg->ca_file, error)) {
+    g_object_unref (client);
+    return NULL;
+  }
 
+  sly_client_set_max_objects (client, cfg->max_objects);
   sly_client_set_timeout (client, cfg->timeout_ms);
   sly_client_set_retries (client, cfg->retries + 1, RETRY_DELAY_MS);
   return client;
-}
-
-/* ---- model info ---- */
-
-void
-gst_sly_model_info_free (GstSlyModelInfo * info)
-{
-  if (info == NULL)
-    return;
-  g_clear_pointer (&info->session_info, json_node_unref);
-  g_clear_pointer (&info->model_meta, json_node_unref);
-  g_clear_pointer (&info->settings, json_node_unref);
-  g_clear_pointer (&info->tracking_settings, json_node_unref);
-  g_clear_pointer (&info->deploy_info, json_node_unref);
-  g_clear_pointer (&info->status, json_node_unref);
-  g_strfreev (info->classes);
-  g_free (info->model_name);
-  g_free (info);
-}
-
-/* A string member of an object node, or NULL; never trusts the node. */
-static const gchar *
-node_get_string (JsonNode * node, const gchar * name)
-{
-  JsonNode *member;
-
-  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
-    return NULL;
-  member = json_object_get_member (json_node_get_object (node), name);
-  if (member == NULL || !JSON_NODE_HOLDS_VALUE (member) ||
-      json_node_get_value_type (member) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (member);
-}
-
-static gint64
-node_get_int (JsonNode * node, const gchar * name, gint64 fallback)
-{
-  JsonNode *member;
-
-  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
-    return fallback;
-  member = json_object_get_member (json_node_get_object (node), name);
-  if (member == NULL || !JSON_NODE_HOLDS_VALUE (member) ||
-      json_node_get_value_type (member) != G_TYPE_INT64)
-    return fallback;
-  return json_node_get_int (member);
-}
-
-/* I/O thread: stores the answer of @method into @info. */
-static void
-model_info_take (GstSlyModelInfo * info, const gchar * method, JsonNode * node)
-{
-  if (g_str_equal (method, "is_ready")) {
-    info->deployed = g_strcmp0 (node_get_string (node, "status"), "ready") == 0;
-    json_node_unref (node);
-  } else if (g_str_equal (method, "get_session_info")) {
-    info->session_info = node;
-    info->max_batch_size =
-        CLAMP (node_get_int (node, "max_batch_size", 0), 0, G_MAXINT);
-  } else if (g_str_equal (method, "get_output_classes_and_tags")) {
-    g_autoptr (GError) error = NULL;
-    g_autoptr (SlyProjectMeta) meta =
-        sly_project_meta_from_json_node (node, &error);
-
-    if (meta != NULL)
-      info->classes = sly_project_meta_dup_class_titles (meta);
-    else
-      GST_WARNING ("unreadable model meta: %s", error->message);
-    info->model_meta = node;
-  } else if (g_str_equal (method, "get_custom_inference_settings")) {
-    JsonNode *settings = NULL;
-
-    if (JSON_NODE_HOLDS_OBJECT (node))
-      settings = json_object_get_member (json_node_get_object (node),
-          "settings");
-    info->settings = settings ? json_node_copy (settings) : NULL;
-    json_node_unref (node);
-  } else if (g_str_equal (method, "get_tracking_settings")) {
-    JsonNode *botsort = NULL;
-
-    if (JSON_NODE_HOLDS_OBJECT (node))
-      botsort = json_object_get_member (json_node_get_object (node), "botsort");
-    info->tracking_settings = botsort ? json_node_copy (botsort) : NULL;
-    json_node_unref (node);
-  } else if (g_str_equal (method, "get_deploy_info")) {
-    info->deploy_info = node;
-  } else if (g_str_equal (method, "get_status")) {
-    info->status = node;
-  } else {
-    json_node_unref (node);
-  }
-}
-
-static void
-model_info_finish (GstSlyModelInfo * info)
-{
-  const gchar *name = node_get_string (info->deploy_info, "model_name");
-
-  if (name == NULL)
-    name = node_get_string (info->session_info, "model_name");
-  info->model_name = g_strdup (name);
-}
-
-GstSlyModelInfo *
-gst_sly_model_info_fetch (SlyClient * client, GCancellable * cancellable,
-    GError ** error)
-{
-  GstSlyModelInfo *info = g_new0 (GstSlyModelInfo, 1);
-  guint i;
-
-  for (i = 0; info_methods[i] != NULL; i++) {
-    g_autoptr (GError) local = NULL;
-    JsonNode *node = sly_client_call_sync (client, info_methods[i], NULL,
-        cancellable, &local);
-
-    if (node != NULL) {
-      model_info_take (info, info_methods[i], node);
-    } else if (i < N_REQUIRED_METHODS) {
-      g_propagate_error (error, g_steal_pointer (&local));
-      gst_sly_model_info_free (info);
-      return NULL;
-    }
-  }
-  model_info_finish (info);
-  return info;
 }
 
 /* ---- batches ---- */
@@ -443,7 +313,6 @@ gst_sly_io_thread_submit (GstSlyIoThread * io, GstSlyBatch * batch)
 /* ---- start / load / refresh ---- */
 
 static void control_run_next (GstSlyIoThread * io);
-static void control_step (GstSlyIoThread * io);
 
 static void
 control_op_free (ControlOp * op)
@@ -453,25 +322,19 @@ control_op_free (ControlOp * op)
   g_free (op->runtime);
   g_free (op->previous);
   g_clear_error (&op->load_error);
-  gst_sly_model_info_free (op->info);
   g_free (op);
 }
 
-/* I/O thread */
+/* I/O thread: @info (transfer full) or @error */
 static void
-control_finish (GstSlyIoThread * io, const GError * error)
+control_finish (GstSlyIoThread * io, SlyModelInfo * info, const GError * error)
 {
   ControlOp *op = io->control;
-  GstSlyModelInfo *info = NULL;
   const gchar *rolled_back = NULL;
 
   io->control = NULL;
-  if (error == NULL) {
-    model_info_finish (op->info);
-    info = g_steal_pointer (&op->info);
-    if (op->load_error != NULL)
-      rolled_back = op->previous;
-  }
+  if (info != NULL && op->load_error != NULL)
+    rolled_back = op->previous;
   io->cb.info_done (op->op, op->model, info,
       op->load_error ? op->load_error : error, rolled_back, io->user_data);
   control_op_free (op);
@@ -480,47 +343,24 @@ control_finish (GstSlyIoThread * io, const GError * error)
 }
 
 static void
-call_done (GObject * source, GAsyncResult * res, gpointer user_data)
+fetch_done (GObject * source, GAsyncResult * res, gpointer user_data)
 {
   GstSlyIoThread *io = user_data;
-  ControlOp *op = io->control;
-  const gchar *method = info_methods[op->step];
   g_autoptr (GError) error = NULL;
-  JsonNode *node;
+  SlyModelInfo *info;
 
   io->outstanding--;
-  node = sly_client_call_finish (SLY_CLIENT (source), res, &error);
-  if (node != NULL) {
-    model_info_take (op->info, method, node);
-  } else if (op->step < N_REQUIRED_METHODS ||
-      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
-    if (g_str_equal (method, "is_ready") &&
-        g_error_matches (error, SLY_HTTP_ERROR, 503))
-      g_prefix_error (&error, "No model is deployed on the server (set the "
-          "model property to load one): ");
-    control_finish (io, error);
-    return;
-  } else {
-    /* optional information: a model without tracking, an old server... */
-    GST_DEBUG ("%s failed: %s", method, error->message);
-  }
-  op->step++;
-  control_step (io);
+  info = sly_client_fetch_model_info_finish (SLY_CLIENT (source), res, &error);
+  control_finish (io, info, error);
 }
 
-/* I/O thread */
+/* I/O thread: reads what the model is, after a load or for a refresh */
 static void
-control_step (GstSlyIoThread * io)
+control_fetch_info (GstSlyIoThread * io)
 {
-  const gchar *method = info_methods[io->control->step];
-
-  if (method == NULL) {
-    control_finish (io, NULL);
-    return;
-  }
   io->outstanding++;
-  sly_client_call_async (io->client, method, NULL, io->control_cancellable,
-      call_done, io);
+  sly_client_fetch_model_info_async (io->client, io->control_cancellable,
+      fetch_done, io);
 }
 
 static void
@@ -532,7 +372,7 @@ load_done (GObject * source, GAsyncResult * res, gpointer user_data)
 
   io->outstanding--;
   if (sly_client_load_finish (SLY_CLIENT (source), res, &error)) {
-    control_step (io);
+    control_fetch_info (io);
     return;
   }
   /* Serving apps unload the old model before loading a new one, so a
@@ -550,7 +390,7 @@ load_done (GObject * source, GAsyncResult * res, gpointer user_data)
   if (op->load_error != NULL)
     GST_WARNING ("loading %s again failed too: %s", op->previous,
         error->message);
-  control_finish (io, error);
+  control_finish (io, NULL, error);
 }
 
 /* I/O thread */
@@ -563,14 +403,13 @@ control_run_next (GstSlyIoThread * io)
     return;
 
   op = io->control = g_queue_pop_head (&io->control_ops);
-  op->info = g_new0 (GstSlyModelInfo, 1);
   if (op->model != NULL) {
     GST_INFO ("loading model %s", op->model);
     io->outstanding++;
     sly_client_load_async (io->client, op->model, op->device, op->runtime,
         io->control_cancellable, load_done, io);
   } else {
-    control_step (io);
+    control_fetch_info (io);
   }
 }
 

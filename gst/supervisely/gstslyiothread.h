@@ -10,6 +10,7 @@
 
 #include <gst/gst.h>
 #include "slyclient.h"
+#include "slymodelinfo.h"
 
 G_BEGIN_DECLS
 
@@ -22,6 +23,8 @@ typedef struct
   gchar *api_token;
   guint timeout_ms;
   guint retries;
+  guint max_objects;            /* per answer, 0 = no limit */
+  gchar *ca_file;               /* HTTPS: the CA to trust, NULL = system's */
 } GstSlyClientConfig;
 
 void gst_sly_client_config_clear (GstSlyClientConfig * cfg);
@@ -29,26 +32,6 @@ void gst_sly_client_config_copy (const GstSlyClientConfig * src,
     GstSlyClientConfig * dst);
 SlyClient *gst_sly_client_config_create_client (const GstSlyClientConfig *
     cfg, GError ** error);
-
-/* Everything the element caches about the model (read-only properties). */
-typedef struct
-{
-  JsonNode *session_info;
-  JsonNode *model_meta;
-  JsonNode *settings;
-  JsonNode *tracking_settings;
-  JsonNode *deploy_info;
-  JsonNode *status;
-  gboolean deployed;
-  gchar **classes;              /* model class titles, model order */
-  guint max_batch_size;         /* 0 = no limit */
-  gchar *model_name;
-} GstSlyModelInfo;
-
-void gst_sly_model_info_free (GstSlyModelInfo * info);
-/* Reads everything with sync calls (actions on a temporary client). */
-GstSlyModelInfo *gst_sly_model_info_fetch (SlyClient * client,
-    GCancellable * cancellable, GError ** error);
 
 /* One inference request: one or several frames of one epoch. */
 typedef struct
@@ -87,7 +70,7 @@ typedef struct
    * unload first), so the previous model is loaded again: @rolled_back
    * names it when that worked, and @info is then its information. */
   void (*info_done) (GstSlyIoOp op, const gchar * model,
-      GstSlyModelInfo * info, const GError * error, const gchar * rolled_back,
+      SlyModelInfo * info, const GError * error, const gchar * rolled_back,
       gpointer user_data);
 } GstSlyIoCallbacks;
 

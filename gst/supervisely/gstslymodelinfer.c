@@ -72,6 +72,7 @@ GST_DEBUG_CATEGORY_STATIC (gst_sly_model_infer_debug);
 #define DEFAULT_MAX_QUEUED_FRAMES  32
 #define DEFAULT_MAX_QUEUED_BYTES   (128 * 1024 * 1024)
 #define DEFAULT_STATS_INTERVAL     0
+#define DEFAULT_MAX_OBJECTS        SLY_CLIENT_DEFAULT_MAX_OBJECTS
 
 enum
 {
@@ -101,6 +102,8 @@ enum
   PROP_LATENCY,
   PROP_MAX_QUEUED_FRAMES,
   PROP_MAX_QUEUED_BYTES,
+  PROP_MAX_OBJECTS,
+  PROP_CA_FILE,
   PROP_STATS_INTERVAL,
   PROP_MODEL_META,
   PROP_MODEL_CLASSES,
@@ -157,7 +160,7 @@ struct _GstSlyModelInfer
   guint stats_interval;
 
   /* what the server told us: GST_OBJECT_LOCK */
-  GstSlyModelInfo *info;
+  SlyModelInfo *info;
   GHashTable *class_index;      /* title -> label id, for ROI metas */
   gchar *bad_settings;          /* the settings value already warned about */
   /* of the input caps, for the latency of a batch: written by the sink
@@ -317,6 +320,7 @@ gst_sly_model_infer_init (GstSlyModelInfer * self)
 
   self->cfg.timeout_ms = DEFAULT_TIMEOUT;
   self->cfg.retries = DEFAULT_RETRIES;
+  self->cfg.max_objects = DEFAULT_MAX_OBJECTS;
   self->conf = DEFAULT_CONF;
   self->img_size = DEFAULT_IMG_SIZE;
   self->tracking = DEFAULT_TRACKING;
@@ -352,7 +356,7 @@ gst_sly_model_infer_finalize (GObject * object)
   g_free (self->settings);
   g_free (self->tracking_config);
   g_free (self->bad_settings);
-  gst_sly_model_info_free (self->info);
+  g_clear_pointer (&self->info, sly_model_info_unref);
   g_clear_pointer (&self->class_index, g_hash_table_unref);
   gst_sly_infer_stats_free (self->stats);
   gst_sly_request_queue_clear (&self->queue);
@@ -451,6 +455,32 @@ install_connection_properties (GObjectClass * klass)
           "Extra attempts of a request that failed on the network, timed out "
           "or got 408/429/5xx, with backoff (live input: only within the "
           "frame's latency)", 0, 20, DEFAULT_RETRIES,
+          RW_FLAGS | GST_PARAM_MUTABLE_READY));
+  /**
+   * GstSlyModelInfer:ca-file:
+   *
+   * PEM file of the certificate authorities to trust for an https url,
+   * instead of the system's (a self-hosted instance with its own CA). A
+   * server whose certificate is not trusted fails with a clear error.
+   *
+   * Since: 0.2
+   */
+  install_string (klass, PROP_CA_FILE, "ca-file", "CA file",
+      "PEM file of the certificate authorities to trust for https "
+      "(NULL = the system's trust store)", RW_FLAGS | GST_PARAM_MUTABLE_READY);
+  /**
+   * GstSlyModelInfer:max-objects:
+   *
+   * Objects kept per answer; the rest are dropped while the answer is read
+   * (a warning says how many), so a runaway model cannot fill the memory.
+   * Answers are also limited to 64 MiB.
+   *
+   * Since: 0.2
+   */
+  g_object_class_install_property (klass, PROP_MAX_OBJECTS,
+      g_param_spec_uint ("max-objects", "Max objects",
+          "Objects kept per frame's answer, the rest dropped with a warning "
+          "(0 = no limit)", 0, G_MAXUINT, DEFAULT_MAX_OBJECTS,
           RW_FLAGS | GST_PARAM_MUTABLE_READY));
 }
 
@@ -957,6 +987,12 @@ gst_sly_model_infer_set_property (GObject * object, guint prop_id,
     case PROP_API_TOKEN:
       set_string (&self->cfg.api_token, value);
       break;
+    case PROP_CA_FILE:
+      set_string (&self->cfg.ca_file, value);
+      break;
+    case PROP_MAX_OBJECTS:
+      self->cfg.max_objects = g_value_get_uint (value);
+      break;
     case PROP_MODEL:
       locked_set_model (self, g_value_get_string (value), self->device,
           self->runtime);
@@ -1055,7 +1091,7 @@ node_to_string (JsonNode * node)
 static void
 get_info_property (GstSlyModelInfer * self, guint prop_id, GValue * value)
 {
-  GstSlyModelInfo *info = self->info;
+  SlyModelInfo *info = self->info;
 
   if (info == NULL) {
     if (prop_id == PROP_DEPLOYED)
@@ -1122,6 +1158,12 @@ gst_sly_model_infer_get_property (GObject * object, guint prop_id,
     case PROP_API_TOKEN:
       /* never hand the secret back out */
       g_value_set_string (value, self->cfg.api_token ? "***" : NULL);
+      break;
+    case PROP_CA_FILE:
+      g_value_set_string (value, self->cfg.ca_file);
+      break;
+    case PROP_MAX_OBJECTS:
+      g_value_set_uint (value, self->cfg.max_objects);
       break;
     case PROP_MODEL:
       g_value_set_string (value, self->model);
@@ -1210,11 +1252,11 @@ gst_sly_model_infer_get_property (GObject * object, guint prop_id,
 
 /* called with GST_OBJECT_LOCK; takes @info */
 static void
-locked_set_info (GstSlyModelInfer * self, GstSlyModelInfo * info)
+locked_set_info (GstSlyModelInfer * self, SlyModelInfo * info)
 {
   guint i;
 
-  gst_sly_model_info_free (self->info);
+  g_clear_pointer (&self->info, sly_model_info_unref);
   self->info = info;
   g_clear_pointer (&self->class_index, g_hash_table_unref);
   self->class_index = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
@@ -1325,13 +1367,13 @@ model_loaded (GstSlyModelInfer * self, const gchar * model,
 
 /* I/O thread */
 static void
-on_info_done (GstSlyIoOp op, const gchar * model, GstSlyModelInfo * info,
+on_info_done (GstSlyIoOp op, const gchar * model, SlyModelInfo * info,
     const GError * error, const gchar * rolled_back, gpointer user_data)
 {
   GstSlyModelInfer *self = user_data;
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
-    gst_sly_model_info_free (info);
+    g_clear_pointer (&info, sly_model_info_unref);
     return;
   }
 
@@ -1380,6 +1422,21 @@ warn_failure (GstSlyModelInfer * self, guint n_frames, const GError * error)
       ("http-status-code", G_TYPE_UINT, http_status (error), NULL));
 }
 
+/* I/O thread: answers with more objects than max-objects were cut */
+static void
+warn_truncated (GstSlyModelInfer * self, GPtrArray * annotations)
+{
+  guint i, dropped = 0, n;
+
+  for (i = 0; i < annotations->len; i++)
+    dropped += sly_annotation_get_n_dropped_objects (annotations->pdata[i]);
+  if (dropped > 0 && gst_sly_infer_stats_may_warn (self->stats,
+          GST_SLY_WARN_TRUNCATED, dropped, &n))
+    GST_ELEMENT_WARNING (self, STREAM, DECODE,
+        ("The model answered more objects than max-objects: %u dropped",
+            n), (NULL));
+}
+
 /* I/O thread */
 static void
 on_batch_done (GstSlyBatch * batch, GPtrArray * annotations,
@@ -1420,6 +1477,8 @@ on_batch_done (GstSlyBatch * batch, GPtrArray * annotations,
   }
   if (error != NULL)
     warn_failure (self, batch->items->len, error);
+  if (annotations != NULL)
+    warn_truncated (self, annotations);
 
   gst_sly_request_queue_complete (&self->queue, batch->epoch, batch->items,
       annotations, annotations ? GST_SLY_RESULT_INFERRED :
@@ -2435,7 +2494,7 @@ gst_sly_model_infer_list_pretrained_model_infos (GstSlyModelInfer * self)
 static gboolean
 gst_sly_model_infer_refresh (GstSlyModelInfer * self)
 {
-  GstSlyModelInfo *info;
+  SlyModelInfo *info;
 
   /* running: the I/O thread reads it, and the properties follow */
   GST_OBJECT_LOCK (self);

@@ -1033,13 +1033,21 @@ GST_START_TEST (test_batch_size_capped_by_server)
 
 GST_END_TEST;
 
+static void
+recalculate_latency_async (GstElement * pipeline, gpointer user_data)
+{
+  gst_bin_recalculate_latency (GST_BIN (pipeline));
+}
+
 /* What a pipeline's application does with LATENCY messages (gst-launch
- * does the same): the element's new latency takes effect. */
+ * does the same): the element's new latency takes effect. Not on the
+ * posting thread: a streaming thread must not wait for the state lock. */
 static GstBusSyncReply
 recalculate_latency (GstBus * bus, GstMessage * msg, gpointer pipeline)
 {
   if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_LATENCY)
-    gst_bin_recalculate_latency (GST_BIN (pipeline));
+    gst_element_call_async (GST_ELEMENT (pipeline), recalculate_latency_async,
+        NULL, NULL);
   return GST_BUS_PASS;
 }
 
