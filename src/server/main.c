@@ -290,6 +290,9 @@ main (int argc, char **argv)
   g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
   ctx = g_option_context_new ("- reference Supervisely model server");
   g_option_context_add_main_entries (ctx, entries, NULL);
+  g_option_context_set_description (ctx, "Signals: SIGINT or SIGTERM stop "
+      "the server (exit status 0); SIGUSR1 switches the configured faults "
+      "on, SIGUSR2 off.\nSee docs/server.md.");
   if (!g_option_context_parse (ctx, &argc, &argv, &error)) {
     g_printerr ("sly-model-server: %s\n", error->message);
     return 2;

@@ -590,7 +590,7 @@ srv_listen_backlog (guint port)
   return backlog;
 }
 
-void
+guint64
 srv_raise_fd_limit (guint n)
 {
   struct rlimit lim;
@@ -600,6 +600,7 @@ srv_raise_fd_limit (guint n)
     lim.rlim_cur = lim.rlim_max == RLIM_INFINITY ? n : MIN (n, lim.rlim_max);
     g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &lim), ==, 0);
   }
+  return lim.rlim_cur == RLIM_INFINITY ? G_MAXUINT64 : lim.rlim_cur;
 }
 
 gint

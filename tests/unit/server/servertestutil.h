@@ -109,8 +109,9 @@ void srv_server_signal (SlyTestServer * server, gint signum);
  * from the kernel (sock_diag); -1 when it cannot be read. */
 gint srv_listen_backlog (guint port);
 /* Raises this process's soft limit of open files to at least @n (as far as
- * the hard limit allows); servers started later inherit it. */
-void srv_raise_fd_limit (guint n);
+ * the hard limit allows); servers started later inherit it. Returns the
+ * limit now in force. */
+guint64 srv_raise_fd_limit (guint n);
 
 /* A blocking TCP connection to @server (asserted), reads time out after
  * @timeout_s seconds. */
