@@ -26,5 +26,6 @@ failed=$(( ${fail:-0} + ${xpass:-0} + ${timeout:-0} ))
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   failed=1   # meson itself failed (e.g. no such suite): never report green
 fi
-echo "${passed} passed, ${failed} failed, ${skipped:-0} skipped"
+echo "${skipped:-0} skipped"
+echo "${passed} passed, ${failed} failed"
 [ "$failed" -eq 0 ]
