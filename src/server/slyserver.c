@@ -187,7 +187,9 @@ sly_request_reply_raw (SlyRequest * req, guint status,
     const gchar * content_type, const gchar * data, gsize len)
 {
   if (!req->disconnected) {
-    soup_server_message_set_status (req->msg, status, NULL);
+    /* libsoup 3.2 has no phrase of its own for 429 */
+    soup_server_message_set_status (req->msg, status,
+        status == 429 ? "Too Many Requests" : NULL);
     soup_server_message_set_response (req->msg, content_type,
         SOUP_MEMORY_COPY, data, len);
     if (req->paused)

@@ -27,6 +27,7 @@ srv_reply_free (SrvReply * reply)
   g_clear_pointer (&reply->body, g_bytes_unref);
   g_clear_pointer (&reply->json, json_node_unref);
   g_clear_pointer (&reply->headers, soup_message_headers_unref);
+  g_free (reply->reason);
   g_free (reply);
 }
 
@@ -63,6 +64,7 @@ send_message (SoupMessage * msg)
     reply->status = soup_message_get_status (msg);
     reply->headers =
         soup_message_headers_ref (soup_message_get_response_headers (msg));
+    reply->reason = g_strdup (soup_message_get_reason_phrase (msg));
   }
   reply_parse (reply);
   return reply;

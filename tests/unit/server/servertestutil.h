@@ -24,6 +24,7 @@ typedef struct
   JsonNode *json;               /* NULL when the body is not JSON */
   gdouble seconds;              /* wall time of the exchange */
   SoupMessageHeaders *headers;  /* of the response; NULL when it failed */
+  gchar *reason;                /* the reason phrase; NULL when it failed */
 } SrvReply;
 
 void srv_reply_free (SrvReply * reply);

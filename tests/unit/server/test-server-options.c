@@ -130,9 +130,12 @@ test_fault (gconstpointer data)
     g_assert_cmpfloat (r->seconds, >=, 0.250);
     g_assert_cmpuint (ann->objects->len, ==, 1);
   }
-  if (g_str_equal (c->kind, "429"))     /* the default --retry-after */
+  if (g_str_equal (c->kind, "429")) {
+    /* the default --retry-after */
     g_assert_cmpstr (soup_message_headers_get_one (r->headers, "Retry-After"),
         ==, "1");
+    g_assert_cmpstr (r->reason, ==, "Too Many Requests");
+  }
   if (g_str_equal (c->kind, "truncated")) {
     gsize len;
     const gchar *body = g_bytes_get_data (r->body, &len);
