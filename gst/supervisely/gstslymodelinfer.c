@@ -741,7 +741,9 @@ install_read_only_properties (GObjectClass * klass)
   /**
    * GstSlyModelInfer:model-meta:
    *
-   * The model's classes and tags (ProjectMeta JSON).
+   * The model's classes and tags (ProjectMeta JSON). This and the other
+   * read-only model properties are notified (notify::) when the element
+   * has read them, at start, after a load and on refresh.
    *
    * Since: 0.1
    */
@@ -1266,6 +1268,21 @@ locked_set_info (GstSlyModelInfer * self, SlyModelInfo * info)
         GUINT_TO_POINTER (i));
 }
 
+/* After the model information changed (not under the lock): the
+ * read-only properties that follow it. */
+static void
+notify_info (GstSlyModelInfer * self)
+{
+  static const gchar *names[] = { "model-meta", "model-classes",
+    "model-settings", "tracking-settings", "session-info", "deploy-info",
+    "deployed", "status"
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (names); i++)
+    g_object_notify (G_OBJECT (self), names[i]);
+}
+
 /* The server for error messages, without secrets. */
 static gchar *
 describe_server (GstSlyModelInfer * self)
@@ -1382,7 +1399,6 @@ on_info_done (GstSlyIoOp op, const gchar * model, SlyModelInfo * info,
     GST_OBJECT_LOCK (self);
     locked_set_info (self, info);
     GST_OBJECT_UNLOCK (self);
-    check_classes (self);
   }
 
   switch (op) {
@@ -1401,6 +1417,12 @@ on_info_done (GstSlyIoOp op, const gchar * model, SlyModelInfo * info,
             ("Could not refresh the model information: %s", error->message),
             (NULL));
       break;
+  }
+
+  /* last: whoever waits for the notification finds the element ready */
+  if (info != NULL) {
+    notify_info (self);
+    check_classes (self);
   }
 }
 
@@ -2514,6 +2536,7 @@ gst_sly_model_infer_refresh (GstSlyModelInfer * self)
   GST_OBJECT_LOCK (self);
   locked_set_info (self, info);
   GST_OBJECT_UNLOCK (self);
+  notify_info (self);
   return TRUE;
 }
 

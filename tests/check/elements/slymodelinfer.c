@@ -88,6 +88,46 @@ harness_element (GstHarness * h)
   return e;
 }
 
+typedef struct
+{
+  GMutex lock;
+  GCond cond;
+} Notified;
+
+static void
+deployed_changed (GObject * object, GParamSpec * pspec, gpointer user_data)
+{
+  Notified *n = user_data;
+
+  g_mutex_lock (&n->lock);
+  g_cond_broadcast (&n->cond);
+  g_mutex_unlock (&n->lock);
+}
+
+/* Waits (on notify::deployed) until the element knows the model. */
+static gboolean
+wait_deployed (GstElement * e, gint64 timeout_us)
+{
+  gint64 end = g_get_monotonic_time () + timeout_us;
+  gboolean deployed = FALSE;
+  Notified n;
+  gulong id;
+
+  g_mutex_init (&n.lock);
+  g_cond_init (&n.cond);
+  id = g_signal_connect (e, "notify::deployed", G_CALLBACK (deployed_changed),
+      &n);
+  g_mutex_lock (&n.lock);
+  g_object_get (e, "deployed", &deployed, NULL);
+  while (!deployed && g_cond_wait_until (&n.cond, &n.lock, end))
+    g_object_get (e, "deployed", &deployed, NULL);
+  g_mutex_unlock (&n.lock);
+  g_signal_handler_disconnect (e, id);
+  g_cond_clear (&n.cond);
+  g_mutex_clear (&n.lock);
+  return deployed;
+}
+
 /* Bounding box of the pixels the blob detector calls bright (luma >= 128),
  * measured by the test in the frame itself. */
 typedef struct
@@ -411,6 +451,7 @@ GST_START_TEST (test_buffers_unchanged)
 GST_END_TEST;
 
 static GMutex order_lock;
+static GCond order_cond;
 
 static GstPadProbeReturn
 record_order (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
@@ -435,6 +476,7 @@ record_order (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
   if (c != 0) {
     g_mutex_lock (&order_lock);
     g_string_append_c (order, c);
+    g_cond_broadcast (&order_cond);
     g_mutex_unlock (&order_lock);
   }
   return GST_PAD_PROBE_OK;
@@ -449,7 +491,7 @@ GST_START_TEST (test_events_in_order)
   GstHarness *h = infer_harness (server, "max-inflight=8", FALSE);
   GString *order = g_string_new (NULL);
   GstPad *srcpad = gst_element_get_static_pad (harness_element (h), "src");
-  gboolean done = FALSE;
+  gint64 end;
   guint i;
 
   gst_pad_add_probe (srcpad, GST_PAD_PROBE_TYPE_BUFFER |
@@ -464,12 +506,11 @@ GST_START_TEST (test_events_in_order)
   }
   fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
 
-  for (i = 0; i < 500 && !done; i++) {
-    g_usleep (10 * 1000);
-    g_mutex_lock (&order_lock);
-    done = strchr (order->str, 'E') != NULL;
-    g_mutex_unlock (&order_lock);
-  }
+  end = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  g_mutex_lock (&order_lock);
+  while (strchr (order->str, 'E') == NULL &&
+      g_cond_wait_until (&order_cond, &order_lock, end));
+  g_mutex_unlock (&order_lock);
   fail_unless_equals_string (order->str, "BBBBBMBBBBBE");
 
   gst_object_unref (srcpad);
@@ -1415,18 +1456,13 @@ GST_START_TEST (test_overload_drop)
       TRUE);
   GstStructure *stats = NULL;
   guint64 dropped = 0, frames_out = 0;
-  gboolean deployed = FALSE;
   guint i, out = 0;
 
   gst_harness_set_src_caps_str (h, I420_CAPS);
   /* live input passes frames skipped until the model is ready: wait */
   fail_unless_equals_int (gst_harness_push (h, make_frame (0)), GST_FLOW_OK);
   gst_buffer_unref (gst_harness_pull (h));
-  for (i = 0; i < 500 && !deployed; i++) {
-    g_usleep (10 * 1000);
-    g_object_get (harness_element (h), "deployed", &deployed, NULL);
-  }
-  fail_unless (deployed);
+  fail_unless (wait_deployed (harness_element (h), 5 * G_USEC_PER_SEC));
   for (i = 1; i < 10; i++)
     fail_unless_equals_int (gst_harness_push (h, make_frame (i)), GST_FLOW_OK);
   fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
@@ -1495,14 +1531,14 @@ GST_START_TEST (test_server_killed_and_restarted)
   gst_message_unref (msg);
 
   sly_test_server_restart (server);
-  /* the backoff is at most 2 s: within 150 frames inference is back */
+  /* each frame waits for its answer (or its failure after the backoff,
+   * at most 500 ms): within 150 frames inference is back */
   for (i = 0; i < 150 && inferred_after < 3; i++, n++) {
     fail_unless_equals_int (gst_harness_push (h, make_frame (n)), GST_FLOW_OK);
     out = gst_harness_pull (h);
     if (get_meta (out)->status == GST_SLY_FRAME_STATUS_INFERRED)
       inferred_after++;
     gst_buffer_unref (out);
-    g_usleep (20 * 1000);
   }
   fail_unless_equals_int (inferred_after, 3);
 
@@ -1515,6 +1551,85 @@ GST_START_TEST (test_server_killed_and_restarted)
 GST_END_TEST;
 
 /* ---- flushing and teardown ---- */
+
+static guint
+inflight_of (GstElement * infer)
+{
+  GstStructure *stats = NULL;
+  guint inflight = 0;
+
+  g_object_get (infer, "stats", &stats, NULL);
+  gst_structure_get_uint (stats, "in-flight", &inflight);
+  gst_structure_free (stats);
+  return inflight;
+}
+
+/* Counts the buffers that reach the element's chain function. */
+typedef struct
+{
+  GMutex lock;
+  GCond cond;
+  guint n;
+  GstPad *pad;
+} BufferCounter;
+
+static GstPadProbeReturn
+count_buffer (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
+{
+  BufferCounter *c = user_data;
+
+  g_mutex_lock (&c->lock);
+  c->n++;
+  g_cond_broadcast (&c->cond);
+  g_mutex_unlock (&c->lock);
+  return GST_PAD_PROBE_OK;
+}
+
+static void
+buffer_counter_attach (BufferCounter * c, GstElement * infer)
+{
+  g_mutex_init (&c->lock);
+  g_cond_init (&c->cond);
+  c->n = 0;
+  c->pad = gst_element_get_static_pad (infer, "sink");
+  gst_pad_add_probe (c->pad, GST_PAD_PROBE_TYPE_BUFFER, count_buffer, c, NULL);
+}
+
+static void
+buffer_counter_clear (BufferCounter * c)
+{
+  gst_object_unref (c->pad);
+  g_cond_clear (&c->cond);
+  g_mutex_clear (&c->lock);
+}
+
+/* Waits until @n more buffers than now reached the chain function. */
+static gboolean
+buffer_counter_wait (BufferCounter * c, guint n)
+{
+  gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  guint target;
+
+  g_mutex_lock (&c->lock);
+  target = c->n + n;
+  while (c->n < target && g_cond_wait_until (&c->cond, &c->lock, end));
+  n = c->n;
+  g_mutex_unlock (&c->lock);
+  return n >= target;
+}
+
+/* A streaming non-live pipeline whose server takes 300 ms per frame keeps
+ * its requests outstanding all the time: once frames stream, the server
+ * is stopped with requests on it. Asserts that they hang there. */
+static void
+wait_requests_hanging (BufferCounter * c, GstElement * infer,
+    SlyTestServer * server)
+{
+  fail_unless (buffer_counter_wait (c, 3), "frames do not stream");
+  sly_test_server_pause (server);
+  fail_unless (inflight_of (infer) > 0, "no request in flight");
+}
+
 
 /* A flush while requests hang on a stopped server: FLUSH_START returns at
  * once, nothing is pushed after it, and after FLUSH_STOP new frames flow
@@ -1536,7 +1651,8 @@ GST_START_TEST (test_flush_in_flight)
   sly_test_server_pause (server);
   for (i = 1; i < 5; i++)
     fail_unless_equals_int (gst_harness_push (h, make_frame (i)), GST_FLOW_OK);
-  g_usleep (100 * 1000);
+  /* the premise: four requests wait on the stopped server */
+  fail_unless_equals_int (inflight_of (harness_element (h)), 4);
   fail_unless_equals_int (gst_harness_buffers_in_queue (h), 0);
 
   fail_unless (gst_harness_push_event (h, gst_event_new_flush_start ()));
@@ -1563,24 +1679,24 @@ GST_END_TEST;
  * completes promptly and playback continues after the server resumes. */
 GST_START_TEST (test_flushing_seek)
 {
-  SlyTestServer *server = start_server (NULL);
+  SlyTestServer *server = start_server ("--latency-ms", "300", NULL);
   g_autofree gchar *desc = g_strdup_printf ("videotestsrc pattern=ball ! "
-      I420_CAPS " ! slymodelinfer url=%s max-inflight=4 ! fakesink "
-      "name=sink sync=false", sly_test_server_get_url (server));
+      I420_CAPS " ! slymodelinfer name=infer url=%s max-inflight=4 ! "
+      "fakesink name=sink sync=false", sly_test_server_get_url (server));
   GstElement *pipeline = gst_parse_launch (desc, NULL);
   GstBus *bus = gst_element_get_bus (pipeline);
+  GstElement *infer = gst_bin_get_by_name (GST_BIN (pipeline), "infer");
+  BufferCounter counter;
   gint64 start;
   GstMessage *msg;
 
+  buffer_counter_attach (&counter, infer);
   fail_unless_equals_int (gst_element_set_state (pipeline, GST_STATE_PAUSED),
       GST_STATE_CHANGE_ASYNC);
   fail_unless_equals_int (gst_element_get_state (pipeline, NULL, NULL,
           10 * GST_SECOND), GST_STATE_CHANGE_SUCCESS);
   gst_element_set_state (pipeline, GST_STATE_PLAYING);
-  g_usleep (200 * 1000);
-
-  sly_test_server_pause (server);
-  g_usleep (100 * 1000);
+  wait_requests_hanging (&counter, infer, server);
   start = g_get_monotonic_time ();
   fail_unless (gst_element_seek_simple (pipeline, GST_FORMAT_TIME,
           GST_SEEK_FLAG_FLUSH, 0));
@@ -1592,6 +1708,8 @@ GST_START_TEST (test_flushing_seek)
   msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
   fail_unless (msg == NULL);
   gst_element_set_state (pipeline, GST_STATE_NULL);
+  buffer_counter_clear (&counter);
+  gst_object_unref (infer);
   gst_object_unref (bus);
   gst_object_unref (pipeline);
   sly_test_server_stop (server);
@@ -1603,24 +1721,27 @@ GST_END_TEST;
  * promptly and leaks nothing. */
 GST_START_TEST (test_stop_with_requests_outstanding)
 {
-  SlyTestServer *server = start_server (NULL);
+  SlyTestServer *server = start_server ("--latency-ms", "300", NULL);
   g_autofree gchar *desc = g_strdup_printf ("videotestsrc pattern=ball ! "
-      I420_CAPS " ! slymodelinfer url=%s max-inflight=4 ! fakesink "
-      "sync=false", sly_test_server_get_url (server));
+      I420_CAPS " ! slymodelinfer name=infer url=%s max-inflight=4 ! "
+      "fakesink sync=false", sly_test_server_get_url (server));
   GstElement *pipeline = gst_parse_launch (desc, NULL);
+  GstElement *infer = gst_bin_get_by_name (GST_BIN (pipeline), "infer");
+  BufferCounter counter;
   gint64 start;
 
+  buffer_counter_attach (&counter, infer);
   gst_element_set_state (pipeline, GST_STATE_PLAYING);
   fail_unless_equals_int (gst_element_get_state (pipeline, NULL, NULL,
           10 * GST_SECOND), GST_STATE_CHANGE_SUCCESS);
-  g_usleep (200 * 1000);
-  sly_test_server_pause (server);
-  g_usleep (200 * 1000);
+  wait_requests_hanging (&counter, infer, server);
 
   start = g_get_monotonic_time ();
   fail_unless_equals_int (gst_element_set_state (pipeline, GST_STATE_NULL),
       GST_STATE_CHANGE_SUCCESS);
   fail_unless (g_get_monotonic_time () - start < 2 * G_USEC_PER_SEC);
+  buffer_counter_clear (&counter);
+  gst_object_unref (infer);
   gst_object_unref (pipeline);
   sly_test_server_stop (server);
 }
