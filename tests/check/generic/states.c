@@ -103,11 +103,21 @@ GST_START_TEST (test_state_changes_configured)
   for (l = names; l != NULL; l = l->next) {
     GstElement *element = gst_element_factory_make (l->data, NULL);
     GstBus *bus = gst_bus_new ();
+    GstMessage *msg;
 
     fail_unless (element != NULL);
     gst_element_set_bus (element, bus);
     configure (element, server, dir);
     run_cycle (element, TRUE);
+    /* configured, nothing may go wrong on the way */
+    msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+    if (msg != NULL) {
+      g_autoptr (GError) error = NULL;
+
+      gst_message_parse_error (msg, &error, NULL);
+      fail ("%s posted an error: %s", GST_ELEMENT_NAME (element),
+          error->message);
+    }
     gst_element_set_bus (element, NULL);
     gst_object_unref (bus);
     gst_object_unref (element);
