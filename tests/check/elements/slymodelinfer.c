@@ -1831,6 +1831,128 @@ GST_END_TEST;
 
 /* ---- visibility, failures, streaming rules (issues #7, #12) ---- */
 
+/* Frames dropped for want of a slot (overload=drop) are not output, but
+ * time passes for the tracks: the prediction after two dropped frames is
+ * where the square is, not two frames behind. */
+GST_START_TEST (test_dropped_frames_advance_tracker)
+{
+  SlyTestServer *server = start_server ("--latency-ms", "150", NULL);
+  GstHarness *h = infer_harness (server, "tracking=true inference-interval=2 "
+      "max-inflight=1 overload=drop", FALSE);
+  GstStructure *stats = NULL;
+  guint64 dropped = 0;
+  guint i;
+
+  gst_harness_set_src_caps_str (h, I420_CAPS);
+  /* one at a time: every even frame inferred, the odd ones predicted */
+  for (i = 0; i < 12; i++) {
+    fail_unless_equals_int (gst_harness_push (h, make_frame (i)), GST_FLOW_OK);
+    gst_buffer_unref (gst_harness_pull (h));
+  }
+  /* 12 takes the slot; 14 and 16 find it busy and are dropped */
+  for (i = 12; i < 18; i++)
+    fail_unless_equals_int (gst_harness_push (h, make_frame (i)), GST_FLOW_OK);
+  for (i = 12; i < 18; i++) {
+    GstBuffer *out;
+    GstSlyPredictionMeta *meta;
+    gint x, y;
+
+    if (i == 14 || i == 16)
+      continue;
+    out = gst_harness_pull (h);
+    meta = get_meta (out);
+    fail_unless_equals_uint64 (GST_BUFFER_PTS (out), i * GST_SECOND / FPS + 17);
+    fail_unless_equals_int (gst_sly_prediction_meta_get_n_objects (meta), 1);
+    get_box (meta, 0, &x, &y, NULL, NULL);
+    fail_unless (ABS (x - (gint) (10 + i * 7)) <= 4,
+        "frame %u (%s): x %d, square at %u", i,
+        gst_sly_frame_status_get_nick (meta->status), x, 10 + i * 7);
+    gst_buffer_unref (out);
+  }
+  g_object_get (harness_element (h), "stats", &stats, NULL);
+  gst_structure_get_uint64 (stats, "dropped", &dropped);
+  gst_structure_free (stats);
+  /* the premise */
+  fail_unless_equals_uint64 (dropped, 2);
+
+  gst_harness_teardown (h);
+  sly_test_server_stop (server);
+}
+
+GST_END_TEST;
+
+/* The element takes the BoT-SORT parameters from the "botsort" member of
+ * get_tracking_settings: values that differ from the defaults show. */
+GST_START_TEST (test_tracking_settings_member)
+{
+  SlyTestServer *server = start_server ("--tracking-settings",
+      "{\"track_buffer\": 7, \"match_thresh\": 0.55}", NULL);
+  GstHarness *h = infer_harness (server, NULL, FALSE);
+  GstElement *e = harness_element (h);
+  g_autofree gchar *json = NULL;
+  g_autoptr (JsonNode) node = NULL;
+  JsonObject *settings;
+
+  gst_harness_set_src_caps_str (h, I420_CAPS);
+  fail_unless_equals_int (gst_harness_push (h, make_frame (0)), GST_FLOW_OK);
+  gst_buffer_unref (gst_harness_pull (h));
+  g_object_get (e, "tracking-settings", &json, NULL);
+  fail_unless (json != NULL);
+  node = json_from_string (json, NULL);
+  fail_unless (node != NULL && JSON_NODE_HOLDS_OBJECT (node), "%s", json);
+  settings = json_node_get_object (node);
+  fail_if (json_object_has_member (settings, "botsort"), "%s", json);
+  fail_unless_equals_int (json_object_get_int_member (settings,
+          "track_buffer"), 7);
+  fail_unless (ABS (json_object_get_double_member (settings,
+              "match_thresh") - 0.55) < 1e-9, "%s", json);
+
+  gst_harness_teardown (h);
+  sly_test_server_stop (server);
+}
+
+GST_END_TEST;
+
+/* An inference request answered with a redirect to another host is an
+ * error naming the status: the frame passes failed, never with another
+ * host's answer. */
+GST_START_TEST (test_inference_redirect_is_error)
+{
+  SlyTestServer *other = start_server (NULL);
+  g_autofree gchar *target = g_strdup_printf ("%s/inference_image",
+      sly_test_server_get_url (other));
+  SlyTestServer *server = start_server ("--redirect", target, NULL);
+  GstHarness *h = infer_harness (server, "retries=0", FALSE);
+  GstElement *e = harness_element (h);
+  GstBus *bus = gst_bus_new ();
+  GstMessage *msg;
+  GstBuffer *out;
+  g_autoptr (GError) error = NULL;
+
+  gst_element_set_bus (e, bus);
+  gst_harness_set_src_caps_str (h, I420_CAPS);
+  fail_unless_equals_int (gst_harness_push (h, make_frame (0)), GST_FLOW_OK);
+  out = gst_harness_pull (h);
+  fail_unless_equals_int (get_meta (out)->status, GST_SLY_FRAME_STATUS_FAILED);
+  fail_unless_equals_int (gst_sly_prediction_meta_get_n_objects (get_meta
+          (out)), 0);
+  gst_buffer_unref (out);
+  msg = wait_bus_message (bus, GST_MESSAGE_WARNING, NULL, 5000);
+  fail_unless (msg != NULL);
+  gst_message_parse_warning (msg, &error, NULL);
+  fail_unless (strstr (error->message, "302") != NULL, "%s", error->message);
+  gst_message_unref (msg);
+
+  gst_element_set_bus (e, NULL);
+  gst_object_unref (bus);
+  gst_harness_teardown (h);
+  sly_test_server_stop (server);
+  sly_test_server_stop (other);
+}
+
+GST_END_TEST;
+
+
 /* A load that fails leaves SDK servers without a model (they unload
  * first): the element loads the previous one again and says so. */
 GST_START_TEST (test_model_load_rollback)
@@ -2614,6 +2736,9 @@ slymodelinfer_suite (void)
   tcase_add_test (tc, test_live_server_killed);
   tcase_add_test (tc, test_live_server_retry_after);
   tcase_add_test (tc, test_model_load_rollback);
+  tcase_add_test (tc, test_dropped_frames_advance_tracker);
+  tcase_add_test (tc, test_tracking_settings_member);
+  tcase_add_test (tc, test_inference_redirect_is_error);
   tcase_add_test (tc, test_qos_and_stats_messages);
   tcase_add_test (tc, test_stats_without_sentinels);
   tcase_add_test (tc, test_url_property);
