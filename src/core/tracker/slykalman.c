@@ -54,6 +54,13 @@ sly_kalman_initiate (SlyKalman * kf, const gdouble xywh[4])
 void
 sly_kalman_predict (SlyKalman * kf, gboolean keep_size_velocity)
 {
+  sly_kalman_predict_with_noise (kf, keep_size_velocity, 1.0);
+}
+
+void
+sly_kalman_predict_with_noise (SlyKalman * kf, gboolean keep_size_velocity,
+    gdouble velocity_noise)
+{
   gdouble pos[4], vel[4];
   gint i, j;
 
@@ -62,7 +69,8 @@ sly_kalman_predict (SlyKalman * kf, gboolean keep_size_velocity)
 
   /* process noise is sized by the state before the step */
   fill_std (pos, kf->mean[2], kf->mean[3], std_weight_position);
-  fill_std (vel, kf->mean[2], kf->mean[3], std_weight_velocity);
+  fill_std (vel, kf->mean[2], kf->mean[3], std_weight_velocity *
+      velocity_noise);
 
   for (i = 0; i < M; i++)
     kf->mean[i] += kf->mean[i + M];

@@ -27,6 +27,12 @@ void     sly_kalman_initiate     (SlyKalman * kf, const gdouble xywh[4]);
  * the Tracked state) vw and vh are zeroed first, as BoT-SORT does. */
 void     sly_kalman_predict      (SlyKalman * kf, gboolean keep_size_velocity);
 
+/* The same with the velocity's process noise (standard deviation) scaled
+ * by @velocity_noise; 1 is sly_kalman_predict(). */
+void     sly_kalman_predict_with_noise (SlyKalman * kf,
+                                        gboolean keep_size_velocity,
+                                        gdouble velocity_noise);
+
 /* Corrects with a measured [cx, cy, w, h]. */
 void     sly_kalman_update       (SlyKalman * kf, const gdouble xywh[4]);
 

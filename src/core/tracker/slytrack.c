@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "slytrack.h"
 
+#include <string.h>
+
 typedef struct
 {
   gint class_index;
@@ -63,6 +65,8 @@ sly_track_new (gint64 id, const SlyDetection * det, guint frame_id)
   sly_kalman_initiate (&track->kf, xywh);
   track->score = det->score;
   track->frame_id = track->start_frame = frame_id;
+  track->n_matches = 1;
+  memcpy (track->last_xywh, xywh, sizeof (xywh));
   track->votes = g_array_new (FALSE, FALSE, sizeof (SlyClassVote));
   vote (track, det->class_index, det->score);
   return track;
@@ -86,7 +90,28 @@ sly_track_update (SlyTrack * track, const SlyDetection * det, guint frame_id)
   track->activated = TRUE;
   track->frame_id = frame_id;
   track->score = det->score;
+  track->n_matches++;
+  memcpy (track->last_xywh, xywh, sizeof (xywh));
   vote (track, det->class_index, det->score);
+}
+
+void
+sly_track_update_two_point (SlyTrack * track, const SlyDetection * det,
+    guint frame_id)
+{
+  gdouble first[4], dt = frame_id > track->frame_id ?
+      frame_id - track->frame_id : 1;
+  gint i;
+
+  memcpy (first, track->last_xywh, sizeof (first));
+  sly_track_update (track, det, frame_id);
+  /* the covariance stays the Kalman update's; the mean is the line
+   * through the two detections */
+  for (i = 0; i < 4; i++)
+    track->kf.mean[i] = track->last_xywh[i];
+  track->kf.mean[4] = (track->last_xywh[0] - first[0]) / dt;
+  track->kf.mean[5] = (track->last_xywh[1] - first[1]) / dt;
+  track->kf.mean[6] = track->kf.mean[7] = 0;
 }
 
 void
@@ -117,4 +142,22 @@ sly_box_iou (const gdouble a[4], const gdouble b[4])
   uni = (a[2] - a[0] + 1) * (a[3] - a[1] + 1)
       + (b[2] - b[0] + 1) * (b[3] - b[1] + 1) - inter;
   return uni > 0 ? inter / uni : 0;
+}
+
+gdouble
+sly_box_buffered_iou (const gdouble a[4], const gdouble b[4], gdouble buffer)
+{
+  gdouble ab[4], bb[4];
+
+  if (!(buffer > 0))
+    return sly_box_iou (a, b);
+  ab[0] = a[0] - buffer * (a[2] - a[0]);
+  ab[1] = a[1] - buffer * (a[3] - a[1]);
+  ab[2] = a[2] + buffer * (a[2] - a[0]);
+  ab[3] = a[3] + buffer * (a[3] - a[1]);
+  bb[0] = b[0] - buffer * (b[2] - b[0]);
+  bb[1] = b[1] - buffer * (b[3] - b[1]);
+  bb[2] = b[2] + buffer * (b[2] - b[0]);
+  bb[3] = b[3] + buffer * (b[3] - b[1]);
+  return sly_box_iou (ab, bb);
 }

@@ -29,6 +29,8 @@ struct _SlyTracker
   gboolean have_warp;
   gdouble warp[6];
   GPtrArray *class_titles;      /* gchar*, index = class index */
+  guint last_update_frame;      /* frame_id of the last update, 0: none */
+  guint gap;                    /* frames since the previous update (>= 1) */
 };
 
 /* Per-frame work lists; tracks are borrowed from the tracker's lists. */
@@ -41,6 +43,9 @@ typedef struct
   GPtrArray *pool;              /* confirmed Tracked + Lost */
   GPtrArray *unconfirmed;
   GPtrArray *created;           /* new tracks, owned until merged */
+  gint *leader;                 /* per detection: -1, or the detection of
+                                 * the same object that feeds the tracker */
+  gdouble buffer;               /* of the gap-aware passes, x box size */
 } Frame;
 
 SlyTracker *
@@ -87,6 +92,8 @@ sly_tracker_reset (SlyTracker * self)
   g_ptr_array_set_size (self->lost, 0);
   g_ptr_array_set_size (self->class_titles, 0);
   self->frame_id = 0;
+  self->last_update_frame = 0;
+  self->gap = 0;
   self->next_id = 1;
   self->have_warp = FALSE;
 }
@@ -133,6 +140,49 @@ compare_index (gconstpointer a, gconstpointer b)
   return ia < ib ? -1 : ia > ib ? 1 : 0;
 }
 
+/* Same-object geometries (an extension, off unless same_object_iou < 1):
+ * detections of one class whose boxes overlap by more than same_object_iou
+ * are one object (a model's mask and polygon of it). The best-scoring one
+ * (the first on a tie) feeds the tracker; the others get its id. */
+static void
+group_same_objects (const SlyTrackerConfig * cfg, Frame * f, guint n)
+{
+  g_autoptr (GArray) order = NULL;
+  guint i, j;
+
+  for (i = 0; i < n; i++)
+    f->leader[i] = -1;
+  if (!(cfg->same_object_iou < 1) || n < 2)
+    return;
+  order = g_array_sized_new (FALSE, FALSE, sizeof (guint), n);
+  for (i = 0; i < n; i++)
+    if (detection_is_valid (&f->dets[i]))
+      g_array_append_val (order, i);
+  /* stable: equal scores keep the detections' order */
+  g_array_sort_with_data (order, compare_score_desc, (gpointer) f->dets);
+  /* quadratic, but only in the detections kept: bounded like the rest */
+  if (order->len > SLY_TRACKER_MAX_DETECTIONS)
+    g_array_set_size (order, SLY_TRACKER_MAX_DETECTIONS);
+  for (i = 1; i < order->len; i++) {
+    guint k = g_array_index (order, guint, i);
+    const SlyDetection *d = &f->dets[k];
+    gdouble kbox[4] = { d->x1, d->y1, d->x2, d->y2 };
+
+    for (j = 0; j < i; j++) {
+      guint l = g_array_index (order, guint, j);
+      const SlyDetection *e = &f->dets[l];
+      gdouble lbox[4] = { e->x1, e->y1, e->x2, e->y2 };
+
+      if (f->leader[l] >= 0 || e->class_index != d->class_index)
+        continue;
+      if (sly_box_iou (kbox, lbox) > cfg->same_object_iou) {
+        f->leader[k] = l;
+        break;
+      }
+    }
+  }
+}
+
 /* Step 1: scores <= low are dropped, > high go first, the rest second.
  * Beyond SLY_TRACKER_MAX_DETECTIONS only the best scores are kept: the cost
  * matrices are dense, and a hostile server must not make them huge. */
@@ -145,7 +195,8 @@ split_detections (const SlyTrackerConfig * cfg, Frame * f, guint n)
   for (i = 0; i < n; i++) {
     const SlyDetection *d = &f->dets[i];
 
-    if (detection_is_valid (d) && d->score > cfg->track_low_thresh)
+    if (detection_is_valid (d) && d->score > cfg->track_low_thresh
+        && f->leader[i] < 0)
       g_array_append_val (kept, i);
   }
   if (kept->len > SLY_TRACKER_MAX_DETECTIONS) {
@@ -180,16 +231,21 @@ split_tracks (SlyTracker * self, Frame * f)
 }
 
 /* Steps 4 and 5. Unconfirmed tracks are warped but not predicted, as in the
- * SDK. */
+ * SDK. Gap-aware, a frame without detections and the update that ends such
+ * a gap predict with gap_velocity_noise: the SDK's noise assumes a look at
+ * every frame, and an object may turn while nobody looks. */
 static void
-predict_and_warp (SlyTracker * self, Frame * f)
+predict_and_warp (SlyTracker * self, Frame * f, gboolean in_gap)
 {
+  gdouble noise = self->config->gap_aware && in_gap ?
+      self->config->gap_velocity_noise : 1.0;
   guint i;
 
   for (i = 0; i < f->pool->len; i++) {
     SlyTrack *t = g_ptr_array_index (f->pool, i);
 
-    sly_kalman_predict (&t->kf, t->state == SLY_TRACK_TRACKED);
+    sly_kalman_predict_with_noise (&t->kf, t->state == SLY_TRACK_TRACKED,
+        noise);
   }
   if (!self->have_warp)
     return;
@@ -202,10 +258,11 @@ predict_and_warp (SlyTracker * self, Frame * f)
   self->have_warp = FALSE;
 }
 
-/* 1 - IoU, or 1 - IoU x score when @fuse. */
+/* 1 - IoU, or 1 - IoU x score when @fuse; IoU of the boxes grown by
+ * @buffer (0: plain IoU, the SDK's). */
 static gdouble *
 iou_costs (GPtrArray * tracks, const SlyDetection * dets, GArray * det_idx,
-    gboolean fuse)
+    gboolean fuse, gdouble buffer)
 {
   gdouble *cost = g_new (gdouble, MAX (tracks->len * det_idx->len, 1));
   guint i, j;
@@ -217,7 +274,7 @@ iou_costs (GPtrArray * tracks, const SlyDetection * dets, GArray * det_idx,
     for (j = 0; j < det_idx->len; j++) {
       const SlyDetection *d = &dets[g_array_index (det_idx, guint, j)];
       gdouble dbox[4] = { d->x1, d->y1, d->x2, d->y2 };
-      gdouble iou = sly_box_iou (tbox, dbox);
+      gdouble iou = sly_box_buffered_iou (tbox, dbox, buffer);
 
       cost[i * det_idx->len + j] = 1 - (fuse ? iou * d->score : iou);
     }
@@ -231,8 +288,9 @@ iou_costs (GPtrArray * tracks, const SlyDetection * dets, GArray * det_idx,
  * ones, in their original order.
  */
 static void
-associate (SlyTracker * self, Frame * f, GPtrArray * tracks, GArray * det_idx,
-    gboolean fuse, gdouble limit)
+associate_buffered (SlyTracker * self, Frame * f, GPtrArray * tracks,
+    GArray * det_idx, gboolean fuse, gdouble limit, gdouble buffer,
+    gboolean two_point)
 {
   g_autofree gdouble *cost = NULL;
   g_autofree gint *row_to_col = NULL;
@@ -241,7 +299,7 @@ associate (SlyTracker * self, Frame * f, GPtrArray * tracks, GArray * det_idx,
 
   if (tracks->len == 0 || det_idx->len == 0)
     return;
-  cost = iou_costs (tracks, f->dets, det_idx, fuse);
+  cost = iou_costs (tracks, f->dets, det_idx, fuse, buffer);
   row_to_col = g_new (gint, tracks->len);
   col_to_row = g_new (gint, det_idx->len);
   sly_lap_solve (cost, tracks->len, det_idx->len, limit, row_to_col,
@@ -254,13 +312,27 @@ associate (SlyTracker * self, Frame * f, GPtrArray * tracks, GArray * det_idx,
     if (row_to_col[i] < 0)
       continue;
     d = g_array_index (det_idx, guint, row_to_col[i]);
-    sly_track_update (t, &f->dets[d], self->frame_id);
+    if (two_point && t->n_matches == 1)
+      sly_track_update_two_point (t, &f->dets[d], self->frame_id);
+    else
+      sly_track_update (t, &f->dets[d], self->frame_id);
     f->ids[d] = t->id;
     g_ptr_array_remove_index (tracks, i);
   }
   for (i = det_idx->len - 1; i >= 0; i--)
     if (col_to_row[i] >= 0)
       g_array_remove_index (det_idx, i);
+}
+
+/* The protocol's passes. Gap-aware, after frames without detections (gap
+ * > 1): boxes grown by the frame's buffer, and a track's second detection
+ * sets its velocity. With a gap of 1 this is exactly the SDK's. */
+static void
+associate (SlyTracker * self, Frame * f, GPtrArray * tracks, GArray * det_idx,
+    gboolean fuse, gdouble limit)
+{
+  associate_buffered (self, f, tracks, det_idx, fuse, limit, f->buffer,
+      self->config->gap_aware && self->gap > 1);
 }
 
 /* Step 7: only pool tracks that were Tracked take part; those still
@@ -294,6 +366,38 @@ unconfirmed_association (SlyTracker * self, Frame * f)
   for (i = 0; i < f->unconfirmed->len; i++)
     ((SlyTrack *) g_ptr_array_index (f->unconfirmed, i))->state =
         SLY_TRACK_REMOVED;
+}
+
+/* Gap-aware only, after step 8: tracks born in the previous update and
+ * not matched in this one (so unconfirmed tracks about to be removed, and
+ * first-frame tracks just marked lost) have no velocity yet, and an object
+ * moving fast or across a gap leaves their box behind. They get a second
+ * chance with the high detections left, boxes grown by young_buffer per
+ * frame since their detection, cost 1 - IoU up to match_thresh; a match
+ * sets their velocity from the two detections. Only what the protocol's
+ * passes left unmatched takes part. */
+static void
+young_association (SlyTracker * self, Frame * f)
+{
+  const SlyTrackerConfig *cfg = self->config;
+  g_autoptr (GPtrArray) young = g_ptr_array_new ();
+  GPtrArray *lists[2] = { f->pool, f->unconfirmed };
+  gdouble buffer;
+  guint i, k;
+
+  if (!cfg->gap_aware || !(cfg->young_buffer > 0) || f->high->len == 0
+      || self->last_update_frame == 0)
+    return;
+  for (k = 0; k < G_N_ELEMENTS (lists); k++)
+    for (i = 0; i < lists[k]->len; i++) {
+      SlyTrack *t = g_ptr_array_index (lists[k], i);
+
+      if (t->n_matches == 1 && t->frame_id == self->last_update_frame)
+        g_ptr_array_add (young, t);
+    }
+  buffer = MIN (cfg->young_buffer * self->gap, cfg->max_buffer);
+  associate_buffered (self, f, young, f->high, FALSE, cfg->match_thresh,
+      buffer, TRUE);
 }
 
 /* Step 9 */
@@ -430,10 +534,12 @@ remove_duplicates (SlyTracker * self)
 }
 
 static void
-frame_init (Frame * f, const SlyDetection * dets, gint64 * ids)
+frame_init (Frame * f, const SlyDetection * dets, gint64 * ids, guint n)
 {
   f->dets = dets;
   f->ids = ids;
+  f->leader = g_new (gint, MAX (n, 1));
+  f->buffer = 0;
   f->high = g_array_new (FALSE, FALSE, sizeof (guint));
   f->low = g_array_new (FALSE, FALSE, sizeof (guint));
   f->pool = g_ptr_array_new ();
@@ -450,6 +556,7 @@ frame_clear (Frame * f)
   g_ptr_array_unref (f->pool);
   g_ptr_array_unref (f->unconfirmed);
   g_ptr_array_unref (f->created);
+  g_free (f->leader);
 }
 
 guint
@@ -470,22 +577,34 @@ sly_tracker_update (SlyTracker * self, const SlyDetection * dets, guint n,
     ids[i] = 0;
 
   self->frame_id++;
-  frame_init (&f, dets, ids);
+  self->gap = self->frame_id - self->last_update_frame;
+  frame_init (&f, dets, ids, n);
+  if (self->config->gap_aware && self->gap > 1)
+    f.buffer = MIN (self->config->gap_buffer * (self->gap - 1),
+        self->config->max_buffer);
+  group_same_objects (self->config, &f, n);
   split_detections (self->config, &f, n);
   split_tracks (self, &f);
-  predict_and_warp (self, &f);
+  predict_and_warp (self, &f, self->gap > 1);
 
   /* step 6: the pool against high detections */
   associate (self, &f, f.pool, f.high, !self->config->mot20,
       self->config->match_thresh);
   second_association (self, &f);
   unconfirmed_association (self, &f);
+  young_association (self, &f);
   create_tracks (self, &f);
   expire_lost (self);
 
   merge_lists (self, f.created);
   remove_duplicates (self);
+
+  /* the other geometries of one object share its id */
+  for (i = 0; i < n; i++)
+    if (f.leader[i] >= 0)
+      ids[i] = ids[f.leader[i]];
   frame_clear (&f);
+  self->last_update_frame = self->frame_id;
 
   for (i = 0; i < n; i++)
     assigned += ids[i] != 0;
@@ -500,9 +619,9 @@ sly_tracker_predict (SlyTracker * self)
   g_return_if_fail (self != NULL);
 
   self->frame_id++;
-  frame_init (&f, NULL, NULL);
+  frame_init (&f, NULL, NULL, 0);
   split_tracks (self, &f);
-  predict_and_warp (self, &f);
+  predict_and_warp (self, &f, TRUE);
   expire_lost (self);
   age_unseen (self);
   merge_lists (self, f.created);

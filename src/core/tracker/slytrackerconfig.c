@@ -29,6 +29,7 @@ typedef struct
   gsize offset;
   gdouble min;                  /* numbers only */
   gboolean internal;            /* not part of get_tracking_settings */
+  gdouble max;                  /* KEY_DOUBLE only; 0: unbounded */
 } KeyInfo;
 
 #define FIELD(f) G_STRUCT_OFFSET (SlyTrackerConfig, f)
@@ -52,6 +53,14 @@ static const KeyInfo keys[] = {
   {"ablation", KEY_BOOLEAN, FIELD (ablation), 0, FALSE},
   {"mot20", KEY_BOOLEAN, FIELD (mot20), 0, FALSE},
   {"cmc_method", KEY_STRING, FIELD (cmc_method), 0, FALSE},
+  /* our extensions: accepted in overrides, never in get_tracking_settings */
+  {"gap_aware", KEY_BOOLEAN, FIELD (gap_aware), 0, TRUE},
+  {"gap_buffer", KEY_DOUBLE, FIELD (gap_buffer), 0, TRUE, 10},
+  {"young_buffer", KEY_DOUBLE, FIELD (young_buffer), 0, TRUE, 10},
+  {"max_buffer", KEY_DOUBLE, FIELD (max_buffer), 0, TRUE, 20},
+  {"gap_velocity_noise", KEY_DOUBLE, FIELD (gap_velocity_noise), 0, TRUE,
+      1000},
+  {"same_object_iou", KEY_DOUBLE, FIELD (same_object_iou), 0, TRUE, 1},
 };
 
 /* An int parameter larger than this is a mistake, not a setting. */
@@ -87,7 +96,23 @@ sly_tracker_config_new (void)
   config->cmc_method = g_strdup (SLY_TRACKER_DEFAULT_CMC_METHOD);
   config->device = g_strdup (SLY_TRACKER_DEFAULT_DEVICE);
   config->fps = SLY_TRACKER_DEFAULT_FPS;
+  /* the extensions' parameters, with the switches off */
+  config->gap_aware = FALSE;
+  config->gap_buffer = SLY_TRACKER_DEFAULT_GAP_BUFFER;
+  config->young_buffer = SLY_TRACKER_DEFAULT_YOUNG_BUFFER;
+  config->max_buffer = SLY_TRACKER_DEFAULT_MAX_BUFFER;
+  config->gap_velocity_noise = SLY_TRACKER_DEFAULT_GAP_VELOCITY_NOISE;
+  config->same_object_iou = 1.0;
   return config;
+}
+
+void
+sly_tracker_config_use_extensions (SlyTrackerConfig * config)
+{
+  g_return_if_fail (config != NULL);
+
+  config->gap_aware = TRUE;
+  config->same_object_iou = SLY_TRACKER_DEFAULT_SAME_OBJECT_IOU;
 }
 
 SlyTrackerConfig *
@@ -141,7 +166,8 @@ read_number (const KeyInfo * key, JsonNode * node, gdouble * out,
   }
   value = json_node_get_double (node);
   if (!isfinite (value) || value < key->min
-      || (key->type == KEY_INT && value > MAX_INT_VALUE)) {
+      || (key->type == KEY_INT && value > MAX_INT_VALUE)
+      || (key->type == KEY_DOUBLE && key->max > 0 && value > key->max)) {
     g_set_error (error, SLY_ERROR, SLY_ERROR_PARSE,
         "tracker setting \"%s\" is out of range (%g)", key->name, value);
     return FALSE;

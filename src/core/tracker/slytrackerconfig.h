@@ -26,6 +26,16 @@ G_BEGIN_DECLS
 #define SLY_TRACKER_DEFAULT_DEVICE              "auto"
 #define SLY_TRACKER_DEFAULT_FPS                 30
 
+/* Extensions of this tracker (docs/tracking.md, "Gaps and same-object
+ * geometries"): off in sly_tracker_config_new() (the SDK's behaviour, which
+ * sly-model-server serves), on with sly_tracker_config_use_extensions()
+ * (what slymodelinfer's client-side tracker uses). */
+#define SLY_TRACKER_DEFAULT_GAP_BUFFER          0.1
+#define SLY_TRACKER_DEFAULT_YOUNG_BUFFER        0.6
+#define SLY_TRACKER_DEFAULT_MAX_BUFFER          3.0
+#define SLY_TRACKER_DEFAULT_GAP_VELOCITY_NOISE  10.0
+#define SLY_TRACKER_DEFAULT_SAME_OBJECT_IOU     0.9
+
 /**
  * SlyTrackerConfig:
  *
@@ -55,6 +65,13 @@ typedef struct
   /* internal keys of the SDK, accepted in overrides, never returned */
   gchar *device;
   gint fps;                     /* unused: the tracker assumes 30 fps */
+  /* extensions, client-side only (never in get_tracking_settings) */
+  gboolean gap_aware;           /* association knows frames without answers */
+  gdouble gap_buffer;           /* buffer per unanswered frame, x box size */
+  gdouble young_buffer;         /* per frame, tracks with one detection */
+  gdouble max_buffer;           /* cap of both buffers */
+  gdouble gap_velocity_noise;   /* velocity noise factor in gaps */
+  gdouble same_object_iou;      /* same class, IoU above: one object; 1 off */
 } SlyTrackerConfig;
 
 GType    sly_tracker_config_get_type  (void);
@@ -67,6 +84,14 @@ void     sly_tracker_config_free           (SlyTrackerConfig * config);
 
 /* NULL-terminated list of accepted cmc_method values. */
 const gchar *const *sly_tracker_config_cmc_methods (void);
+
+/*
+ * Turns on this tracker's extensions with their defaults: gap-aware
+ * association and predictions (gap_aware), one track for same-object
+ * geometries (same_object_iou). slymodelinfer's tracker starts from the SDK
+ * defaults plus these; sly_tracker_config_new() alone is the SDK exactly.
+ */
+void     sly_tracker_config_use_extensions (SlyTrackerConfig * config);
 
 /*
  * Overwrites the keys present in @object. A value of the wrong type or out of

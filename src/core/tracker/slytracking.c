@@ -129,11 +129,27 @@ model_supports_tracking (JsonNode * session_info, JsonNode * settings)
   return settings != NULL;
 }
 
+/* The SDK defaults with our extensions on (gap-aware association,
+ * same-object geometries), then the server's, then tracking-config. */
+static SlyTrackerConfig *
+new_config (JsonObject * server, JsonObject * overrides, GError ** error)
+{
+  g_autoptr (SlyTrackerConfig) config = sly_tracker_config_new ();
+
+  sly_tracker_config_use_extensions (config);
+  if (server != NULL && !sly_tracker_config_merge_json (config, server, NULL,
+          error))
+    return NULL;
+  if (overrides != NULL && !sly_tracker_config_merge_json (config, overrides,
+          NULL, error))
+    return NULL;
+  return g_steal_pointer (&config);
+}
+
 /* The SDK defaults, then the server's, then tracking-config. */
 static SlyTrackerConfig *
 make_config (SlyTracking * self, JsonNode * settings, GPtrArray * warnings)
 {
-  g_autoptr (GPtrArray) unknown = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (GError) error = NULL;
   JsonObject *server = NULL;
   SlyTrackerConfig *config;
@@ -144,8 +160,7 @@ make_config (SlyTracking * self, JsonNode * settings, GPtrArray * warnings)
     g_set_error (&error, SLY_ERROR, SLY_ERROR_PARSE, "not a JSON object");
 
   if (error == NULL) {
-    config = sly_tracker_config_new_from_json (server, overrides_object (self),
-        unknown, &error);
+    config = new_config (server, overrides_object (self), &error);
     if (config != NULL)
       return config;
   }
@@ -154,8 +169,7 @@ make_config (SlyTracking * self, JsonNode * settings, GPtrArray * warnings)
           "usable (%s): the tracker uses the protocol defaults",
           error->message));
   /* tracking-config alone was checked at creation: this cannot fail */
-  return sly_tracker_config_new_from_json (NULL, overrides_object (self),
-      NULL, NULL);
+  return new_config (NULL, overrides_object (self), NULL);
 }
 
 static void
@@ -178,9 +192,12 @@ start_tracker (SlyTracking * self, GPtrArray * warnings)
   notes = sly_tracker_config_get_warnings (config);
   for (i = 0; i < notes->len; i++)
     g_info ("tracking: not applied: %s", (const gchar *) notes->pdata[i]);
-  g_debug ("tracker started: high %g, low %g, new %g, buffer %d, match %g",
+  g_debug ("tracker started: high %g, low %g, new %g, buffer %d, match %g, "
+      "gap-aware %d (buffers %g, %g, max %g), same object IoU %g",
       config->track_high_thresh, config->track_low_thresh,
-      config->new_track_thresh, config->track_buffer, config->match_thresh);
+      config->new_track_thresh, config->track_buffer, config->match_thresh,
+      config->gap_aware, config->gap_buffer, config->young_buffer,
+      config->max_buffer, config->same_object_iou);
   self->tracker = sly_tracker_new (config);
 }
 

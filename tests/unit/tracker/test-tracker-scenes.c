@@ -19,6 +19,7 @@
 #include "slylap.h"
 
 #include <math.h>
+#include <string.h>
 
 #define WIDTH 1280
 #define HEIGHT 720
@@ -274,6 +275,11 @@ score_frame (const Scene * s, gint frame, GArray * tracks, Result * r)
     r->fp += !hyp_used[j];
 }
 
+/* The tracker under test: the SDK's (protocol BoT-SORT exactly) or ours
+ * with the extensions (gap-aware association, same-object geometries),
+ * as slymodelinfer runs it. Every scene runs with both. */
+static gboolean use_extensions;
+
 static void
 run_scene (const Scene * s, Result * r, guint32 seed)
 {
@@ -291,6 +297,8 @@ run_scene (const Scene * s, Result * r, guint32 seed)
   config->with_reid = FALSE;
   g_free (config->cmc_method);
   config->cmc_method = g_strdup ("none");
+  if (use_extensions)
+    sly_tracker_config_use_extensions (config);
   tracker = sly_tracker_new (config);
 
   for (frame = 0; frame < s->n_frames; frame++) {
@@ -579,24 +587,54 @@ test_interval (void)
     g_assert_cmpuint (r.idsw, ==, 0);
     /* once the velocity is learnt (3 updates), a predicted box is within
      * the detector's own jitter of the truth: 1.5 px per coordinate gives
-     * at most 1.5 * sqrt (2) on the centre, plus a little filter lag */
-    g_assert_cmpfloat (r.max_predicted_error, <=, 3.0);
+     * at most 1.5 * sqrt (2) on the centre, plus a little filter lag.
+     * Gap-aware, the velocity follows the last detections closely (so that
+     * turning objects are followed, see test-tracking.c's ball), and so
+     * their jitter: up to 1.5 px on a centre coordinate, 2 x 1.5 / 3 px per
+     * frame on its velocity, 3.5 px two frames on; observed up to 4.1 */
+    g_assert_cmpfloat (r.max_predicted_error, <=, use_extensions ? 4.5 : 3.0);
     assert_one_id_each (&s, &r);
     result_clear (&r);
   }
 }
 
+typedef struct
+{
+  const gchar *name;
+  void (*func) (void);
+} SceneTest;
+
+static void
+run_with_mode (gconstpointer data)
+{
+  const SceneTest *t = data;
+
+  use_extensions = strstr (g_test_get_path (), "/gap-aware/") != NULL;
+  t->func ();
+}
+
+static const SceneTest scene_tests[] = {
+  {"constant-speed", test_constant_speed},
+  {"changing-speed", test_changing_speed},
+  {"crossing", test_crossing},
+  {"occlusion", test_occlusion},
+  {"missed-and-low-score", test_missed_and_low_score},
+  {"enter-leave", test_enter_leave},
+  {"interval-3", test_interval},
+};
+
 int
 main (int argc, char **argv)
 {
+  guint i, mode;
+
   g_test_init (&argc, &argv, NULL);
-  g_test_add_func ("/tracker-scenes/constant-speed", test_constant_speed);
-  g_test_add_func ("/tracker-scenes/changing-speed", test_changing_speed);
-  g_test_add_func ("/tracker-scenes/crossing", test_crossing);
-  g_test_add_func ("/tracker-scenes/occlusion", test_occlusion);
-  g_test_add_func ("/tracker-scenes/missed-and-low-score",
-      test_missed_and_low_score);
-  g_test_add_func ("/tracker-scenes/enter-leave", test_enter_leave);
-  g_test_add_func ("/tracker-scenes/interval-3", test_interval);
+  for (mode = 0; mode < 2; mode++)
+    for (i = 0; i < G_N_ELEMENTS (scene_tests); i++) {
+      g_autofree gchar *path = g_strdup_printf ("/tracker-scenes/%s/%s",
+          mode ? "gap-aware" : "sdk", scene_tests[i].name);
+
+      g_test_add_data_func (path, &scene_tests[i], run_with_mode);
+    }
   return g_test_run ();
 }

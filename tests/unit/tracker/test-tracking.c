@@ -523,9 +523,160 @@ test_unassigned_objects_removed (void)
   sly_tracking_free (t);
 }
 
+/* ---- one ball, as videotestsrc pattern=ball draws it ---- */
+
+/* videotestsrc's ball: a disc of radius about 18 px whose centre follows
+ * x = 20 + (0.5 + 0.5 sin (2 pi t / 200)) (width - 40), and y the same with
+ * a period of 200 / sqrt 2 frames: it starts in the middle at its top
+ * speed, about (width - 40) pi / 200 px per frame in x (9 at 640x480,
+ * 19 at 1280x720) while the disc stays 37 px wide. */
+#define BALL_RADIUS 18.0
+#define BALL_FRAMES 150
+
+static void
+ball_centre (gint width, gint height, guint i, gdouble * cx, gdouble * cy)
+{
+  *cx = 20 + (0.5 + 0.5 * sin (2 * G_PI * i / 200.0)) * (width - 40);
+  *cy = 20 + (0.5 + 0.5 * sin (2 * G_PI * G_SQRT2 * i / 200.0)) * (height - 40);
+}
+
+/* The disc the test draws in frame @i: the pixels whose centre is within
+ * BALL_RADIUS of the ball's centre. Returns its bounding box and, in
+ * @fill, the share of the box it covers (what the blob detector reports as
+ * confidence). */
+static SlyBox
+ball_box (gint width, gint height, guint i, gdouble * fill)
+{
+  SlyBox box = { G_MAXINT, G_MAXINT, G_MININT, G_MININT };
+  gdouble cx, cy;
+  gint x, y, n = 0;
+
+  ball_centre (width, height, i, &cx, &cy);
+  for (y = (gint) floor (cy - BALL_RADIUS); y <= (gint) ceil (cy +
+          BALL_RADIUS); y++)
+    for (x = (gint) floor (cx - BALL_RADIUS); x <= (gint) ceil (cx +
+            BALL_RADIUS); x++) {
+      if ((x - cx) * (x - cx) + (y - cy) * (y - cy) > BALL_RADIUS *
+          BALL_RADIUS || x < 0 || y < 0 || x >= width || y >= height)
+        continue;
+      box.left = MIN (box.left, x);
+      box.top = MIN (box.top, y);
+      box.right = MAX (box.right, x);
+      box.bottom = MAX (box.bottom, y);
+      n++;
+    }
+  if (fill != NULL)
+    *fill = (gdouble) n / ((box.right - box.left + 1) * (box.bottom -
+            box.top + 1));
+  return box;
+}
+
+typedef struct
+{
+  gint width, height;
+  guint interval;
+  const gchar *overrides;       /* tracking-config */
+} BallCase;
+
+typedef struct
+{
+  guint n_ids;
+  guint frames_without_box;     /* from the second answer on */
+  gdouble max_error;            /* px, largest edge distance, same frames */
+  guint worst_frame;
+} BallResult;
+
+/* 150 frames of the ball through the glue, inference on every
+ * @interval-th frame; scored against the drawn disc. */
+static void
+run_ball (const BallCase * c, BallResult * r)
+{
+  FakeModel model = supported_model;
+  SlyTracking *t = tracking_new (c->overrides, &model, NULL);
+  g_autoptr (GHashTable) ids = g_hash_table_new_full (g_int64_hash,
+      g_int64_equal, g_free, NULL);
+  guint i, j;
+
+  memset (r, 0, sizeof (*r));
+  for (i = 0; i < BALL_FRAMES; i++) {
+    g_autoptr (SlyAnnotation) ann = NULL;
+    SlyBox truth = ball_box (c->width, c->height, i, NULL);
+
+    if (i % c->interval == 0) {
+      gdouble fill;
+      SlyBox b = ball_box (c->width, c->height, i, &fill);
+
+      ann = sly_annotation_new (c->width, c->height);
+      sly_annotation_add_object (ann, "ball",
+          sly_geometry_new_rectangle (b.left, b.top, b.right, b.bottom), fill);
+      g_assert_false (sly_tracking_process (t, TRUE, &ann, c->width,
+              c->height, NULL));
+    } else {
+      g_assert_true (sly_tracking_process (t, FALSE, &ann, c->width,
+              c->height, NULL));
+    }
+    for (j = 0; j < ann->objects->len; j++) {
+      gint64 id = object_id (ann, j);
+
+      g_assert_cmpint (id, >, 0);
+      g_hash_table_add (ids, g_memdup2 (&id, sizeof (id)));
+    }
+    /* before the second answer nothing knows the ball's velocity */
+    if (i < c->interval)
+      continue;
+    if (ann->objects->len == 0) {
+      r->frames_without_box++;
+      continue;
+    }
+    for (j = 0; j < ann->objects->len; j++) {
+      SlyBox b = object_box (ann, j);
+      gdouble e = MAX (MAX (ABS (b.left - truth.left), ABS (b.top -
+                  truth.top)), MAX (ABS (b.right - truth.right),
+              ABS (b.bottom - truth.bottom)));
+
+      if (e > r->max_error) {
+        r->max_error = e;
+        r->worst_frame = i;
+      }
+    }
+  }
+  r->n_ids = g_hash_table_size (ids);
+  sly_tracking_free (t);
+}
+
+/* One ball at 320x240, 640x480 and 1280x720, inference on every 1st to
+ * 5th frame: one track id over 150 frames, a box in every frame, and up
+ * to inference-interval 3 every box (the answer's or the predicted one)
+ * within 4 px of the drawn disc on each side. The gap-unaware tracker
+ * (before issue 8) gave 15 ids at 640x480 interval 2. */
+static void
+test_ball (gconstpointer data)
+{
+  const BallCase *c = data;
+  BallResult r;
+
+  run_ball (c, &r);
+  g_test_message ("%dx%d interval %u: %u ids, %u frames without a box, "
+      "largest error %.0f px (frame %u)", c->width, c->height, c->interval,
+      r.n_ids, r.frames_without_box, r.max_error, r.worst_frame);
+  g_assert_cmpuint (r.n_ids, ==, 1);
+  g_assert_cmpuint (r.frames_without_box, ==, 0);
+  if (c->interval <= 3)
+    g_assert_cmpfloat (r.max_error, <=, 4.0);
+}
+
+static const BallCase ball_cases[] = {
+  {320, 240, 1}, {320, 240, 2}, {320, 240, 3}, {320, 240, 4}, {320, 240, 5},
+  {640, 480, 1}, {640, 480, 2}, {640, 480, 3}, {640, 480, 4}, {640, 480, 5},
+  {1280, 720, 1}, {1280, 720, 2}, {1280, 720, 3}, {1280, 720, 4},
+  {1280, 720, 5},
+};
+
 int
 main (int argc, char **argv)
 {
+  guint i;
+
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/tracking/ids-stable", test_ids_stable);
   g_test_add_func ("/tracking/ids-in-json", test_ids_in_json);
@@ -546,5 +697,12 @@ main (int argc, char **argv)
   g_test_add_func ("/tracking/bad-server-settings", test_bad_server_settings);
   g_test_add_func ("/tracking/unassigned-objects-removed",
       test_unassigned_objects_removed);
+  for (i = 0; i < G_N_ELEMENTS (ball_cases); i++) {
+    g_autofree gchar *path = g_strdup_printf ("/tracking/ball/%dx%d/"
+        "interval-%u", ball_cases[i].width, ball_cases[i].height,
+        ball_cases[i].interval);
+
+    g_test_add_data_func (path, &ball_cases[i], test_ball);
+  }
   return g_test_run ();
 }
