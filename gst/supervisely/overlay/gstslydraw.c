@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Drawing helpers of slyoverlay. Masks are blended straight into the frame's
- * bytes (exact per pixel, no surface to allocate); everything else is drawn
- * with cairo on a surface that wraps the frame.
+ * Drawing helpers of slyoverlay. Everything is drawn on a premultiplied
+ * ARGB32 surface (the overlay) that the element then blends into the frame:
+ * masks straight into its bytes (exact per pixel), the rest with cairo.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -87,43 +87,183 @@ color_byte (gdouble v)
   return (guint8) (CLAMP (v, 0.0, 1.0) * 255.0 + 0.5);
 }
 
+/* Premultiplied ARGB32 pixel (cairo's layout, a native-endian word) with
+ * colour bytes r, g, b at alpha a blended over it. */
+static inline guint32
+blend_premultiplied (guint32 px, guint8 r, guint8 g, guint8 b, guint a)
+{
+  return (guint32) blend_byte (px >> 24, 255, a) << 24 |
+      (guint32) blend_byte ((px >> 16) & 0xff, r, a) << 16 |
+      (guint32) blend_byte ((px >> 8) & 0xff, g, a) << 8 |
+      blend_byte (px & 0xff, b, a);
+}
+
 void
-sly_draw_blend_mask (GstVideoFrame * frame, const SlyMask * mask,
+sly_draw_blend_mask (cairo_surface_t * surface, gint origin_x,
+    gint origin_y, gboolean swap_rb, const SlyMask * mask,
     gboolean alpha_mask, const SlyDrawColor * color, gdouble opacity)
 {
-  guint8 *pixels = GST_VIDEO_FRAME_PLANE_DATA (frame, 0);
-  gint stride = GST_VIDEO_FRAME_PLANE_STRIDE (frame, 0);
-  guint off_r = GST_VIDEO_FRAME_COMP_POFFSET (frame, GST_VIDEO_COMP_R);
-  guint off_g = GST_VIDEO_FRAME_COMP_POFFSET (frame, GST_VIDEO_COMP_G);
-  guint off_b = GST_VIDEO_FRAME_COMP_POFFSET (frame, GST_VIDEO_COMP_B);
-  guint8 r = color_byte (color->r), g = color_byte (color->g);
-  guint8 b = color_byte (color->b);
+  guint8 *pixels = cairo_image_surface_get_data (surface);
+  gint stride = cairo_image_surface_get_stride (surface);
+  guint8 r = color_byte (swap_rb ? color->b : color->r);
+  guint8 g = color_byte (color->g);
+  guint8 b = color_byte (swap_rb ? color->r : color->b);
   guint op = color_byte (opacity);
-  /* 64-bit bounds: origins come from untrusted JSON */
-  gint64 x0 = MAX (0, (gint64) mask->origin_x);
-  gint64 y0 = MAX (0, (gint64) mask->origin_y);
-  gint64 x1 = MIN ((gint64) GST_VIDEO_FRAME_WIDTH (frame),
+  /* in frame coordinates, 64-bit: origins come from untrusted JSON */
+  gint64 x0 = MAX ((gint64) origin_x, (gint64) mask->origin_x);
+  gint64 y0 = MAX ((gint64) origin_y, (gint64) mask->origin_y);
+  gint64 x1 = MIN ((gint64) origin_x + cairo_image_surface_get_width (surface),
       (gint64) mask->origin_x + mask->width);
-  gint64 y1 = MIN ((gint64) GST_VIDEO_FRAME_HEIGHT (frame),
+  gint64 y1 = MIN ((gint64) origin_y + cairo_image_surface_get_height (surface),
       (gint64) mask->origin_y + mask->height);
 
-  if (op == 0 || !mask->data)
+  if (op == 0 || !mask->data || !pixels)
     return;
 
+  cairo_surface_flush (surface);
   for (gint64 y = y0; y < y1; y++) {
     const guint8 *row = mask->data + (y - mask->origin_y) * mask->width;
-    guint8 *line = pixels + y * stride;
+    guint32 *line = (guint32 *) (pixels + (y - origin_y) * stride);
 
     for (gint64 x = x0; x < x1; x++) {
       guint m = row[x - mask->origin_x];
       guint a = alpha_mask ? (op * m + 127) / 255 : (m ? op : 0);
-      guint8 *p = line + x * 4;
+      guint32 *p = line + (x - origin_x);
 
-      if (a == 0)
+      if (a != 0)
+        *p = blend_premultiplied (*p, r, g, b, a);
+    }
+  }
+  cairo_surface_mark_dirty (surface);
+}
+
+/* One pixel of the overlay as Y, U and V premultiplied by its alpha (0 to
+ * 255 each, a in 0..1): what it adds to the frame where it covers it. */
+typedef struct
+{
+  gdouble kr, kg, kb;           /* luma weights of the frame's matrix */
+  gdouble off[3], scale[3];     /* of Y, U, V: the frame's range */
+} YuvMatrix;
+
+static void
+yuv_matrix_init (YuvMatrix * m, const GstVideoInfo * info)
+{
+  gint off[GST_VIDEO_MAX_COMPONENTS], scale[GST_VIDEO_MAX_COMPONENTS];
+
+  if (!gst_video_color_matrix_get_Kr_Kb (info->colorimetry.matrix, &m->kr,
+          &m->kb)) {
+    m->kr = 0.299;
+    m->kb = 0.114;
+  }
+  m->kg = 1.0 - m->kr - m->kb;
+  gst_video_color_range_offsets (info->colorimetry.range, info->finfo, off,
+      scale);
+  for (gint c = 0; c < 3; c++) {
+    m->off[c] = off[c];
+    m->scale[c] = scale[c];
+  }
+}
+
+/* @px premultiplied ARGB32; yuv[] gets Y, U, V times alpha, alpha 0..1 */
+static inline gdouble
+premultiplied_yuv (const YuvMatrix * m, guint32 px, gdouble yuv[3])
+{
+  gdouble a = (px >> 24) / 255.0;
+  gdouble r = ((px >> 16) & 0xff) / 255.0, g = ((px >> 8) & 0xff) / 255.0;
+  gdouble b = (px & 0xff) / 255.0;
+  gdouble y = m->kr * r + m->kg * g + m->kb * b;
+
+  yuv[0] = m->off[0] * a + m->scale[0] * y;
+  yuv[1] = m->off[1] * a + m->scale[1] * (b - y) / (2 * (1 - m->kb));
+  yuv[2] = m->off[2] * a + m->scale[2] * (r - y) / (2 * (1 - m->kr));
+  return a;
+}
+
+static inline guint8
+clamp_byte (gdouble v)
+{
+  return (guint8) CLAMP (v + 0.5, 0.0, 255.0);
+}
+
+/* The overlay, a premultiplied ARGB32 surface whose pixel (0, 0) lies on
+ * the frame's (x0, y0), blended into an 8-bit planar or semi-planar YUV
+ * frame at @alpha, in the frame's own matrix and range. Luma is blended per
+ * pixel; chroma per subsampled block, with the mean of the block's
+ * premultiplied chroma and alpha (the box filter of a good downscaler). */
+void
+sly_draw_composite_yuv (GstVideoFrame * frame, cairo_surface_t * surface,
+    gint x0, gint y0, gdouble alpha)
+{
+  const GstVideoFormatInfo *finfo = frame->info.finfo;
+  const guint8 *pixels = cairo_image_surface_get_data (surface);
+  gint stride = cairo_image_surface_get_stride (surface);
+  gint sw = cairo_image_surface_get_width (surface);
+  gint sh = cairo_image_surface_get_height (surface);
+  gint fw = GST_VIDEO_FRAME_WIDTH (frame), fh = GST_VIDEO_FRAME_HEIGHT (frame);
+  gint ws = GST_VIDEO_FORMAT_INFO_W_SUB (finfo, 1);
+  gint hs = GST_VIDEO_FORMAT_INFO_H_SUB (finfo, 1);
+  gint x1 = MIN (fw, x0 + sw), y1 = MIN (fh, y0 + sh);
+  guint8 *ydata = GST_VIDEO_FRAME_COMP_DATA (frame, 0);
+  gint ystride = GST_VIDEO_FRAME_COMP_STRIDE (frame, 0);
+  YuvMatrix m;
+
+  if (!pixels || alpha <= 0)
+    return;
+  yuv_matrix_init (&m, &frame->info);
+  cairo_surface_flush (surface);
+
+  /* luma */
+  for (gint y = MAX (0, y0); y < y1; y++) {
+    const guint32 *line = (const guint32 *) (pixels + (y - y0) * stride);
+    guint8 *out = ydata + y * ystride;
+
+    for (gint x = MAX (0, x0); x < x1; x++) {
+      guint32 px = line[x - x0];
+      gdouble yuv[3], a;
+
+      if ((px >> 24) == 0)
         continue;
-      p[off_r] = blend_byte (p[off_r], r, a);
-      p[off_g] = blend_byte (p[off_g], g, a);
-      p[off_b] = blend_byte (p[off_b], b, a);
+      a = premultiplied_yuv (&m, px, yuv) * alpha;
+      out[x] = clamp_byte (out[x] * (1 - a) + yuv[0] * alpha);
+    }
+  }
+
+  /* chroma: the blocks the overlay touches */
+  for (gint cy = MAX (0, y0) >> hs; cy <= (y1 - 1) >> hs; cy++) {
+    guint8 *u = (guint8 *) GST_VIDEO_FRAME_COMP_DATA (frame, 1) +
+        cy * GST_VIDEO_FRAME_COMP_STRIDE (frame, 1);
+    guint8 *v = (guint8 *) GST_VIDEO_FRAME_COMP_DATA (frame, 2) +
+        cy * GST_VIDEO_FRAME_COMP_STRIDE (frame, 2);
+    gint upstride = GST_VIDEO_FRAME_COMP_PSTRIDE (frame, 1);
+    gint vpstride = GST_VIDEO_FRAME_COMP_PSTRIDE (frame, 2);
+
+    for (gint cx = MAX (0, x0) >> ws; cx <= (x1 - 1) >> ws; cx++) {
+      gdouble sum_a = 0, sum_u = 0, sum_v = 0;
+      gint n = 0;
+
+      for (gint y = cy << hs; y < MIN (fh, (cy + 1) << hs); y++) {
+        for (gint x = cx << ws; x < MIN (fw, (cx + 1) << ws); x++) {
+          guint32 px;
+          gdouble yuv[3];
+
+          n++;
+          if (y < y0 || y >= y1 || x < x0 || x >= x1)
+            continue;
+          px = ((const guint32 *) (pixels + (y - y0) * stride))[x - x0];
+          if ((px >> 24) == 0)
+            continue;
+          sum_a += premultiplied_yuv (&m, px, yuv);
+          sum_u += yuv[1];
+          sum_v += yuv[2];
+        }
+      }
+      if (sum_a == 0 || n == 0)
+        continue;
+      sum_a *= alpha / n;
+      u[cx * upstride] = clamp_byte (u[cx * upstride] * (1 - sum_a) +
+          sum_u * alpha / n);
+      v[cx * vpstride] = clamp_byte (v[cx * vpstride] * (1 - sum_a) +
+          sum_v * alpha / n);
     }
   }
 }
@@ -286,25 +426,36 @@ sly_draw_format_label (const SlyObject * obj, gchar * buf, gsize size)
 }
 
 /* The label sits on a band of the object's colour above the box's top-left
- * corner, or just inside the box when there is no room above. */
+ * corner, or just inside the box when there is no room above; moved left
+ * when it would leave the frame. Sets the layout's text. */
+void
+sly_draw_label_extents (SlyDrawContext * ctx, const gchar * text,
+    const SlyBox * box, SlyDrawRect * band)
+{
+  PangoRectangle logical;
+
+  pango_layout_set_text (ctx->layout, text, -1);
+  pango_layout_get_pixel_extents (ctx->layout, NULL, &logical);
+  band->width = logical.width + 2 * LABEL_PADDING;
+  band->height = logical.height;
+  band->x = CLAMP ((gdouble) box->left, 0.0,
+      MAX (0.0, ctx->frame_width - band->width));
+  band->y = box->top - band->height >= 0 ? box->top - band->height :
+      MAX (0, box->top);
+  band->text_x = band->x + LABEL_PADDING - logical.x;
+  band->text_y = band->y - logical.y;
+}
+
 void
 sly_draw_label (SlyDrawContext * ctx, const gchar * text, const SlyBox * box,
     const SlyDrawColor * color)
 {
-  cairo_surface_t *target = cairo_get_target (ctx->cr);
-  gint frame_width = cairo_image_surface_get_width (target);
-  PangoRectangle logical;
-  gdouble w, h, x, y, luma;
+  SlyDrawRect band;
+  gdouble luma;
   SlyDrawColor ink;
 
-  pango_layout_set_text (ctx->layout, text, -1);
-  pango_layout_get_pixel_extents (ctx->layout, NULL, &logical);
-  w = logical.width + 2 * LABEL_PADDING;
-  h = logical.height;
-  x = CLAMP ((gdouble) box->left, 0.0, MAX (0.0, frame_width - w));
-  y = box->top - h >= 0 ? box->top - h : MAX (0, box->top);
-
-  cairo_rectangle (ctx->cr, x, y, w, h);
+  sly_draw_label_extents (ctx, text, box, &band);
+  cairo_rectangle (ctx->cr, band.x, band.y, band.width, band.height);
   set_source (ctx, color, 1.0);
   cairo_fill (ctx->cr);
 
@@ -313,6 +464,6 @@ sly_draw_label (SlyDrawContext * ctx, const gchar * text, const SlyBox * box,
   0, 0, 0} : (SlyDrawColor) {
   1, 1, 1};
   set_source (ctx, &ink, 1.0);
-  cairo_move_to (ctx->cr, x + LABEL_PADDING - logical.x, y - logical.y);
+  cairo_move_to (ctx->cr, band.text_x, band.text_y);
   pango_cairo_show_layout (ctx->cr, ctx->layout);
 }

@@ -12,33 +12,46 @@
 #include "slyannotation.h"
 
 G_BEGIN_DECLS
-
 /* 0..1 per channel, in RGB order whatever the frame's layout */
-typedef struct
+    typedef struct
 {
   gdouble r;
   gdouble g;
   gdouble b;
 } SlyDrawColor;
 
-/* What one frame is drawn with: the cairo context on the frame's pixels and
- * the settings copied from the element's properties. */
+/* What one frame is drawn with: the cairo context on the overlay surface
+ * (translated so that it draws in frame coordinates) and the settings
+ * copied from the element's properties. */
 typedef struct
 {
   cairo_t *cr;
   PangoLayout *layout;
+  gint frame_width;
   gboolean swap_rb;             /* frame is RGBx/RGBA, cairo thinks BGRx */
   gdouble line_width;
   gboolean dashed;
   gdouble fill_opacity;
 } SlyDrawContext;
 
+/* A label's band and where its text starts, in frame pixels */
+typedef struct
+{
+  gdouble x, y, width, height;
+  gdouble text_x, text_y;
+} SlyDrawRect;
+
 G_GNUC_INTERNAL SlyDrawColor sly_draw_color_for_class (const gchar * title);
 G_GNUC_INTERNAL SlyDrawColor sly_draw_color_for_track (gint64 track_id);
 
-G_GNUC_INTERNAL void sly_draw_blend_mask (GstVideoFrame * frame,
-    const SlyMask * mask, gboolean alpha_mask, const SlyDrawColor * color,
-    gdouble opacity);
+/* Blends @mask into a premultiplied ARGB32 @surface whose pixel (0, 0)
+ * lies on the frame's (origin_x, origin_y). */
+G_GNUC_INTERNAL void sly_draw_blend_mask (cairo_surface_t * surface,
+    gint origin_x, gint origin_y, gboolean swap_rb, const SlyMask * mask,
+    gboolean alpha_mask, const SlyDrawColor * color, gdouble opacity);
+
+G_GNUC_INTERNAL void sly_draw_composite_yuv (GstVideoFrame * frame,
+    cairo_surface_t * surface, gint x0, gint y0, gdouble alpha);
 
 G_GNUC_INTERNAL void sly_draw_box (SlyDrawContext * ctx, const SlyBox * box,
     const SlyDrawColor * color);
@@ -49,9 +62,11 @@ G_GNUC_INTERNAL void sly_draw_shape (SlyDrawContext * ctx,
 G_GNUC_INTERNAL void sly_draw_format_label (const SlyObject * obj,
     gchar * buf, gsize size);
 
+G_GNUC_INTERNAL void sly_draw_label_extents (SlyDrawContext * ctx,
+    const gchar * text, const SlyBox * box, SlyDrawRect * band);
+
 G_GNUC_INTERNAL void sly_draw_label (SlyDrawContext * ctx, const gchar * text,
     const SlyBox * box, const SlyDrawColor * color);
 
 G_END_DECLS
-
 #endif /* __GST_SLY_DRAW_H__ */

@@ -26,6 +26,10 @@
 #include "config.h"
 #endif
 
+#include <math.h>
+#include <string.h>
+#include <json-glib/json-glib.h>
+
 #include "gstslyoverlay.h"
 #include "gstslydraw.h"
 #include "gstslypredictionmeta.h"
@@ -42,16 +46,21 @@ GST_DEBUG_CATEGORY_STATIC (gst_sly_overlay_debug);
 #define DEFAULT_FONT_DESC "Sans 10"
 #define DEFAULT_MASK_OPACITY 0.5
 #define DEFAULT_COLOR_BY GST_SLY_OVERLAY_COLOR_BY_CLASS
+#define DEFAULT_HOLD 0
+#define DEFAULT_HOLD_OPACITY 0.5
+#define MAX_HOLD 3600000
 
 #define LABEL_MAX_BYTES 128
 
-/* The formats cairo draws into without conversion: CAIRO_FORMAT_RGB24 and
- * ARGB32 are native-endian 32-bit words. The RGB-ordered ones are drawn
- * with red and blue swapped in every colour handed to cairo. */
+/* The overlay is drawn on an ARGB32 surface and blended into the frame.
+ * Packed RGB: by cairo, which sees the frame as CAIRO_FORMAT_RGB24 or ARGB32
+ * (native-endian 32-bit words); the RGB-ordered ones are drawn with red and
+ * blue swapped in every colour. 8-bit 4:2:0 YUV: by our own blend in the
+ * frame's matrix and range. */
 #if G_BYTE_ORDER == G_LITTLE_ENDIAN
-#define OVERLAY_FORMATS "{ BGRx, BGRA, RGBx, RGBA }"
+#define OVERLAY_FORMATS "{ BGRx, BGRA, RGBx, RGBA, I420, YV12, NV12, NV21 }"
 #else
-#define OVERLAY_FORMATS "{ xRGB, ARGB, xBGR, ABGR }"
+#define OVERLAY_FORMATS "{ xRGB, ARGB, xBGR, ABGR, I420, YV12, NV12, NV21 }"
 #endif
 
 enum
@@ -65,6 +74,9 @@ enum
   PROP_FONT_DESC,
   PROP_MASK_OPACITY,
   PROP_COLOR_BY,
+  PROP_HOLD,
+  PROP_HOLD_OPACITY,
+  PROP_MODEL_META,
 };
 
 /* What one frame is drawn with, copied under the object lock. */
@@ -77,7 +89,21 @@ typedef struct
   gdouble line_width;
   gdouble mask_opacity;
   GstSlyOverlayColorBy color_by;
+  guint hold;                   /* ms */
+  gdouble hold_opacity;
+  /* class title -> 0xRRGGBB | CLASS_COLOR_SET, from model-meta; NULL when
+   * unset. A reference in a copy of the settings. */
+  GHashTable *class_colors;
 } OverlaySettings;
+
+/* The part of the frame an overlay covers: [x0, x1) x [y0, y1) */
+typedef struct
+{
+  gint x0, y0, x1, y1;
+} OverlayRegion;
+
+/* marks a colour as present: black is 0 */
+#define CLASS_COLOR_SET (1u << 24)
 
 struct _GstSlyOverlay
 {
@@ -87,10 +113,18 @@ struct _GstSlyOverlay
   OverlaySettings settings;
   gchar *font_desc;
   gboolean font_changed;
+  gchar *model_meta;
 
   /* streaming thread only */
   cairo_format_t cairo_format;
   gboolean swap_rb;
+  gboolean is_yuv;
+  /* the last answer with objects (its meta on an empty buffer) and the
+   * running time of its frame, while hold is on */
+  GstBuffer *held;
+  GstClockTime held_time;
+  /* the frame being transformed draws the held answer */
+  gboolean draw_held;
   PangoFontMap *font_map;
   PangoContext *pango_context;
   PangoLayout *layout;
@@ -129,6 +163,66 @@ static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
     GST_PAD_SRC, GST_PAD_ALWAYS,
     GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE (OVERLAY_FORMATS)));
 
+/* "#RRGGBB", as ProjectMeta stores class colours */
+static gboolean
+parse_hex_color (const gchar * str, guint32 * rgb)
+{
+  if (!str || strlen (str) != 7 || str[0] != '#')
+    return FALSE;
+  for (gint i = 1; i < 7; i++)
+    if (!g_ascii_isxdigit (str[i]))
+      return FALSE;
+  *rgb = (guint32) g_ascii_strtoull (str + 1, NULL, 16);
+  return TRUE;
+}
+
+/* The "color" of every class of a ProjectMeta JSON ({"classes": [{"title":
+ * ..., "color": "#RRGGBB"}, ...]}) by title. Classes without a valid colour
+ * are left out: they keep their hashed colour. NULL for NULL or "". */
+static GHashTable *
+parse_class_colors (const gchar * json, GError ** error)
+{
+  g_autoptr (JsonParser) parser = NULL;
+  JsonNode *root, *classes;
+  GHashTable *colors;
+
+  if (!json || !*json)
+    return NULL;
+  parser = json_parser_new ();
+  if (!json_parser_load_from_data (parser, json, -1, error))
+    return NULL;
+  root = json_parser_get_root (parser);
+  classes = root && JSON_NODE_HOLDS_OBJECT (root) ?
+      json_object_get_member (json_node_get_object (root), "classes") : NULL;
+  if (!classes || !JSON_NODE_HOLDS_ARRAY (classes)) {
+    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+        "not a ProjectMeta: no \"classes\" array");
+    return NULL;
+  }
+
+  colors = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  for (guint i = 0; i < json_array_get_length (json_node_get_array (classes));
+      i++) {
+    JsonNode *node = json_array_get_element (json_node_get_array (classes), i);
+    JsonObject *cls;
+    JsonNode *title, *color;
+    guint32 rgb;
+
+    if (!JSON_NODE_HOLDS_OBJECT (node))
+      continue;
+    cls = json_node_get_object (node);
+    title = json_object_get_member (cls, "title");
+    color = json_object_get_member (cls, "color");
+    if (!title || json_node_get_value_type (title) != G_TYPE_STRING || !color
+        || json_node_get_value_type (color) != G_TYPE_STRING
+        || !parse_hex_color (json_node_get_string (color), &rgb))
+      continue;
+    g_hash_table_replace (colors, g_strdup (json_node_get_string (title)),
+        GUINT_TO_POINTER (rgb | CLASS_COLOR_SET));
+  }
+  return colors;
+}
+
 static void
 gst_sly_overlay_set_property (GObject * object, guint prop_id,
     const GValue * value, GParamSpec * pspec)
@@ -164,6 +258,28 @@ gst_sly_overlay_set_property (GObject * object, guint prop_id,
     case PROP_COLOR_BY:
       s->color_by = g_value_get_enum (value);
       break;
+    case PROP_HOLD:
+      s->hold = g_value_get_uint (value);
+      break;
+    case PROP_HOLD_OPACITY:
+      s->hold_opacity = g_value_get_double (value);
+      break;
+    case PROP_MODEL_META:{
+      g_autoptr (GError) error = NULL;
+      GHashTable *colors;
+
+      GST_OBJECT_UNLOCK (self);
+      colors = parse_class_colors (g_value_get_string (value), &error);
+      if (error)
+        GST_WARNING_OBJECT (self, "model-meta: no class colours: %s",
+            error->message);
+      GST_OBJECT_LOCK (self);
+      g_free (self->model_meta);
+      self->model_meta = g_value_dup_string (value);
+      g_clear_pointer (&s->class_colors, g_hash_table_unref);
+      s->class_colors = colors;
+      break;
+    }
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -204,6 +320,15 @@ gst_sly_overlay_get_property (GObject * object, guint prop_id,
     case PROP_COLOR_BY:
       g_value_set_enum (value, s->color_by);
       break;
+    case PROP_HOLD:
+      g_value_set_uint (value, s->hold);
+      break;
+    case PROP_HOLD_OPACITY:
+      g_value_set_double (value, s->hold_opacity);
+      break;
+    case PROP_MODEL_META:
+      g_value_set_string (value, self->model_meta);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -211,17 +336,35 @@ gst_sly_overlay_get_property (GObject * object, guint prop_id,
   GST_OBJECT_UNLOCK (self);
 }
 
+static void
+clear_held (GstSlyOverlay * self)
+{
+  gst_clear_buffer (&self->held);
+  self->held_time = GST_CLOCK_TIME_NONE;
+  self->draw_held = FALSE;
+}
+
 /* The pango objects live from start to stop and are reused by every frame:
- * each label only resets the layout's text. */
+ * each label only resets the layout's text. The context takes the font
+ * options of an ARGB32 image surface once, so that labels measured before a
+ * frame's surface exists have the size they are drawn with. */
 static gboolean
 gst_sly_overlay_start (GstBaseTransform * trans)
 {
   GstSlyOverlay *self = GST_SLY_OVERLAY (trans);
+  cairo_surface_t *surface;
+  cairo_t *cr;
 
   self->font_map = pango_cairo_font_map_new ();
   self->pango_context = pango_font_map_create_context (self->font_map);
+  surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 1, 1);
+  cr = cairo_create (surface);
+  pango_cairo_update_context (cr, self->pango_context);
+  cairo_destroy (cr);
+  cairo_surface_destroy (surface);
   self->layout = pango_layout_new (self->pango_context);
   pango_layout_set_single_paragraph_mode (self->layout, TRUE);
+  clear_held (self);
 
   GST_OBJECT_LOCK (self);
   self->font_changed = TRUE;
@@ -234,10 +377,23 @@ gst_sly_overlay_stop (GstBaseTransform * trans)
 {
   GstSlyOverlay *self = GST_SLY_OVERLAY (trans);
 
+  clear_held (self);
   g_clear_object (&self->layout);
   g_clear_object (&self->pango_context);
   g_clear_object (&self->font_map);
   return TRUE;
+}
+
+static gboolean
+gst_sly_overlay_sink_event (GstBaseTransform * trans, GstEvent * event)
+{
+  GstSlyOverlay *self = GST_SLY_OVERLAY (trans);
+
+  /* after a flush (a seek) the held answer belongs to another time */
+  if (GST_EVENT_TYPE (event) == GST_EVENT_FLUSH_STOP)
+    clear_held (self);
+  return GST_BASE_TRANSFORM_CLASS (gst_sly_overlay_parent_class)->sink_event
+      (trans, event);
 }
 
 static gboolean
@@ -246,6 +402,15 @@ gst_sly_overlay_set_info (GstVideoFilter * filter, GstCaps * incaps,
 {
   GstSlyOverlay *self = GST_SLY_OVERLAY (filter);
   const GstVideoFormatInfo *finfo = in_info->finfo;
+
+  /* predictions held over from frames of another size would be wrong */
+  clear_held (self);
+  self->is_yuv = GST_VIDEO_FORMAT_INFO_IS_YUV (finfo);
+  if (self->is_yuv) {
+    self->swap_rb = FALSE;
+    GST_DEBUG_OBJECT (self, "blending onto %s", GST_VIDEO_INFO_NAME (in_info));
+    return TRUE;
+  }
 
   /* cairo's layout: B, G, R in the low bytes of a native-endian word */
   self->cairo_format = GST_VIDEO_FORMAT_INFO_HAS_ALPHA (finfo) ?
@@ -270,19 +435,75 @@ has_objects (GstBuffer * buffer)
       && meta->annotation->objects->len > 0;
 }
 
-/* Frames with nothing to draw go through in passthrough: not made
- * writable, so never copied. */
+/* Whether the frame carries an answer: the server's or the tracker's. The
+ * others (skipped, late, failed) are the frames hold draws on. */
+static gboolean
+is_answer (GstSlyPredictionMeta * meta)
+{
+  return meta && (meta->status == GST_SLY_FRAME_STATUS_INFERRED
+      || meta->status == GST_SLY_FRAME_STATUS_TRACKER_PREDICTED);
+}
+
+/* Keeps the last answer with objects while hold is on; decides whether
+ * this frame draws its own predictions, the held ones or nothing. Frames
+ * with nothing to draw go through in passthrough: not made writable, so
+ * never copied. */
 static void
 gst_sly_overlay_before_transform (GstBaseTransform * trans, GstBuffer * buffer)
 {
-  gst_base_transform_set_passthrough (trans, !has_objects (buffer));
+  GstSlyOverlay *self = GST_SLY_OVERLAY (trans);
+  GstSlyPredictionMeta *meta = gst_buffer_get_sly_prediction_meta (buffer);
+  gboolean own = has_objects (buffer);
+  GstClockTime now = GST_CLOCK_TIME_NONE;
+  guint hold;
+
+  GST_OBJECT_LOCK (self);
+  hold = self->settings.hold;
+  GST_OBJECT_UNLOCK (self);
+
+  if (GST_BUFFER_PTS_IS_VALID (buffer) && trans->segment.format ==
+      GST_FORMAT_TIME)
+    now = gst_segment_to_running_time (&trans->segment, GST_FORMAT_TIME,
+        GST_BUFFER_PTS (buffer));
+
+  self->draw_held = FALSE;
+  if (hold == 0) {
+    clear_held (self);
+  } else if (is_answer (meta)) {
+    /* the newest answer replaces the held one, even "nothing there" */
+    clear_held (self);
+    if (own && GST_CLOCK_TIME_IS_VALID (now)) {
+      self->held = gst_buffer_new ();
+      gst_buffer_add_sly_prediction_meta (self->held, meta->status,
+          meta->annotation, meta->round_trip, meta->model_name);
+      self->held_time = now;
+    }
+  } else if (!own && self->held && GST_CLOCK_TIME_IS_VALID (now)) {
+    if (now >= self->held_time && now - self->held_time <
+        (GstClockTime) hold * GST_MSECOND) {
+      self->draw_held = TRUE;
+    } else {
+      GST_LOG_OBJECT (self, "held predictions expired");
+      clear_held (self);
+    }
+  }
+  gst_base_transform_set_passthrough (trans, !own && !self->draw_held);
 }
 
 static SlyDrawColor
-object_color (const SlyObject * obj, GstSlyOverlayColorBy color_by)
+object_color (const SlyObject * obj, const OverlaySettings * s)
 {
-  if (color_by == GST_SLY_OVERLAY_COLOR_BY_TRACK && obj->track_id != 0)
+  gpointer rgb;
+
+  if (s->color_by == GST_SLY_OVERLAY_COLOR_BY_TRACK && obj->track_id != 0)
     return sly_draw_color_for_track (obj->track_id);
+  if (s->class_colors && obj->class_title &&
+      (rgb = g_hash_table_lookup (s->class_colors, obj->class_title))) {
+    guint32 v = GPOINTER_TO_UINT (rgb);
+
+    return (SlyDrawColor) {
+    ((v >> 16) & 0xff) / 255.0, ((v >> 8) & 0xff) / 255.0, (v & 0xff) / 255.0};
+  }
   return sly_draw_color_for_class (obj->class_title);
 }
 
@@ -293,10 +514,11 @@ is_mask (const SlyGeometry * geometry)
       || geometry->type == SLY_GEOMETRY_ALPHA_MASK;
 }
 
-/* Masks are blended into the bytes before cairo wraps the frame, so they
- * lie under every outline and label. */
+/* Masks are blended into the overlay's bytes before cairo draws on it, so
+ * they lie under every outline and label. */
 static void
-blend_masks (GstSlyOverlay * self, GstVideoFrame * frame,
+blend_masks (GstSlyOverlay * self, cairo_surface_t * overlay,
+    const OverlayRegion * region, gboolean swap_rb,
     GstSlyPredictionMeta * meta, const OverlaySettings * s)
 {
   GPtrArray *objects = meta->annotation->objects;
@@ -315,8 +537,8 @@ blend_masks (GstSlyOverlay * self, GstVideoFrame * frame,
           error->message);
       continue;
     }
-    color = object_color (obj, s->color_by);
-    sly_draw_blend_mask (frame, mask,
+    color = object_color (obj, s);
+    sly_draw_blend_mask (overlay, region->x0, region->y0, swap_rb, mask,
         obj->geometry->type == SLY_GEOMETRY_ALPHA_MASK, &color,
         s->mask_opacity);
   }
@@ -326,7 +548,7 @@ static void
 draw_object (SlyDrawContext * ctx, const SlyObject * obj,
     const OverlaySettings * s)
 {
-  SlyDrawColor color = object_color (obj, s->color_by);
+  SlyDrawColor color = object_color (obj, s);
   SlyGeometryType type = obj->geometry->type;
   SlyBox box = sly_geometry_get_bbox (obj->geometry);
   gchar label[LABEL_MAX_BYTES];
@@ -343,8 +565,9 @@ draw_object (SlyDrawContext * ctx, const SlyObject * obj,
   }
 }
 
-/* Copies the settings and applies a new font description (only when it
- * changed: parsing it allocates). */
+/* Copies the settings (with a reference on the class colours: release
+ * them with clear_settings()) and applies a new font description (only
+ * when it changed: parsing it allocates). */
 static void
 read_settings (GstSlyOverlay * self, OverlaySettings * s)
 {
@@ -352,6 +575,8 @@ read_settings (GstSlyOverlay * self, OverlaySettings * s)
 
   GST_OBJECT_LOCK (self);
   *s = self->settings;
+  if (s->class_colors)
+    g_hash_table_ref (s->class_colors);
   if (self->font_changed) {
     desc = pango_font_description_from_string (self->font_desc ?
         self->font_desc : DEFAULT_FONT_DESC);
@@ -366,23 +591,107 @@ read_settings (GstSlyOverlay * self, OverlaySettings * s)
 }
 
 static void
-draw_objects (GstSlyOverlay * self, GstVideoFrame * frame,
-    GstSlyPredictionMeta * meta, const OverlaySettings * s)
+clear_settings (OverlaySettings * s)
+{
+  g_clear_pointer (&s->class_colors, g_hash_table_unref);
+}
+
+static void
+region_add (OverlayRegion * r, gdouble x0, gdouble y0, gdouble x1, gdouble y1)
+{
+  /* 64-bit doubles to int: clamp far-off coordinates of untrusted JSON */
+  gint ix0 = (gint) CLAMP (floor (x0), -1e6, 1e6);
+  gint iy0 = (gint) CLAMP (floor (y0), -1e6, 1e6);
+  gint ix1 = (gint) CLAMP (ceil (x1), -1e6, 1e6);
+  gint iy1 = (gint) CLAMP (ceil (y1), -1e6, 1e6);
+
+  if (ix1 <= ix0 || iy1 <= iy0)
+    return;
+  if (r->x1 <= r->x0) {
+    *r = (OverlayRegion) {
+    ix0, iy0, ix1, iy1};
+    return;
+  }
+  r->x0 = MIN (r->x0, ix0);
+  r->y0 = MIN (r->y0, iy0);
+  r->x1 = MAX (r->x1, ix1);
+  r->y1 = MAX (r->y1, iy1);
+}
+
+/* The part of the frame the objects are drawn on: their bounding boxes
+ * grown by what a stroke, a mitred corner or a dot may reach beyond them,
+ * and their labels; within the frame. */
+static OverlayRegion
+overlay_region (SlyDrawContext * ctx, GstSlyPredictionMeta * meta,
+    const OverlaySettings * s, gint width, gint height)
 {
   GPtrArray *objects = meta->annotation->objects;
-  cairo_surface_t *surface;
+  gdouble pad = 5 * s->line_width + 3;
+  OverlayRegion r = { 0, 0, 0, 0 };
+  gchar label[LABEL_MAX_BYTES];
+
+  for (guint i = 0; i < objects->len; i++) {
+    const SlyObject *obj = g_ptr_array_index (objects, i);
+    SlyBox box;
+
+    if (!obj->geometry)
+      continue;
+    box = sly_geometry_get_bbox (obj->geometry);
+    region_add (&r, box.left - pad, box.top - pad, box.right + 1.0 + pad,
+        box.bottom + 1.0 + pad);
+    if (s->draw_labels) {
+      SlyDrawRect band;
+
+      sly_draw_format_label (obj, label, sizeof (label));
+      sly_draw_label_extents (ctx, label, &box, &band);
+      region_add (&r, band.x - 1, band.y - 1, band.x + band.width + 1,
+          band.y + band.height + 1);
+    }
+  }
+  r.x0 = MAX (r.x0, 0);
+  r.y0 = MAX (r.y0, 0);
+  r.x1 = MIN (r.x1, width);
+  r.y1 = MIN (r.y1, height);
+  return r;
+}
+
+/* Draws the objects of @meta on a transparent ARGB32 surface covering
+ * @region (returned, NULL when there is nothing to draw), in frame
+ * coordinates. */
+static cairo_surface_t *
+render_overlay (GstSlyOverlay * self, GstSlyPredictionMeta * meta,
+    const OverlaySettings * s, gint width, gint height, OverlayRegion * region)
+{
+  GPtrArray *objects = meta->annotation->objects;
+  cairo_surface_t *overlay;
   SlyDrawContext ctx = {
     .layout = self->layout,
+    .frame_width = width,
     .swap_rb = self->swap_rb,
     .line_width = s->line_width,
     .dashed = meta->status == GST_SLY_FRAME_STATUS_TRACKER_PREDICTED,
     .fill_opacity = s->mask_opacity,
   };
 
-  surface = cairo_image_surface_create_for_data (GST_VIDEO_FRAME_PLANE_DATA
-      (frame, 0), self->cairo_format, GST_VIDEO_FRAME_WIDTH (frame),
-      GST_VIDEO_FRAME_HEIGHT (frame), GST_VIDEO_FRAME_PLANE_STRIDE (frame, 0));
-  ctx.cr = cairo_create (surface);
+  *region = overlay_region (&ctx, meta, s, width, height);
+  if (region->x1 <= region->x0 || region->y1 <= region->y0)
+    return NULL;
+  overlay = cairo_image_surface_create (CAIRO_FORMAT_ARGB32,
+      region->x1 - region->x0, region->y1 - region->y0);
+  if (cairo_surface_status (overlay) != CAIRO_STATUS_SUCCESS) {
+    GST_WARNING_OBJECT (self, "cairo: %s",
+        cairo_status_to_string (cairo_surface_status (overlay)));
+    cairo_surface_destroy (overlay);
+    return NULL;
+  }
+
+  if (s->draw_masks)
+    blend_masks (self, overlay, region, self->swap_rb, meta, s);
+
+  /* a device offset, not a transformation: pango's metrics stay those of
+   * an untransformed context */
+  cairo_surface_set_device_offset (overlay, -region->x0, -region->y0);
+  ctx.cr = cairo_create (overlay);
   cairo_set_line_width (ctx.cr, s->line_width);
   if (ctx.dashed) {
     const gdouble dashes[] = { 4 * s->line_width, 3 * s->line_width };
@@ -401,6 +710,30 @@ draw_objects (GstSlyOverlay * self, GstVideoFrame * frame,
     GST_DEBUG_OBJECT (self, "cairo: %s",
         cairo_status_to_string (cairo_status (ctx.cr)));
   cairo_destroy (ctx.cr);
+  cairo_surface_flush (overlay);
+  cairo_surface_set_device_offset (overlay, 0, 0);
+  return overlay;
+}
+
+/* Blends the overlay into packed RGB with cairo: the frame's pixels are
+ * the destination surface. */
+static void
+composite_rgb (GstSlyOverlay * self, GstVideoFrame * frame,
+    cairo_surface_t * overlay, const OverlayRegion * region, gdouble alpha)
+{
+  cairo_surface_t *surface;
+  cairo_t *cr;
+
+  surface = cairo_image_surface_create_for_data (GST_VIDEO_FRAME_PLANE_DATA
+      (frame, 0), self->cairo_format, GST_VIDEO_FRAME_WIDTH (frame),
+      GST_VIDEO_FRAME_HEIGHT (frame), GST_VIDEO_FRAME_PLANE_STRIDE (frame, 0));
+  cr = cairo_create (surface);
+  cairo_set_source_surface (cr, overlay, region->x0, region->y0);
+  cairo_rectangle (cr, region->x0, region->y0, region->x1 - region->x0,
+      region->y1 - region->y0);
+  cairo_clip (cr);
+  cairo_paint_with_alpha (cr, alpha);
+  cairo_destroy (cr);
   cairo_surface_finish (surface);
   cairo_surface_destroy (surface);
 }
@@ -411,16 +744,31 @@ gst_sly_overlay_transform_frame_ip (GstVideoFilter * filter,
 {
   GstSlyOverlay *self = GST_SLY_OVERLAY (filter);
   GstSlyPredictionMeta *meta;
+  cairo_surface_t *overlay;
+  OverlayRegion region;
   OverlaySettings s;
+  gboolean held = FALSE;
 
-  meta = gst_buffer_get_sly_prediction_meta (frame->buffer);
-  if (!meta || !meta->annotation || !meta->annotation->objects)
-    return GST_FLOW_OK;
+  if (!has_objects (frame->buffer)) {
+    if (!self->draw_held || !self->held)
+      return GST_FLOW_OK;
+    held = TRUE;
+  }
+  meta = gst_buffer_get_sly_prediction_meta (held ? self->held : frame->buffer);
 
   read_settings (self, &s);
-  if (s.draw_masks)
-    blend_masks (self, frame, meta, &s);
-  draw_objects (self, frame, meta, &s);
+  overlay = render_overlay (self, meta, &s, GST_VIDEO_FRAME_WIDTH (frame),
+      GST_VIDEO_FRAME_HEIGHT (frame), &region);
+  if (overlay) {
+    if (self->is_yuv)
+      sly_draw_composite_yuv (frame, overlay, region.x0, region.y0,
+          held ? s.hold_opacity : 1.0);
+    else
+      composite_rgb (self, frame, overlay, &region,
+          held ? s.hold_opacity : 1.0);
+    cairo_surface_destroy (overlay);
+  }
+  clear_settings (&s);
   return GST_FLOW_OK;
 }
 
@@ -430,6 +778,9 @@ gst_sly_overlay_finalize (GObject * object)
   GstSlyOverlay *self = GST_SLY_OVERLAY (object);
 
   g_free (self->font_desc);
+  g_free (self->model_meta);
+  g_clear_pointer (&self->settings.class_colors, g_hash_table_unref);
+  gst_clear_buffer (&self->held);
   G_OBJECT_CLASS (gst_sly_overlay_parent_class)->finalize (object);
 }
 
@@ -440,8 +791,10 @@ gst_sly_overlay_init (GstSlyOverlay * self)
   .draw_boxes = DEFAULT_DRAW_BOXES,.draw_masks =
         DEFAULT_DRAW_MASKS,.draw_shapes = DEFAULT_DRAW_SHAPES,.draw_labels =
         DEFAULT_DRAW_LABELS,.line_width = DEFAULT_LINE_WIDTH,.mask_opacity =
-        DEFAULT_MASK_OPACITY,.color_by = DEFAULT_COLOR_BY,};
+        DEFAULT_MASK_OPACITY,.color_by = DEFAULT_COLOR_BY,.hold =
+        DEFAULT_HOLD,.hold_opacity = DEFAULT_HOLD_OPACITY,};
   self->font_desc = g_strdup (DEFAULT_FONT_DESC);
+  self->held_time = GST_CLOCK_TIME_NONE;
 }
 
 static void
@@ -541,6 +894,49 @@ install_properties (GObjectClass * gobject_class)
       g_param_spec_enum ("color-by", "Colour by",
           "Colour objects by class or by track id",
           GST_TYPE_SLY_OVERLAY_COLOR_BY, DEFAULT_COLOR_BY, flags));
+  /**
+   * GstSlyOverlay:hold:
+   *
+   * How long, in milliseconds of running time, the last answer's
+   * predictions are drawn on the frames that follow it without an answer
+   * (status skipped, late or failed), faded to #GstSlyOverlay:hold-opacity,
+   * so that boxes do not blink on and off when only some frames are
+   * inferred. A frame with an answer (inferred or tracker-predicted) ends
+   * the hold, also when it has no objects. 0 turns it off.
+   *
+   * Since: 0.1
+   */
+  g_object_class_install_property (gobject_class, PROP_HOLD,
+      g_param_spec_uint ("hold", "Hold",
+          "Draw the last answer's predictions, faded, on the frames without "
+          "an answer that follow it for this many milliseconds (0 = off)",
+          0, MAX_HOLD, DEFAULT_HOLD, flags));
+  /**
+   * GstSlyOverlay:hold-opacity:
+   *
+   * Opacity of the predictions drawn by #GstSlyOverlay:hold: 1 draws them
+   * as they were, 0 not at all.
+   *
+   * Since: 0.1
+   */
+  g_object_class_install_property (gobject_class, PROP_HOLD_OPACITY,
+      g_param_spec_double ("hold-opacity", "Hold opacity",
+          "Opacity of held predictions", 0.0, 1.0, DEFAULT_HOLD_OPACITY,
+          flags));
+  /**
+   * GstSlyOverlay:model-meta:
+   *
+   * The model's ProjectMeta JSON, e.g. slymodelinfer's
+   * #GstSlyModelInfer:model-meta: each class is drawn in its "color"
+   * ("#RRGGBB"). Classes it does not list, or lists without a colour, get a
+   * colour hashed from their title.
+   *
+   * Since: 0.1
+   */
+  g_object_class_install_property (gobject_class, PROP_MODEL_META,
+      g_param_spec_string ("model-meta", "Model meta",
+          "The model's ProjectMeta JSON: classes are drawn in its colours",
+          NULL, flags));
 }
 
 static void
@@ -565,6 +961,7 @@ gst_sly_overlay_class_init (GstSlyOverlayClass * klass)
 
   trans_class->start = GST_DEBUG_FUNCPTR (gst_sly_overlay_start);
   trans_class->stop = GST_DEBUG_FUNCPTR (gst_sly_overlay_stop);
+  trans_class->sink_event = GST_DEBUG_FUNCPTR (gst_sly_overlay_sink_event);
   trans_class->before_transform =
       GST_DEBUG_FUNCPTR (gst_sly_overlay_before_transform);
   /* passthrough frames have nothing to draw: don't even map them */

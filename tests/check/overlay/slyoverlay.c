@@ -428,18 +428,18 @@ GST_START_TEST (test_rgbx_colors)
 
 GST_END_TEST;
 
-/* Test that I420 is refused: the caps are not accepted and a buffer pushed
- * after them is not negotiated. */
-GST_START_TEST (test_refuses_i420)
+/* Test that a format it cannot draw on (YUY2) is refused: the caps are not
+ * accepted and a buffer pushed after them is not negotiated. */
+GST_START_TEST (test_refuses_yuy2)
 {
   GstHarness *h = gst_harness_new ("slyoverlay");
-  GstCaps *i420 = gst_caps_from_string ("video/x-raw, format=I420, "
+  GstCaps *yuy2 = gst_caps_from_string ("video/x-raw, format=YUY2, "
       "width=160, height=120, framerate=30/1");
 
-  fail_if (gst_pad_peer_query_accept_caps (h->srcpad, i420));
-  gst_harness_set_src_caps (h, i420);
+  fail_if (gst_pad_peer_query_accept_caps (h->srcpad, yuy2));
+  gst_harness_set_src_caps (h, yuy2);
   fail_unless_equals_int (gst_harness_push (h, gst_buffer_new_and_alloc (W *
-              H * 3 / 2)), GST_FLOW_NOT_NEGOTIATED);
+              H * 2)), GST_FLOW_NOT_NEGOTIATED);
   gst_harness_teardown (h);
 }
 
@@ -547,6 +547,352 @@ GST_START_TEST (test_render_all_shapes)
 
 GST_END_TEST;
 
+/* Frames of a 25 fps stream: frame @n starts at n * 40 ms. */
+#define FRAME_NS (40 * GST_MSECOND)
+
+static GstBuffer *
+at_frame (GstBuffer * buf, gint n)
+{
+  GST_BUFFER_PTS (buf) = n * FRAME_NS;
+  GST_BUFFER_DURATION (buf) = FRAME_NS;
+  return buf;
+}
+
+/* A frame the server did not answer: @status with no annotation, as
+ * slymodelinfer sends skipped, late and failed frames. */
+static GstBuffer *
+unanswered_frame (GstSlyFrameStatus status)
+{
+  GstBuffer *buf = black_frame ();
+
+  gst_buffer_add_sly_prediction_meta (buf, status, NULL, GST_CLOCK_TIME_NONE,
+      "test");
+  return buf;
+}
+
+#define EMPTY_JSON "{\"size\": {\"height\": 120, \"width\": 160}, " \
+  "\"description\": \"\", \"tags\": [], \"objects\": []}"
+
+/* Asserts that @held is @color faded to @opacity over black: each channel
+ * within 1 of colour x opacity. */
+static void
+assert_faded (guint32 held, guint32 color, gdouble opacity)
+{
+  for (gint shift = 0; shift <= 16; shift += 8) {
+    gint want = (gint) (channel (color, shift) * opacity + 0.5);
+
+    fail_unless (ABS ((gint) channel (held, shift) - want) <= 1,
+        "held 0x%06x, answered 0x%06x, opacity %.2f", held, color, opacity);
+  }
+}
+
+/* Test that hold=100 keeps drawing the last answer's box, faded by
+ * hold-opacity and where it was, on the frames without an answer (skipped,
+ * late) that start less than 100 ms of running time after it, and that it is
+ * gone from the frame starting 120 ms after it; an answer with no objects
+ * ends the hold at once. Without hold nothing is drawn on such frames. */
+GST_START_TEST (test_hold)
+{
+  GstHarness *h = overlay_harness ("draw-labels=false hold=100", "BGRx");
+  GstBuffer *answered, *held1, *held2, *expired, *out;
+  guint32 color;
+
+  answered = gst_harness_push_and_pull (h,
+      at_frame (frame_with_json (BOX_JSON, GST_SLY_FRAME_STATUS_INFERRED), 0));
+  held1 = gst_harness_push_and_pull (h,
+      at_frame (unanswered_frame (GST_SLY_FRAME_STATUS_SKIPPED), 1));
+  held2 = gst_harness_push_and_pull (h,
+      at_frame (unanswered_frame (GST_SLY_FRAME_STATUS_LATE), 2));
+  expired = gst_harness_push_and_pull (h,
+      at_frame (unanswered_frame (GST_SLY_FRAME_STATUS_FAILED), 3));
+
+  color = pixel_at (answered, 40, 75, FALSE);
+  fail_unless (color != 0);
+  assert_faded (pixel_at (held1, 40, 75, FALSE), color, 0.5);
+  assert_faded (pixel_at (held1, 80, 99, FALSE), color, 0.5);
+  assert_faded (pixel_at (held2, 119, 75, FALSE), color, 0.5);
+  fail_unless_equals_int (count_lit (held1, 43, 53, 117, 97), 0);
+  assert_black_off_box (held1);
+  assert_black_off_box (held2);
+  fail_unless_equals_int (count_lit (expired, 0, 0, W, H), 0);
+  gst_buffer_unref (answered);
+  gst_buffer_unref (held1);
+  gst_buffer_unref (held2);
+  gst_buffer_unref (expired);
+
+  /* an answer "nothing there" is not held over */
+  gst_buffer_unref (gst_harness_push_and_pull (h,
+          at_frame (frame_with_json (BOX_JSON, GST_SLY_FRAME_STATUS_INFERRED),
+              4)));
+  gst_buffer_unref (gst_harness_push_and_pull (h,
+          at_frame (frame_with_json (EMPTY_JSON,
+                  GST_SLY_FRAME_STATUS_INFERRED), 5)));
+  out = gst_harness_push_and_pull (h,
+      at_frame (unanswered_frame (GST_SLY_FRAME_STATUS_SKIPPED), 6));
+  fail_unless_equals_int (count_lit (out, 0, 0, W, H), 0);
+  gst_buffer_unref (out);
+  gst_harness_teardown (h);
+
+  /* hold-opacity=1 draws the held box in its full colour; hold=0 (the
+   * default) draws nothing */
+  h = overlay_harness ("draw-labels=false hold=100 hold-opacity=1", "BGRx");
+  answered = gst_harness_push_and_pull (h,
+      at_frame (frame_with_json (BOX_JSON, GST_SLY_FRAME_STATUS_INFERRED), 0));
+  out = gst_harness_push_and_pull (h,
+      at_frame (unanswered_frame (GST_SLY_FRAME_STATUS_SKIPPED), 1));
+  fail_unless_equals_int (pixel_at (out, 40, 75, FALSE),
+      pixel_at (answered, 40, 75, FALSE));
+  gst_buffer_unref (answered);
+  gst_buffer_unref (out);
+  gst_harness_teardown (h);
+
+  h = overlay_harness ("draw-labels=false", "BGRx");
+  gst_buffer_unref (gst_harness_push_and_pull (h,
+          at_frame (frame_with_json (BOX_JSON, GST_SLY_FRAME_STATUS_INFERRED),
+              0)));
+  out = gst_harness_push_and_pull (h,
+      at_frame (unanswered_frame (GST_SLY_FRAME_STATUS_SKIPPED), 1));
+  fail_unless_equals_int (count_lit (out, 0, 0, W, H), 0);
+  gst_buffer_unref (out);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+/* Test that a held tracker-predicted answer stays dashed, and that a frame
+ * whose answer came from the tracker replaces the held one. */
+GST_START_TEST (test_hold_tracker_predicted)
+{
+  GstHarness *h = overlay_harness ("draw-labels=false hold=100 hold-opacity=1",
+      "BGRx");
+  GstBuffer *out;
+  guint n;
+
+  gst_buffer_unref (gst_harness_push_and_pull (h,
+          at_frame (frame_with_json (BOX_JSON,
+                  GST_SLY_FRAME_STATUS_TRACKER_PREDICTED), 0)));
+  out = gst_harness_push_and_pull (h,
+      at_frame (unanswered_frame (GST_SLY_FRAME_STATUS_LATE), 1));
+  n = count_lit (out, 40, 55, 41, 95);
+  fail_unless (n > 10 && n < 32, "%u pixels lit", n);
+  gst_buffer_unref (out);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+#define MODEL_META "{\"classes\": [{\"title\": \"car\", \"shape\": " \
+  "\"rectangle\", \"color\": \"#FF8000\"}, {\"title\": \"bike\", " \
+  "\"shape\": \"rectangle\"}], \"tags\": []}"
+
+/* @in through slyoverlay draw-labels=false on @format with model-meta set
+ * (by the application, as g_object_set) to @model_meta */
+static GstBuffer *
+run_with_model_meta (const gchar * model_meta, const gchar * format,
+    GstBuffer * in)
+{
+  GstHarness *h = overlay_harness ("draw-labels=false", format);
+  GstElement *overlay = gst_harness_find_element (h, "slyoverlay");
+  GstBuffer *out;
+
+  g_object_set (overlay, "model-meta", model_meta, NULL);
+  gst_object_unref (overlay);
+  out = gst_harness_push_and_pull (h, in);
+  fail_unless (out != NULL);
+  gst_harness_teardown (h);
+  return out;
+}
+
+/* A box like BOX_JSON's, of class @title */
+static GstBuffer *
+box_of_class (const gchar * title)
+{
+  g_autofree gchar *json = g_strdup_printf ("{\"size\": {\"height\": 120, "
+      "\"width\": 160}, \"description\": \"\", \"tags\": [], \"objects\": "
+      "[{\"classTitle\": \"%s\", \"description\": \"\", \"tags\": [], "
+      "\"geometryType\": \"rectangle\", \"points\": {\"exterior\": "
+      "[[40, 50], [119, 99]], \"interior\": []}}]}", title);
+
+  return frame_with_json (json, GST_SLY_FRAME_STATUS_INFERRED);
+}
+
+/* Test that the class colour is the one of the model meta's class, exactly
+ * (BGRx and RGBx), and that a class the model meta lists without a colour,
+ * or does not list, keeps its hashed colour. */
+GST_START_TEST (test_model_meta_color)
+{
+  const gchar *titles[] = { "bike", "truck" };
+  GstBuffer *out;
+
+  out = run_with_model_meta (MODEL_META, "BGRx", box_of_class ("car"));
+  fail_unless_equals_int (pixel_at (out, 40, 75, FALSE), 0xFF8000);
+  fail_unless_equals_int (pixel_at (out, 80, 99, FALSE), 0xFF8000);
+  gst_buffer_unref (out);
+  out = run_with_model_meta (MODEL_META, "RGBx", box_of_class ("car"));
+  fail_unless_equals_int (pixel_at (out, 40, 75, TRUE), 0xFF8000);
+  gst_buffer_unref (out);
+
+  for (guint i = 0; i < G_N_ELEMENTS (titles); i++) {
+    GstBuffer *hashed = run ("draw-labels=false", box_of_class (titles[i]));
+
+    out = run_with_model_meta (MODEL_META, "BGRx", box_of_class (titles[i]));
+    fail_unless (pixel_at (hashed, 40, 75, FALSE) != 0);
+    fail_unless (pixel_at (hashed, 40, 75, FALSE) != 0xFF8000);
+    fail_unless_equals_int (pixel_at (out, 40, 75, FALSE),
+        pixel_at (hashed, 40, 75, FALSE));
+    gst_buffer_unref (hashed);
+    gst_buffer_unref (out);
+  }
+
+  /* not a ProjectMeta: hashed colours, nothing fails */
+  out = run_with_model_meta ("[1, 2", "BGRx", box_of_class ("car"));
+  fail_unless (pixel_at (out, 40, 75, FALSE) != 0);
+  fail_unless (pixel_at (out, 40, 75, FALSE) != 0xFF8000);
+  gst_buffer_unref (out);
+}
+
+GST_END_TEST;
+
+/* A grey BGRx frame with a box, its label and a half-opaque mask. */
+static GstBuffer *
+scene_bgrx (void)
+{
+  GstBuffer *buf = black_frame ();
+  g_autoptr (SlyAnnotation) ann = sly_annotation_new (W, H);
+  SlyMask *mask = sly_mask_new (70, 60, 60, 40);
+  SlyObject *obj;
+
+  gst_buffer_memset (buf, 0, 0x60, W * H * 4);
+  for (gint i = 0; i < 40; i++)
+    for (gint j = 0; j < 60; j++)
+      mask->data[i * 60 + j] = (i - 20) * (i - 20) + (j - 30) * (j - 30) < 300
+          ? 255 : 0;
+  obj = sly_annotation_add_object (ann, "person",
+      sly_geometry_new_rectangle (20, 40, 90, 100), 0.93);
+  obj->track_id = 3;
+  sly_annotation_add_object (ann, "ball", sly_geometry_new_bitmap (mask), 0.5);
+  gst_buffer_add_sly_prediction_meta (buf, GST_SLY_FRAME_STATUS_INFERRED, ann,
+      GST_CLOCK_TIME_NONE, NULL);
+  return buf;
+}
+
+static GstBuffer *
+convert_frame (GstBuffer * in, GstVideoFormat from, GstVideoFormat to)
+{
+  GstVideoInfo in_info, out_info;
+  GstVideoFrame in_frame, out_frame;
+  GstVideoConverter *conv;
+  GstBuffer *out;
+
+  fail_unless (gst_video_info_set_format (&in_info, from, W, H));
+  fail_unless (gst_video_info_set_format (&out_info, to, W, H));
+  out = gst_buffer_new_and_alloc (GST_VIDEO_INFO_SIZE (&out_info));
+  fail_unless (gst_video_frame_map (&in_frame, &in_info, in, GST_MAP_READ));
+  fail_unless (gst_video_frame_map (&out_frame, &out_info, out, GST_MAP_WRITE));
+  conv = gst_video_converter_new (&in_info, &out_info,
+      gst_structure_new ("config", GST_VIDEO_CONVERTER_OPT_DITHER_METHOD,
+          GST_TYPE_VIDEO_DITHER_METHOD, GST_VIDEO_DITHER_NONE, NULL));
+  gst_video_converter_frame (conv, &in_frame, &out_frame);
+  gst_video_converter_free (conv);
+  gst_video_frame_unmap (&in_frame);
+  gst_video_frame_unmap (&out_frame);
+  return out;
+}
+
+/* Component @comp (0: Y, 1: U, 2: V) of pixel (x, y) of a frame of @info */
+static guint8
+comp_at (GstBuffer * buf, GstVideoInfo * info, gint comp, gint x, gint y)
+{
+  GstVideoFrame frame;
+  guint8 v;
+  gint sx = comp ? x >> 1 : x, sy = comp ? y >> 1 : y;
+
+  fail_unless (gst_video_frame_map (&frame, info, buf, GST_MAP_READ));
+  v = ((guint8 *) GST_VIDEO_FRAME_COMP_DATA (&frame, comp))[sy *
+      GST_VIDEO_FRAME_COMP_STRIDE (&frame, comp) +
+      sx * GST_VIDEO_FRAME_COMP_PSTRIDE (&frame, comp)];
+  gst_video_frame_unmap (&frame);
+  return v;
+}
+
+/* Whether the 2x2 chroma block of (x, y) is one colour in @rgb: there
+ * chroma subsampling loses nothing. */
+static gboolean
+flat_block (GstBuffer * rgb, gint x, gint y)
+{
+  gint bx = x & ~1, by = y & ~1;
+  guint32 v = pixel_at (rgb, bx, by, FALSE);
+
+  return pixel_at (rgb, bx + 1, by, FALSE) == v
+      && pixel_at (rgb, bx, by + 1, FALSE) == v
+      && pixel_at (rgb, bx + 1, by + 1, FALSE) == v;
+}
+
+/* Draws the scene on BGRx and on @format (the same grey frame converted)
+ * and compares the @format output with the BGRx output converted to
+ * @format: luma of every pixel within 2 levels; chroma within 2 levels
+ * where the BGRx output is one colour over the chroma block (elsewhere the
+ * overlay's chroma is the block's mean, a converter's subsampling is not).
+ * The pixels drawn are many and so are the blocks compared. */
+static void
+assert_yuv_matches_rgb (GstVideoFormat format)
+{
+  const gchar *name = gst_video_format_to_string (format);
+  GstVideoInfo info;
+  GstBuffer *rgb_out = run ("", scene_bgrx ());
+  GstBuffer *grey = black_frame (), *in, *yuv_out, *rgb_yuv;
+  GstHarness *h;
+  guint n_flat = 0, n_changed = 0;
+
+  fail_unless (gst_video_info_set_format (&info, format, W, H));
+  gst_buffer_memset (grey, 0, 0x60, W * H * 4);
+  in = convert_frame (grey, GST_VIDEO_FORMAT_BGRx, format);
+  gst_buffer_add_sly_prediction_meta (in, GST_SLY_FRAME_STATUS_INFERRED,
+      gst_buffer_get_sly_prediction_meta (rgb_out)->annotation,
+      GST_CLOCK_TIME_NONE, NULL);
+  h = overlay_harness ("", name);
+  yuv_out = gst_harness_push_and_pull (h, in);
+  fail_unless (yuv_out != NULL);
+  rgb_yuv = convert_frame (rgb_out, GST_VIDEO_FORMAT_BGRx, format);
+
+  for (gint y = 0; y < H; y++) {
+    for (gint x = 0; x < W; x++) {
+      gint dy = (gint) comp_at (yuv_out, &info, 0, x, y) -
+          (gint) comp_at (rgb_yuv, &info, 0, x, y);
+
+      fail_unless (ABS (dy) <= 2, "%s (%d, %d): Y %d off", name, x, y, dy);
+      n_changed += pixel_at (rgb_out, x, y, FALSE) != 0x606060;
+      if ((x & 1) || (y & 1) || !flat_block (rgb_out, x, y))
+        continue;
+      n_flat++;
+      for (gint c = 1; c <= 2; c++) {
+        gint d = (gint) comp_at (yuv_out, &info, c, x, y) -
+            (gint) comp_at (rgb_yuv, &info, c, x, y);
+
+        fail_unless (ABS (d) <= 2, "%s (%d, %d): %c %d off (BGRx 0x%06x)",
+            name, x, y, c == 1 ? 'U' : 'V', d, pixel_at (rgb_out, x, y, FALSE));
+      }
+    }
+  }
+  fail_unless (n_changed > 1000, "%u pixels drawn", n_changed);
+  fail_unless (n_flat > W * H / 4 * 3 / 4, "%u flat blocks", n_flat);
+  gst_buffer_unref (grey);
+  gst_buffer_unref (rgb_out);
+  gst_buffer_unref (yuv_out);
+  gst_buffer_unref (rgb_yuv);
+  gst_harness_teardown (h);
+}
+
+/* Test that I420 and NV12 frames are drawn on directly and come out as the
+ * BGRx path's pixels, within conversion tolerance. */
+GST_START_TEST (test_yuv_matches_rgb)
+{
+  assert_yuv_matches_rgb (GST_VIDEO_FORMAT_I420);
+  assert_yuv_matches_rgb (GST_VIDEO_FORMAT_NV12);
+}
+
+GST_END_TEST;
+
 static Suite *
 slyoverlay_suite (void)
 {
@@ -563,10 +909,14 @@ slyoverlay_suite (void)
   tcase_add_test (tc, test_mask_clipped);
   tcase_add_test (tc, test_no_meta_not_copied);
   tcase_add_test (tc, test_rgbx_colors);
-  tcase_add_test (tc, test_refuses_i420);
+  tcase_add_test (tc, test_refuses_yuy2);
   tcase_add_test (tc, test_tracker_predicted_dashed);
   tcase_add_test (tc, test_color_by);
   tcase_add_test (tc, test_render_all_shapes);
+  tcase_add_test (tc, test_hold);
+  tcase_add_test (tc, test_hold_tracker_predicted);
+  tcase_add_test (tc, test_model_meta_color);
+  tcase_add_test (tc, test_yuv_matches_rgb);
   return s;
 }
 
