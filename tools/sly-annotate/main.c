@@ -606,7 +606,7 @@ print_summary (SlyApp * app, GPtrArray * inputs, gint kind, SlyExit code)
         ", failed %" G_GUINT64_FORMAT ", objects %" G_GUINT64_FORMAT
         ", tracks %" G_GUINT64_FORMAT ", %.1f s\n", frames, inferred, failed,
         objects, tracks, seconds);
-    if (app->encoder)
+    if (app->encoder && kind == SLY_INPUT_VIDEO)
       printf ("overlay videos encoded with %s\n", app->encoder);
     for (guint i = 0; i < inputs->len; i++) {
       SlyInput *in = inputs->pdata[i];
@@ -900,6 +900,8 @@ main (int argc, char **argv)
       return SLY_EXIT_INPUT;
     }
     kind = n_images ? SLY_INPUT_IMAGE : SLY_INPUT_VIDEO;
+    if (o.overlay && kind == SLY_INPUT_IMAGE)
+      app.encoder = "pngenc";   /* images: <dataset>/overlay/<name>.png */
     n_run = n_images + n_videos;
     app.images_total = n_images;
     if (o.tracking && kind == SLY_INPUT_IMAGE && !o.quiet)
@@ -923,7 +925,7 @@ main (int argc, char **argv)
   }
 
   /* the inputs, one pipeline each */
-  app.images_start_us = g_get_monotonic_time ();
+  app.images_start_us = app.last_plain_us = g_get_monotonic_time ();
   for (guint i = 0; i < inputs->len; i++) {
     SlyInput *in = inputs->pdata[i];
     gboolean go_on;
@@ -937,8 +939,17 @@ main (int argc, char **argv)
         app.images_done++;
       if (in->state == SLY_INPUT_FAILED)
         print_error (&app, "%s", in->error);
-      sly_progress_update (&app, in, run_index - 1, n_run,
-          app.images_done == app.images_total || !go_on);
+      {
+        gboolean last = app.images_done == app.images_total || !go_on;
+        gint64 now = g_get_monotonic_time ();
+
+        /* redrawn after each image; plain lines every progress-interval */
+        if (app.tty || last || now - app.last_plain_us >=
+            o.progress_interval * G_USEC_PER_SEC) {
+          sly_progress_update (&app, in, run_index - 1, n_run, last);
+          app.last_plain_us = now;
+        }
+      }
     } else if (in->state == SLY_INPUT_FAILED) {
       print_error (&app, "%s", in->error);
     }

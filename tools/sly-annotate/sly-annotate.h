@@ -91,6 +91,7 @@ typedef struct
   /* the image set, shown as one progress line */
   guint images_total, images_done;
   gint64 images_start_us;
+  gint64 last_plain_us;         /* last plain progress line of the images */
   gint64 start_us;
   /* --jsonl for images: one file per dataset, opened on first use */
   GHashTable *image_jsonl;      /* dataset -> FILE* */
