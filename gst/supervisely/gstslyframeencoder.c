@@ -45,6 +45,128 @@ pixel_format_of (GstVideoFormat format, SlyPixelFormat * out)
   return FALSE;
 }
 
+struct _GstSlyFrameEncoder
+{
+  gboolean is_jpeg;
+  GstVideoInfo info;            /* of the input */
+  GstVideoInfo scaled_info;     /* of the scaled frames, when scaling */
+  GstVideoConverter *converter; /* info -> scaled_info, NULL when not */
+  GstBuffer *scaled;            /* the scaled frame, reused */
+};
+
+GstSlyFrameEncoder *
+gst_sly_frame_encoder_new (void)
+{
+  GstSlyFrameEncoder *enc = g_new0 (GstSlyFrameEncoder, 1);
+
+  enc->is_jpeg = TRUE;
+  return enc;
+}
+
+static void
+drop_converter (GstSlyFrameEncoder * enc)
+{
+  g_clear_pointer (&enc->converter, gst_video_converter_free);
+  gst_clear_buffer (&enc->scaled);
+}
+
+void
+gst_sly_frame_encoder_free (GstSlyFrameEncoder * enc)
+{
+  drop_converter (enc);
+  g_free (enc);
+}
+
+void
+gst_sly_frame_encoder_set_info (GstSlyFrameEncoder * enc,
+    const GstVideoInfo * info)
+{
+  drop_converter (enc);
+  enc->is_jpeg = (info == NULL);
+  if (info != NULL)
+    enc->info = *info;
+}
+
+/* The size that fits @max_size on the longest side, aspect kept; even
+ * for the subsampled formats. */
+static void
+fit_size (const GstVideoInfo * info, guint max_size, gint * width,
+    gint * height)
+{
+  gint w = GST_VIDEO_INFO_WIDTH (info), h = GST_VIDEO_INFO_HEIGHT (info);
+  gdouble f = (gdouble) max_size / MAX (w, h);
+
+  *width = MAX (2, (gint) (w * f + 0.5)) & ~1;
+  *height = MAX (2, (gint) (h * f + 0.5)) & ~1;
+}
+
+/* The frame scaled to @max_size, or @buffer itself when it fits. The
+ * converter is made once per caps and size. */
+static GstBuffer *
+scale_frame (GstSlyFrameEncoder * enc, GstBuffer * buffer, guint max_size,
+    const GstVideoInfo ** info, GError ** error)
+{
+  GstVideoFrame in, out;
+  gint w, h;
+
+  *info = &enc->info;
+  if (max_size == 0 || (guint) MAX (GST_VIDEO_INFO_WIDTH (&enc->info),
+          GST_VIDEO_INFO_HEIGHT (&enc->info)) <= max_size)
+    return gst_buffer_ref (buffer);
+
+  fit_size (&enc->info, max_size, &w, &h);
+  if (enc->converter == NULL || GST_VIDEO_INFO_WIDTH (&enc->scaled_info) != w
+      || GST_VIDEO_INFO_HEIGHT (&enc->scaled_info) != h) {
+    drop_converter (enc);
+    gst_video_info_set_format (&enc->scaled_info,
+        GST_VIDEO_INFO_FORMAT (&enc->info), w, h);
+    /* only the size changes */
+    GST_VIDEO_INFO_FPS_N (&enc->scaled_info) =
+        GST_VIDEO_INFO_FPS_N (&enc->info);
+    GST_VIDEO_INFO_FPS_D (&enc->scaled_info) =
+        GST_VIDEO_INFO_FPS_D (&enc->info);
+    GST_VIDEO_INFO_PAR_N (&enc->scaled_info) =
+        GST_VIDEO_INFO_PAR_N (&enc->info);
+    GST_VIDEO_INFO_PAR_D (&enc->scaled_info) =
+        GST_VIDEO_INFO_PAR_D (&enc->info);
+    GST_VIDEO_INFO_COLORIMETRY (&enc->scaled_info) =
+        GST_VIDEO_INFO_COLORIMETRY (&enc->info);
+    GST_VIDEO_INFO_CHROMA_SITE (&enc->scaled_info) =
+        GST_VIDEO_INFO_CHROMA_SITE (&enc->info);
+    /* linear: the model shrinks the image anyway; one thread, as the
+     * encode runs on its own */
+    enc->converter = gst_video_converter_new (&enc->info, &enc->scaled_info,
+        gst_structure_new ("options",
+            GST_VIDEO_CONVERTER_OPT_RESAMPLER_METHOD,
+            GST_TYPE_VIDEO_RESAMPLER_METHOD, GST_VIDEO_RESAMPLER_METHOD_LINEAR,
+            GST_VIDEO_CONVERTER_OPT_THREADS, G_TYPE_UINT, 1, NULL));
+    enc->scaled = gst_buffer_new_allocate (NULL,
+        GST_VIDEO_INFO_SIZE (&enc->scaled_info), NULL);
+  }
+  if (enc->converter == NULL) {
+    g_set_error (error, SLY_ERROR, SLY_ERROR_IMAGE, "cannot scale %dx%d %s "
+        "frames to %dx%d", GST_VIDEO_INFO_WIDTH (&enc->info),
+        GST_VIDEO_INFO_HEIGHT (&enc->info),
+        gst_video_format_to_string (GST_VIDEO_INFO_FORMAT (&enc->info)), w, h);
+    return NULL;
+  }
+  if (!gst_video_frame_map (&in, &enc->info, buffer, GST_MAP_READ)) {
+    g_set_error (error, SLY_ERROR, SLY_ERROR_IMAGE, "cannot map the frame");
+    return NULL;
+  }
+  if (!gst_video_frame_map (&out, &enc->scaled_info, enc->scaled,
+          GST_MAP_WRITE)) {
+    gst_video_frame_unmap (&in);
+    g_set_error (error, SLY_ERROR, SLY_ERROR_IMAGE, "cannot map a frame");
+    return NULL;
+  }
+  gst_video_converter_frame (enc->converter, &in, &out);
+  gst_video_frame_unmap (&out);
+  gst_video_frame_unmap (&in);
+  *info = &enc->scaled_info;
+  return gst_buffer_ref (enc->scaled);
+}
+
 static GBytes *
 encode_raw (const GstVideoInfo * info, GstBuffer * buffer, gboolean png,
     gint quality, const gchar ** content_type, GError ** error)
@@ -86,19 +208,32 @@ encode_raw (const GstVideoInfo * info, GstBuffer * buffer, gboolean png,
 }
 
 GBytes *
-gst_sly_encode_frame (const GstVideoInfo * info, GstBuffer * buffer,
-    gboolean png, gint jpeg_quality, const gchar ** content_type,
-    GError ** error)
+gst_sly_frame_encoder_encode (GstSlyFrameEncoder * enc, GstBuffer * buffer,
+    guint max_size, gboolean png, gint jpeg_quality,
+    const gchar ** content_type, gint * width, gint * height, GError ** error)
 {
+  const GstVideoInfo *info;
+  GstBuffer *frame;
+  GBytes *bytes;
   gpointer data;
   gsize size;
 
-  if (info != NULL)
-    return encode_raw (info, buffer, png, jpeg_quality, content_type, error);
-
-  /* JPEG input travels as it is */
-  gst_buffer_extract_dup (buffer, 0, gst_buffer_get_size (buffer), &data,
-      &size);
-  *content_type = "image/jpeg";
-  return g_bytes_new_take (data, size);
+  *width = *height = 0;
+  if (enc->is_jpeg) {
+    /* JPEG input travels as it is */
+    gst_buffer_extract_dup (buffer, 0, gst_buffer_get_size (buffer), &data,
+        &size);
+    *content_type = "image/jpeg";
+    return g_bytes_new_take (data, size);
+  }
+  frame = scale_frame (enc, buffer, max_size, &info, error);
+  if (frame == NULL)
+    return NULL;
+  bytes = encode_raw (info, frame, png, jpeg_quality, content_type, error);
+  gst_buffer_unref (frame);
+  if (bytes != NULL) {
+    *width = GST_VIDEO_INFO_WIDTH (info);
+    *height = GST_VIDEO_INFO_HEIGHT (info);
+  }
+  return bytes;
 }

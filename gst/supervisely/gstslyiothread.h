@@ -44,6 +44,8 @@ typedef struct
   GCancellable *cancellable;
   gint64 sent_us;               /* monotonic time the request left */
   gint64 deadline_us;           /* live: no retry may end after it (0 = none) */
+  gint upload_width, upload_height;     /* of the images sent (0 = as is) */
+  gint frame_width, frame_height;       /* of the frames they stand for */
   /*< private >*/
   gpointer io;
 } GstSlyBatch;

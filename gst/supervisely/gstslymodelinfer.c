@@ -73,6 +73,7 @@ GST_DEBUG_CATEGORY_STATIC (gst_sly_model_infer_debug);
 #define DEFAULT_MAX_QUEUED_BYTES   (128 * 1024 * 1024)
 #define DEFAULT_STATS_INTERVAL     0
 #define DEFAULT_MAX_OBJECTS        SLY_CLIENT_DEFAULT_MAX_OBJECTS
+#define DEFAULT_UPLOAD_MAX_SIZE    0
 
 enum
 {
@@ -104,6 +105,7 @@ enum
   PROP_MAX_QUEUED_BYTES,
   PROP_MAX_OBJECTS,
   PROP_CA_FILE,
+  PROP_UPLOAD_MAX_SIZE,
   PROP_STATS_INTERVAL,
   PROP_MODEL_META,
   PROP_MODEL_CLASSES,
@@ -158,6 +160,7 @@ struct _GstSlyModelInfer
   guint max_queued_frames;
   guint64 max_queued_bytes;
   guint stats_interval;
+  guint upload_max_size;
 
   /* what the server told us: GST_OBJECT_LOCK */
   SlyModelInfo *info;
@@ -177,8 +180,8 @@ struct _GstSlyModelInfer
   GstSlyInferStats *stats;
 
   /* sink pad streaming thread */
-  GstVideoInfo vinfo;
-  gboolean is_jpeg;
+  GstSlyFrameEncoder *encoder;
+  gint frame_width, frame_height;       /* of the input, 0 for JPEG */
   gboolean have_caps;
   gboolean live;
   gboolean live_known;
@@ -337,6 +340,7 @@ gst_sly_model_infer_init (GstSlyModelInfer * self)
   self->stats_interval = DEFAULT_STATS_INTERVAL;
   self->reported_latency = GST_CLOCK_TIME_NONE;
   self->stats = gst_sly_infer_stats_new ();
+  self->encoder = gst_sly_frame_encoder_new ();
   gst_segment_init (&self->segment, GST_FORMAT_TIME);
   gst_sly_request_queue_init (&self->queue);
   gst_sly_request_queue_set_limits (&self->queue, self->max_queued_frames,
@@ -359,6 +363,7 @@ gst_sly_model_infer_finalize (GObject * object)
   g_clear_pointer (&self->info, sly_model_info_unref);
   g_clear_pointer (&self->class_index, g_hash_table_unref);
   gst_sly_infer_stats_free (self->stats);
+  gst_sly_frame_encoder_free (self->encoder);
   gst_sly_request_queue_clear (&self->queue);
 
   G_OBJECT_CLASS (parent_class)->finalize (object);
@@ -638,6 +643,25 @@ install_throughput_properties (GObjectClass * klass)
           "Encoding of raw frames sent to the server (image/jpeg input is "
           "sent as is)", gst_sly_upload_format_get_type (),
           DEFAULT_UPLOAD_FORMAT, RW_FLAGS | GST_PARAM_MUTABLE_PLAYING));
+  /**
+   * GstSlyModelInfer:upload-max-size:
+   *
+   * Scales raw frames down before encoding so that their longest side is
+   * at most this many pixels; every geometry of the answer is mapped back
+   * to frame coordinates (masks are scaled to the frame). Set it to the
+   * model's input size (640 for most detectors): the model would shrink
+   * the frame anyway, and encoding, upload and the server's decoding of a
+   * large frame cost far more than the scaling. image/jpeg input is sent
+   * as it is.
+   *
+   * Since: 0.2
+   */
+  g_object_class_install_property (klass, PROP_UPLOAD_MAX_SIZE,
+      g_param_spec_uint ("upload-max-size", "Upload max size",
+          "Longest side in pixels of the images sent; larger raw frames are "
+          "scaled down and the answers mapped back (0 = full frame)", 0,
+          16384, DEFAULT_UPLOAD_MAX_SIZE,
+          RW_FLAGS | GST_PARAM_MUTABLE_PLAYING));
   /**
    * GstSlyModelInfer:overload:
    *
@@ -1067,6 +1091,9 @@ gst_sly_model_infer_set_property (GObject * object, guint prop_id,
     case PROP_STATS_INTERVAL:
       self->stats_interval = g_value_get_uint (value);
       break;
+    case PROP_UPLOAD_MAX_SIZE:
+      self->upload_max_size = g_value_get_uint (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -1232,6 +1259,9 @@ gst_sly_model_infer_get_property (GObject * object, guint prop_id,
       break;
     case PROP_STATS_INTERVAL:
       g_value_set_uint (value, self->stats_interval);
+      break;
+    case PROP_UPLOAD_MAX_SIZE:
+      g_value_set_uint (value, self->upload_max_size);
       break;
     case PROP_MODEL_META:
     case PROP_MODEL_CLASSES:
@@ -1459,6 +1489,25 @@ warn_truncated (GstSlyModelInfer * self, GPtrArray * annotations)
             n), (NULL));
 }
 
+/* I/O thread: answers for scaled images, in frame coordinates. The
+ * annotations are only the client's until completed. */
+static void
+map_to_frame (GstSlyBatch * batch, GPtrArray * annotations)
+{
+  gdouble sx, sy;
+  guint i;
+
+  if (batch->upload_width == 0 || batch->frame_width == 0 ||
+      (batch->upload_width == batch->frame_width &&
+          batch->upload_height == batch->frame_height))
+    return;
+  sx = (gdouble) batch->frame_width / batch->upload_width;
+  sy = (gdouble) batch->frame_height / batch->upload_height;
+  for (i = 0; i < annotations->len; i++)
+    sly_annotation_scale (annotations->pdata[i], sx, sy, batch->frame_width,
+        batch->frame_height);
+}
+
 /* I/O thread */
 static void
 on_batch_done (GstSlyBatch * batch, GPtrArray * annotations,
@@ -1499,8 +1548,10 @@ on_batch_done (GstSlyBatch * batch, GPtrArray * annotations,
   }
   if (error != NULL)
     warn_failure (self, batch->items->len, error);
-  if (annotations != NULL)
+  if (annotations != NULL) {
     warn_truncated (self, annotations);
+    map_to_frame (batch, annotations);
+  }
 
   gst_sly_request_queue_complete (&self->queue, batch->epoch, batch->items,
       annotations, annotations ? GST_SLY_RESULT_INFERRED :
@@ -1693,6 +1744,7 @@ typedef struct
   guint inference_interval;
   gint jpeg_quality;
   GstSlyUploadFormat upload_format;
+  guint upload_max_size;
   gdouble conf;
   gchar **classes;
   gint img_size;
@@ -1709,6 +1761,7 @@ snapshot_take (GstSlyModelInfer * self, Snapshot * snap)
   snap->inference_interval = self->inference_interval;
   snap->jpeg_quality = self->jpeg_quality;
   snap->upload_format = self->upload_format;
+  snap->upload_max_size = self->upload_max_size;
   snap->conf = self->conf;
   snap->classes = parse_classes (self->classes);
   snap->img_size = self->img_size;
@@ -1766,19 +1819,23 @@ make_settings (GstSlyModelInfer * self, const Snapshot * snap)
  * marked failed. */
 static GBytes *
 encode_frame (GstSlyModelInfer * self, GstBuffer * buffer,
-    const Snapshot * snap, const gchar ** content_type)
+    const Snapshot * snap, const gchar ** content_type, gint * width,
+    gint * height)
 {
   g_autoptr (GError) error = NULL;
   gboolean png = snap->upload_format == GST_SLY_UPLOAD_PNG;
+  guint max_size = snap->upload_max_size;
   GBytes *bytes;
   guint n;
 
-  /* one request holds one kind of image: a batch in progress keeps the
-   * format it started with */
-  if (self->pending != NULL)
+  /* one request holds one kind and size of image: a batch in progress
+   * keeps what it started with */
+  if (self->pending != NULL) {
     png = g_str_equal (self->pending->content_type, "image/png");
-  bytes = gst_sly_encode_frame (self->is_jpeg ? NULL : &self->vinfo, buffer,
-      png, snap->jpeg_quality, content_type, &error);
+    max_size = MAX (self->pending->upload_width, self->pending->upload_height);
+  }
+  bytes = gst_sly_frame_encoder_encode (self->encoder, buffer, max_size, png,
+      snap->jpeg_quality, content_type, width, height, &error);
   if (bytes == NULL && gst_sly_infer_stats_may_warn (self->stats,
           GST_SLY_WARN_ENCODE, 1, &n))
     GST_ELEMENT_WARNING (self, STREAM, ENCODE,
@@ -1809,12 +1866,16 @@ submit_pending (GstSlyModelInfer * self)
  * starting one if needed. */
 static void
 add_to_batch (GstSlyModelInfer * self, GstSlyItem * item, GBytes * image,
-    const gchar * content_type, const Snapshot * snap)
+    const gchar * content_type, gint width, gint height, const Snapshot * snap)
 {
   if (self->pending == NULL) {
     self->pending = gst_sly_batch_new ();
     self->pending->settings = make_settings (self, snap);
     self->pending->content_type = content_type;
+    self->pending->upload_width = width;
+    self->pending->upload_height = height;
+    self->pending->frame_width = self->frame_width;
+    self->pending->frame_height = self->frame_height;
   }
   /* retries of a live batch must fit its first frame's budget */
   if (self->pending->deadline_us == 0)
@@ -1939,6 +2000,7 @@ gst_sly_model_infer_chain (GstPad * pad, GstObject * parent, GstBuffer * buffer)
   GstSlyModelInfer *self = GST_SLY_MODEL_INFER (parent);
   const gchar *content_type = NULL;
   GBytes *image = NULL;
+  gint width = 0, height = 0;
   GstSlyResult skip;
   GstSlyItem *item;
   GstFlowReturn ret;
@@ -1964,13 +2026,13 @@ gst_sly_model_infer_chain (GstPad * pad, GstObject * parent, GstBuffer * buffer)
     goto out;
   }
   if (infer) {
-    image = encode_frame (self, buffer, &snap, &content_type);
+    image = encode_frame (self, buffer, &snap, &content_type, &width, &height);
     if (image == NULL)
       skip = GST_SLY_RESULT_FAILED;
   }
 
   if (image != NULL)
-    add_to_batch (self, item, image, content_type, &snap);
+    add_to_batch (self, item, image, content_type, width, height, &snap);
   else
     gst_sly_request_queue_finish_item (&self->queue, item, skip);
 
@@ -1996,16 +2058,20 @@ set_caps (GstSlyModelInfer * self, GstCaps * caps)
   GstStructure *s = gst_caps_get_structure (caps, 0);
   GstClockTime frame_duration = 0;
 
+  GstVideoInfo info;
+
   if (gst_structure_has_name (s, "image/jpeg")) {
-    self->is_jpeg = TRUE;
+    gst_sly_frame_encoder_set_info (self->encoder, NULL);
+    self->frame_width = self->frame_height = 0;
   } else {
-    if (!gst_video_info_from_caps (&self->vinfo, caps))
+    if (!gst_video_info_from_caps (&info, caps))
       return FALSE;
-    self->is_jpeg = FALSE;
-    if (GST_VIDEO_INFO_FPS_N (&self->vinfo) > 0)
+    gst_sly_frame_encoder_set_info (self->encoder, &info);
+    self->frame_width = GST_VIDEO_INFO_WIDTH (&info);
+    self->frame_height = GST_VIDEO_INFO_HEIGHT (&info);
+    if (GST_VIDEO_INFO_FPS_N (&info) > 0)
       frame_duration = gst_util_uint64_scale (GST_SECOND,
-          GST_VIDEO_INFO_FPS_D (&self->vinfo),
-          GST_VIDEO_INFO_FPS_N (&self->vinfo));
+          GST_VIDEO_INFO_FPS_D (&info), GST_VIDEO_INFO_FPS_N (&info));
   }
   self->have_caps = TRUE;
   /* LATENCY queries read it from other threads */

@@ -94,6 +94,7 @@ typedef struct
   /* class title -> 0xRRGGBB | CLASS_COLOR_SET, from model-meta; NULL when
    * unset. A reference in a copy of the settings. */
   GHashTable *class_colors;
+  gboolean model_meta_set;
 } OverlaySettings;
 
 /* The part of the frame an overlay covers: [x0, x1) x [y0, y1) */
@@ -125,6 +126,11 @@ struct _GstSlyOverlay
   GstClockTime held_time;
   /* the frame being transformed draws the held answer */
   gboolean draw_held;
+  /* while model-meta is unset: the class colours of the upstream element's
+   * model-meta, read for the model named found_model */
+  GHashTable *found_colors;
+  gchar *found_model;
+  gboolean found_tried;
   PangoFontMap *font_map;
   PangoContext *pango_context;
   PangoLayout *layout;
@@ -278,6 +284,7 @@ gst_sly_overlay_set_property (GObject * object, guint prop_id,
       self->model_meta = g_value_dup_string (value);
       g_clear_pointer (&s->class_colors, g_hash_table_unref);
       s->class_colors = colors;
+      s->model_meta_set = self->model_meta && *self->model_meta;
       break;
     }
     default:
@@ -337,6 +344,14 @@ gst_sly_overlay_get_property (GObject * object, guint prop_id,
 }
 
 static void
+clear_found_colors (GstSlyOverlay * self)
+{
+  g_clear_pointer (&self->found_colors, g_hash_table_unref);
+  g_clear_pointer (&self->found_model, g_free);
+  self->found_tried = FALSE;
+}
+
+static void
 clear_held (GstSlyOverlay * self)
 {
   gst_clear_buffer (&self->held);
@@ -378,6 +393,7 @@ gst_sly_overlay_stop (GstBaseTransform * trans)
   GstSlyOverlay *self = GST_SLY_OVERLAY (trans);
 
   clear_held (self);
+  clear_found_colors (self);
   g_clear_object (&self->layout);
   g_clear_object (&self->pango_context);
   g_clear_object (&self->font_map);
@@ -563,6 +579,83 @@ draw_object (SlyDrawContext * ctx, const SlyObject * obj,
     sly_draw_format_label (obj, label, sizeof (label));
     sly_draw_label (ctx, label, &box, &color);
   }
+}
+
+/* The upstream element that feeds @pad through elements of one input each
+ * (queue, tee, videoconvert...) and bins, and has a string property
+ * "model-meta" (slymodelinfer): its value, or NULL. */
+static gchar *
+upstream_model_meta (GstPad * pad)
+{
+  GstPad *cur = gst_object_ref (pad);
+  gchar *json = NULL;
+
+  for (guint hops = 0; cur && hops < 64 && !json; hops++) {
+    GstPad *peer = gst_pad_get_peer (cur);
+    GstElement *element = NULL;
+    GParamSpec *pspec;
+
+    gst_clear_object (&cur);
+    /* into a bin through its source ghost pad */
+    while (peer && GST_IS_GHOST_PAD (peer)) {
+      GstPad *target = gst_ghost_pad_get_target (GST_GHOST_PAD (peer));
+
+      gst_object_unref (peer);
+      peer = target;
+    }
+    if (!peer)
+      break;
+    /* out of a bin: the inside of its sink ghost pad */
+    if (GST_IS_PROXY_PAD (peer) && GST_PAD_PARENT (peer)
+        && GST_IS_GHOST_PAD (GST_PAD_PARENT (peer))) {
+      cur = GST_PAD (gst_proxy_pad_get_internal (GST_PROXY_PAD (peer)));
+      gst_object_unref (peer);
+      continue;
+    }
+    element = gst_pad_get_parent_element (peer);
+    gst_object_unref (peer);
+    if (!element)
+      break;
+    pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (element),
+        "model-meta");
+    if (pspec && pspec->value_type == G_TYPE_STRING
+        && (pspec->flags & G_PARAM_READABLE)) {
+      g_object_get (element, "model-meta", &json, NULL);
+      if (json && !*json)
+        g_clear_pointer (&json, g_free);
+    }
+    GST_OBJECT_LOCK (element);
+    if (element->numsinkpads == 1)
+      cur = gst_object_ref (element->sinkpads->data);
+    GST_OBJECT_UNLOCK (element);
+    gst_object_unref (element);
+  }
+  gst_clear_object (&cur);
+  return json;
+}
+
+/* Without model-meta set, the class colours come from the model-meta of
+ * the element upstream (slymodelinfer), read again when the model that
+ * predicted changes. Returns a reference or NULL. */
+static GHashTable *
+found_class_colors (GstSlyOverlay * self, GstSlyPredictionMeta * meta)
+{
+  if (!self->found_tried || g_strcmp0 (self->found_model,
+          meta->model_name) != 0) {
+    g_autofree gchar *json = NULL;
+    g_autoptr (GError) error = NULL;
+
+    clear_found_colors (self);
+    self->found_tried = TRUE;
+    self->found_model = g_strdup (meta->model_name);
+    json = upstream_model_meta (GST_BASE_TRANSFORM_SINK_PAD (self));
+    if (json)
+      self->found_colors = parse_class_colors (json, &error);
+    GST_DEBUG_OBJECT (self, "model %s: %s", meta->model_name,
+        self->found_colors ? "class colours of the model-meta upstream" :
+        error ? error->message : "no model-meta upstream");
+  }
+  return self->found_colors ? g_hash_table_ref (self->found_colors) : NULL;
 }
 
 /* Copies the settings (with a reference on the class colours: release
@@ -757,6 +850,8 @@ gst_sly_overlay_transform_frame_ip (GstVideoFilter * filter,
   meta = gst_buffer_get_sly_prediction_meta (held ? self->held : frame->buffer);
 
   read_settings (self, &s);
+  if (!s.class_colors && !s.model_meta_set)
+    s.class_colors = found_class_colors (self, meta);
   overlay = render_overlay (self, meta, &s, GST_VIDEO_FRAME_WIDTH (frame),
       GST_VIDEO_FRAME_HEIGHT (frame), &region);
   if (overlay) {
@@ -781,6 +876,7 @@ gst_sly_overlay_finalize (GObject * object)
   g_free (self->model_meta);
   g_clear_pointer (&self->settings.class_colors, g_hash_table_unref);
   gst_clear_buffer (&self->held);
+  clear_found_colors (self);
   G_OBJECT_CLASS (gst_sly_overlay_parent_class)->finalize (object);
 }
 

@@ -218,15 +218,18 @@ measure_frame (GstBuffer * buffer, GstCaps * caps)
     case GST_VIDEO_FORMAT_I420:
     case GST_VIDEO_FORMAT_NV12:
       box = measure_luma_plane (GST_VIDEO_FRAME_PLANE_DATA (&frame, 0),
-          WIDTH, HEIGHT, GST_VIDEO_FRAME_PLANE_STRIDE (&frame, 0));
+          GST_VIDEO_INFO_WIDTH (&info), GST_VIDEO_INFO_HEIGHT (&info),
+          GST_VIDEO_FRAME_PLANE_STRIDE (&frame, 0));
       break;
     case GST_VIDEO_FORMAT_RGB:
-      box = measure_rgb (GST_VIDEO_FRAME_PLANE_DATA (&frame, 0), WIDTH,
-          HEIGHT, GST_VIDEO_FRAME_PLANE_STRIDE (&frame, 0), 3, 0, 1, 2);
+      box = measure_rgb (GST_VIDEO_FRAME_PLANE_DATA (&frame, 0),
+          GST_VIDEO_INFO_WIDTH (&info), GST_VIDEO_INFO_HEIGHT (&info),
+          GST_VIDEO_FRAME_PLANE_STRIDE (&frame, 0), 3, 0, 1, 2);
       break;
     case GST_VIDEO_FORMAT_BGRx:
-      box = measure_rgb (GST_VIDEO_FRAME_PLANE_DATA (&frame, 0), WIDTH,
-          HEIGHT, GST_VIDEO_FRAME_PLANE_STRIDE (&frame, 0), 4, 2, 1, 0);
+      box = measure_rgb (GST_VIDEO_FRAME_PLANE_DATA (&frame, 0),
+          GST_VIDEO_INFO_WIDTH (&info), GST_VIDEO_INFO_HEIGHT (&info),
+          GST_VIDEO_FRAME_PLANE_STRIDE (&frame, 0), 4, 2, 1, 0);
       break;
     default:
       fail ("format not handled by the test");
@@ -336,7 +339,8 @@ check_ball_with (const gchar * src_desc, guint n_frames, const gchar * props)
         ball.left);
     fail_unless (ABS (y - ball.top) <= 2, "frame %u: top %d vs %d", i, y,
         ball.top);
-    fail_unless (ABS (x + w - 1 - ball.right) <= 2, "frame %u: right", i);
+    fail_unless (ABS (x + w - 1 - ball.right) <= 2, "frame %u: right %d vs %d",
+        i, x + w - 1, ball.right);
     fail_unless (ABS (y + hh - 1 - ball.bottom) <= 2, "frame %u: bottom", i);
     boxes++;
     gst_caps_unref (caps);
@@ -1829,6 +1833,76 @@ GST_START_TEST (test_post_messages)
 
 GST_END_TEST;
 
+/* upload-max-size: frames are scaled down before encoding and the boxes
+ * come back in frame coordinates, within 2 px of the ball the test finds
+ * in the frame itself, for several sizes and aspect ratios. */
+GST_START_TEST (test_upload_max_size)
+{
+  static const struct
+  {
+    gint width, height;
+    const gchar *props;
+  } cases[] = {
+    {640, 480, "upload-max-size=320"},
+    {640, 360, "upload-max-size=400"},
+    {480, 640, "upload-max-size=500"},
+    {320, 240, "upload-max-size=640"},  /* already small: sent as is */
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++) {
+    g_autofree gchar *src = g_strdup_printf ("videotestsrc pattern=ball ! "
+        "capsfilter caps=video/x-raw,format=I420,width=%d,height=%d,"
+        "framerate=30/1", cases[i].width, cases[i].height);
+
+    check_ball_with (src, 10, cases[i].props);
+  }
+}
+
+GST_END_TEST;
+
+/* The same for the segmenter's bitmap and polygon: both land on the ball
+ * in frame coordinates (the mask is scaled to the frame). */
+GST_START_TEST (test_upload_max_size_masks)
+{
+  SlyTestServer *server = sly_test_server_start ("--model", "blob-segmenter",
+      NULL);
+  GstHarness *h = infer_harness (server, "upload-max-size=320", FALSE);
+  GstBuffer *buffer;
+  GstCaps *caps;
+  Box ball;
+  guint i, n;
+
+  gst_harness_add_src_parse (h, "videotestsrc pattern=ball ! capsfilter "
+      "caps=video/x-raw,format=I420,width=640,height=480,framerate=30/1",
+      FALSE);
+  push_src_frames (h, 1);
+  buffer = gst_harness_pull (h);
+  caps = gst_pad_get_current_caps (h->sinkpad);
+  ball = measure_frame (buffer, caps);
+  n = gst_sly_prediction_meta_get_n_objects (get_meta (buffer));
+  fail_unless (n >= 2, "%u objects", n);
+  for (i = 0; i < n; i++) {
+    const gchar *type = gst_sly_prediction_meta_get_object_geometry_type
+        (get_meta (buffer), i);
+    gint x, y, w, hh;
+
+    fail_unless (gst_sly_prediction_meta_get_object (get_meta (buffer), i,
+            NULL, NULL, &x, &y, &w, &hh, NULL));
+    fail_unless (ABS (x - ball.left) <= 2 && ABS (y - ball.top) <= 2 &&
+        ABS (x + w - 1 - ball.right) <= 2 &&
+        ABS (y + hh - 1 - ball.bottom) <= 2, "%s: [%d,%d %dx%d], ball "
+        "[%d,%d - %d,%d]", type, x, y, w, hh, ball.left, ball.top, ball.right,
+        ball.bottom);
+  }
+  gst_caps_unref (caps);
+  gst_buffer_unref (buffer);
+  gst_harness_teardown (h);
+  sly_test_server_stop (server);
+}
+
+GST_END_TEST;
+
 /* ---- visibility, failures, streaming rules (issues #7, #12) ---- */
 
 /* Frames dropped for want of a slot (overload=drop) are not output, but
@@ -2736,6 +2810,8 @@ slymodelinfer_suite (void)
   tcase_add_test (tc, test_live_server_killed);
   tcase_add_test (tc, test_live_server_retry_after);
   tcase_add_test (tc, test_model_load_rollback);
+  tcase_add_test (tc, test_upload_max_size);
+  tcase_add_test (tc, test_upload_max_size_masks);
   tcase_add_test (tc, test_dropped_frames_advance_tracker);
   tcase_add_test (tc, test_tracking_settings_member);
   tcase_add_test (tc, test_inference_redirect_is_error);
