@@ -38,6 +38,9 @@ test_defaults (void)
   g_assert_cmpstr (c->cmc_method, ==, "sparseOptFlow");
   g_assert_cmpstr (c->device, ==, "auto");
   g_assert_cmpint (c->fps, ==, 30);
+  /* our extensions are off: the SDK's tracker exactly */
+  g_assert_false (c->gap_aware);
+  g_assert_cmpfloat (c->same_object_iou, ==, 1.0);
 
   /* the SDK defaults ask for ReID and optical flow: both are reported */
   warnings = sly_tracker_config_get_warnings (c);
@@ -106,11 +109,62 @@ test_to_json (void)
   g_assert_cmpstr (back->cmc_method, ==, "ecc");
 }
 
+/* The extensions: on with their defaults by use_extensions(), settable in
+ * overrides (tracking-config), never in get_tracking_settings. */
+static void
+test_extensions (void)
+{
+  g_autoptr (SlyTrackerConfig) c = sly_tracker_config_new ();
+  g_autoptr (JsonObject) user = parse_object ("{\"gap_aware\": false,"
+      "\"gap_buffer\": 0.2, \"young_buffer\": 0, \"max_buffer\": 1.5,"
+      "\"gap_velocity_noise\": 1, \"same_object_iou\": 0.8}");
+  g_autoptr (GPtrArray) unknown = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) warnings = NULL;
+  g_autoptr (JsonObject) obj = NULL;
+  g_autoptr (GError) error = NULL;
+
+  sly_tracker_config_use_extensions (c);
+  g_assert_true (c->gap_aware);
+  g_assert_cmpfloat (c->gap_buffer, ==, 0.1);
+  g_assert_cmpfloat (c->young_buffer, ==, 0.6);
+  g_assert_cmpfloat (c->max_buffer, ==, 3.0);
+  g_assert_cmpfloat (c->gap_velocity_noise, ==, 10.0);
+  g_assert_cmpfloat (c->same_object_iou, ==, 0.9);
+
+  g_assert_true (sly_tracker_config_merge_json (c, user, unknown, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (unknown->len, ==, 0);
+  g_assert_false (c->gap_aware);
+  g_assert_cmpfloat (c->gap_buffer, ==, 0.2);
+  g_assert_cmpfloat (c->young_buffer, ==, 0);
+  g_assert_cmpfloat (c->max_buffer, ==, 1.5);
+  g_assert_cmpfloat (c->gap_velocity_noise, ==, 1);
+  g_assert_cmpfloat (c->same_object_iou, ==, 0.8);
+
+  /* nothing to warn about, and not part of the server's settings */
+  c->with_reid = FALSE;
+  c->cmc_method = (g_free (c->cmc_method), g_strdup ("none"));
+  warnings = sly_tracker_config_get_warnings (c);
+  g_assert_cmpuint (warnings->len, ==, 0);
+  obj = sly_tracker_config_to_json (c);
+  g_assert_cmpuint (json_object_get_size (obj), ==, 15);
+  g_assert_false (json_object_has_member (obj, "gap_aware"));
+  g_assert_false (json_object_has_member (obj, "same_object_iou"));
+}
+
 static const struct
 {
   const gchar *json;
   const gchar *key;
 } bad_values[] = {
+  {"{\"gap_aware\": 1}", "gap_aware"},
+  {"{\"gap_buffer\": -0.1}", "gap_buffer"},
+  {"{\"gap_buffer\": 11}", "gap_buffer"},
+  {"{\"young_buffer\": \"0.5\"}", "young_buffer"},
+  {"{\"max_buffer\": 21}", "max_buffer"},
+  {"{\"gap_velocity_noise\": -1}", "gap_velocity_noise"},
+  {"{\"same_object_iou\": 1.5}", "same_object_iou"},
+  {"{\"same_object_iou\": -0.5}", "same_object_iou"},
   {"{\"track_buffer\": \"30\"}", "track_buffer"},
   {"{\"track_buffer\": -1}", "track_buffer"},
   {"{\"track_buffer\": 1e12}", "track_buffer"},
@@ -190,6 +244,7 @@ main (int argc, char **argv)
   g_test_add_func ("/tracker-config/defaults", test_defaults);
   g_test_add_func ("/tracker-config/overrides", test_overrides);
   g_test_add_func ("/tracker-config/to-json", test_to_json);
+  g_test_add_func ("/tracker-config/extensions", test_extensions);
   g_test_add_func ("/tracker-config/bad-values", test_bad_values);
   g_test_add_func ("/tracker-config/from-string", test_from_string);
   return g_test_run ();

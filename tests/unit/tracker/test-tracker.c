@@ -8,6 +8,7 @@
 #include "slytracker.h"
 
 #include <math.h>
+#include <string.h>
 
 static SlyDetection
 det (gdouble x, gdouble y, gdouble size, gdouble score, gint cls)
@@ -503,6 +504,213 @@ test_annotation (void)
   }
 }
 
+/* --- extensions (docs/tracking.md, "Gaps and same-object geometries") --- */
+
+static SlyTracker *
+new_extended_tracker (void)
+{
+  g_autoptr (SlyTrackerConfig) c = sly_tracker_config_new ();
+
+  c->with_reid = FALSE;
+  sly_tracker_config_use_extensions (c);
+  return sly_tracker_new (c);
+}
+
+/* The box of the only track. */
+static SlyTrackBox
+only_track (SlyTracker * t)
+{
+  g_autoptr (GArray) tracks = sly_tracker_get_tracks (t);
+
+  g_assert_cmpuint (tracks->len, ==, 1);
+  return g_array_index (tracks, SlyTrackBox, 0);
+}
+
+/* A 38 px box moving 25 px per frame (the ball of videotestsrc at
+ * 1280x720): a new track's zero-velocity box overlaps the next detection
+ * too little (IoU 0.18) for the protocol, which starts a track per frame,
+ * none ever confirmed. Gap-aware, the track born in the previous update
+ * gets a second chance with grown boxes and then knows the velocity. */
+static void
+test_fast_object (void)
+{
+  g_autoptr (SlyTracker) sdk = new_tracker (30);
+  g_autoptr (SlyTracker) ext = new_extended_tracker ();
+  SlyTrackBox b;
+  gint i;
+
+  for (i = 0; i < 10; i++) {
+    SlyDetection d = det (100 + 20 * i, 100 + 15 * i, 37, 0.78, 0);
+
+    g_assert_cmpint (step1 (sdk, d), ==, i + 1);
+    g_assert_cmpint (step1 (ext, d), ==, 1);
+  }
+  /* predicted on: 20 px right, 15 down per frame */
+  sly_tracker_predict (ext);
+  b = only_track (ext);
+  g_assert_cmpfloat_with_epsilon (b.x1, 100 + 20 * 10, 1.0);
+  g_assert_cmpfloat_with_epsilon (b.y1, 100 + 15 * 10, 1.0);
+}
+
+/* Inference on every 3rd frame: the second detection, 3 frames after the
+ * first, gives the new track its velocity (4 px per frame), and the
+ * frames between answers carry boxes that move with it. The protocol's
+ * track keeps a zero velocity after its second detection (an unconfirmed
+ * track is not predicted, so the Kalman update cannot see motion): its
+ * predicted boxes stay where the detection was. */
+static void
+test_two_point_velocity (void)
+{
+  g_autoptr (SlyTracker) sdk = new_tracker (30);
+  g_autoptr (SlyTracker) ext = new_extended_tracker ();
+  SlyTracker *both[2] = { sdk, ext };
+  gint i, j, k, frame = 0;
+
+  /* the first frame confirms at once: start with an empty one */
+  for (k = 0; k < 2; k++)
+    sly_tracker_update (both[k], NULL, 0, NULL);
+  for (i = 0; i < 2; i++) {
+    frame = 1 + 3 * i;
+    for (k = 0; k < 2; k++) {
+      g_assert_cmpint (step1 (both[k], det (50 + 4 * frame, 60, 40, 0.9,
+                  0)), ==, 1);
+      if (i == 0)
+        for (j = 0; j < 2; j++)
+          sly_tracker_predict (both[k]);
+    }
+  }
+  for (i = 1; i <= 2; i++) {
+    SlyTrackBox bs, be;
+
+    sly_tracker_predict (sdk);
+    sly_tracker_predict (ext);
+    bs = only_track (sdk);
+    be = only_track (ext);
+    g_assert_cmpfloat_with_epsilon (be.x1, 50 + 4 * (frame + i), 0.5);
+    g_assert_cmpfloat_with_epsilon (be.y1, 60, 0.5);
+    /* the old fault: frozen */
+    g_assert_cmpfloat_with_epsilon (bs.x1, 50 + 4 * frame, 2.5);
+  }
+}
+
+/* After frames without detections the association grows the boxes by
+ * gap_buffer per frame of the gap (times their size): a standing object
+ * found again 20 px off on both axes (a 40 px box, IoU 0.14, cost 0.87 >
+ * match_thresh) keeps its id across a gap of 3 frames, while the same
+ * detection right after an answered frame starts a new track, as in the
+ * protocol. */
+static void
+test_gap_buffer (void)
+{
+  gint gap;
+
+  for (gap = 1; gap <= 3; gap += 2) {
+    g_autoptr (SlyTracker) t = new_extended_tracker ();
+    gint i;
+
+    for (i = 0; i < 10; i++)
+      g_assert_cmpint (step1 (t, det (100, 100, 40, 0.9, 0)), ==, 1);
+    for (i = 1; i < gap; i++)
+      sly_tracker_predict (t);
+    g_assert_cmpint (step1 (t, det (120, 120, 40, 0.9, 0)), ==,
+        gap == 1 ? 2 : 1);
+  }
+}
+
+/* A model's mask and polygon of one object (same class, boxes overlapping
+ * by more than same_object_iou): one track, one id on both; the
+ * best-scoring one (the first on a tie) feeds the tracker. Other classes,
+ * or less overlap, are other objects. The SDK's tracker gives two ids. */
+static void
+test_same_object (void)
+{
+  /* a mask's box and its polygon's, one pixel narrower (IoU 0.98); a box
+   * of another class on the same spot; one of the same class 4 px off
+   * (IoU 0.82) */
+  SlyDetection dets[4] = {
+    {100, 100, 140, 140, 0.8, 0},
+    {100, 100, 139, 140, 0.9, 0},
+    {100, 100, 140, 140, 0.8, 1},
+    {300, 300, 340, 340, 0.8, 0},
+  };
+  SlyDetection near[2] = {
+    {300, 300, 340, 340, 0.8, 0},
+    {304, 300, 344, 340, 0.8, 0},
+  };
+  g_autoptr (SlyTracker) sdk = new_tracker (30);
+  g_autoptr (SlyTracker) ext = new_extended_tracker ();
+  g_autoptr (SlyTracker) ext2 = new_extended_tracker ();
+  g_autoptr (GArray) tracks = NULL;
+  gint64 ids[4];
+  gint i;
+
+  g_assert_cmpuint (sly_tracker_update (sdk, dets, 2, ids), ==, 2);
+  g_assert_cmpint (ids[0], ==, 1);
+  g_assert_cmpint (ids[1], ==, 2);
+
+  /* one frame: the other class is another object (on the same spot it
+   * may swap tracks with the first one later: association ignores
+   * classes, as in the SDK) */
+  g_assert_cmpuint (sly_tracker_update (ext2, dets, 3, ids), ==, 3);
+  g_assert_cmpint (ids[0], ==, 1);
+  g_assert_cmpint (ids[1], ==, 1);
+  g_assert_cmpint (ids[2], ==, 2);
+
+  /* moving on: one track for the pair, another for the far box */
+  dets[2] = dets[3];
+  for (i = 0; i < 5; i++) {
+    gint k;
+
+    for (k = 0; k < 3; k++) {
+      dets[k].x1 += 3;
+      dets[k].x2 += 3;
+    }
+    g_assert_cmpuint (sly_tracker_update (ext, dets, 3, ids), ==, 3);
+    g_assert_cmpint (ids[0], ==, 1);
+    g_assert_cmpint (ids[1], ==, 1);
+    g_assert_cmpint (ids[2], ==, 2);
+  }
+  /* two tracks; the first one's box is the better-scored polygon's */
+  tracks = sly_tracker_get_tracks (ext);
+  g_assert_cmpuint (tracks->len, ==, 2);
+  g_assert_cmpfloat_with_epsilon (g_array_index (tracks, SlyTrackBox,
+          0).x2 - g_array_index (tracks, SlyTrackBox, 0).x1, 39, 0.5);
+
+  sly_tracker_reset (ext2);
+  g_assert_cmpuint (sly_tracker_update (ext2, near, 2, ids), ==, 2);
+  g_assert_cmpint (ids[0], ==, 1);
+  g_assert_cmpint (ids[1], ==, 2);
+}
+
+/* The same in annotations: a bitmap and a polygon of one disc keep both
+ * their objects, with one id. */
+static void
+test_same_object_annotation (void)
+{
+  g_autoptr (SlyTracker) t = new_extended_tracker ();
+  gint f;
+
+  for (f = 0; f < 3; f++) {
+    g_autoptr (SlyAnnotation) ann = sly_annotation_new (320, 240);
+    SlyMask *mask = sly_mask_new (100 + f, 50, 20, 20);
+    SlyPoint hull[4] = { {100 + f, 50}, {118 + f, 50}, {118 + f, 69},
+    {100 + f, 69}
+    };
+
+    memset (mask->data, 255, 20 * 20);
+    sly_annotation_add_object (ann, "ball", sly_geometry_new_bitmap (mask),
+        0.78);
+    sly_annotation_add_object (ann, "ball", sly_geometry_new_polygon (hull,
+            4), 0.78);
+    sly_tracker_update_annotation (t, ann);
+    g_assert_cmpuint (ann->objects->len, ==, 2);
+    g_assert_cmpint (((SlyObject *) g_ptr_array_index (ann->objects,
+                0))->track_id, ==, 1);
+    g_assert_cmpint (((SlyObject *) g_ptr_array_index (ann->objects,
+                1))->track_id, ==, 1);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -523,5 +731,11 @@ main (int argc, char **argv)
   g_test_add_func ("/tracker/bad-detections", test_bad_detections);
   g_test_add_func ("/tracker/limits", test_limits);
   g_test_add_func ("/tracker/annotation", test_annotation);
+  g_test_add_func ("/tracker/gap/fast-object", test_fast_object);
+  g_test_add_func ("/tracker/gap/two-point-velocity", test_two_point_velocity);
+  g_test_add_func ("/tracker/gap/buffer", test_gap_buffer);
+  g_test_add_func ("/tracker/same-object", test_same_object);
+  g_test_add_func ("/tracker/same-object-annotation",
+      test_same_object_annotation);
   return g_test_run ();
 }
