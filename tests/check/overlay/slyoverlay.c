@@ -753,6 +753,33 @@ GST_START_TEST (test_model_meta_color)
 
 GST_END_TEST;
 
+/* Test that, without model-meta set, the class colours are those of the
+ * model-meta of the element upstream (here a slyoverlay in a bin, behind
+ * another one without model-meta; both draw nothing), as slymodelinfer's
+ * would be. */
+GST_START_TEST (test_model_meta_upstream)
+{
+  g_autofree gchar *caps = g_strdup_printf ("video/x-raw, format=BGRx, "
+      "width=%d, height=%d, framerate=30/1", W, H);
+  GstHarness *h = gst_harness_new_parse ("bin. ( slyoverlay name=up "
+      "draw-boxes=false draw-labels=false draw-shapes=false draw-masks=false "
+      ") ! slyoverlay name=mid draw-boxes=false draw-labels=false "
+      "draw-shapes=false draw-masks=false ! slyoverlay draw-labels=false");
+  GstElement *up = gst_bin_get_by_name (GST_BIN (h->element), "up");
+  GstBuffer *out;
+
+  fail_unless (up != NULL);
+  g_object_set (up, "model-meta", MODEL_META, NULL);
+  gst_object_unref (up);
+  gst_harness_set_src_caps_str (h, caps);
+  out = gst_harness_push_and_pull (h, box_of_class ("car"));
+  fail_unless_equals_int (pixel_at (out, 40, 75, FALSE), 0xFF8000);
+  gst_buffer_unref (out);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
 /* A grey BGRx frame with a box, its label and a half-opaque mask. */
 static GstBuffer *
 scene_bgrx (void)
@@ -916,6 +943,7 @@ slyoverlay_suite (void)
   tcase_add_test (tc, test_hold);
   tcase_add_test (tc, test_hold_tracker_predicted);
   tcase_add_test (tc, test_model_meta_color);
+  tcase_add_test (tc, test_model_meta_upstream);
   tcase_add_test (tc, test_yuv_matches_rgb);
   return s;
 }
