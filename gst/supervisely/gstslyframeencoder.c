@@ -81,6 +81,10 @@ void
 gst_sly_frame_encoder_set_info (GstSlyFrameEncoder * enc,
     const GstVideoInfo * info)
 {
+  /* the same caps again (a pooled encoder): keep the converter */
+  if (info != NULL && !enc->is_jpeg && gst_video_info_is_equal (info,
+          &enc->info))
+    return;
   drop_converter (enc);
   enc->is_jpeg = (info == NULL);
   if (info != NULL)

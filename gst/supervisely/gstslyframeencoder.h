@@ -19,7 +19,7 @@ GstSlyFrameEncoder *gst_sly_frame_encoder_new (void);
 void gst_sly_frame_encoder_free (GstSlyFrameEncoder * enc);
 
 /* The caps of the frames from now on: @info for raw video, NULL for
- * image/jpeg (sent as is, never scaled). */
+ * image/jpeg (sent as is, never scaled). Cheap when they did not change. */
 void gst_sly_frame_encoder_set_info (GstSlyFrameEncoder * enc,
     const GstVideoInfo * info);
 

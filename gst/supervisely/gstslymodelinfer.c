@@ -40,6 +40,7 @@
 #include "gstslyelements.h"
 #include "gstslymodelinfer.h"
 #include "gstslyactions.h"
+#include "gstslyencodepool.h"
 #include "gstslyframeencoder.h"
 #include "gstslyinferstats.h"
 #include "gstslyiothread.h"
@@ -179,8 +180,14 @@ struct _GstSlyModelInfer
   /* counters and warning rate limits: their own lock */
   GstSlyInferStats *stats;
 
+  /* frames encode here when max-inflight > 1 and batch-size is 1: made at
+   * start, freed at stop, before the I/O thread its jobs submit to */
+  GstSlyEncodePool *encode_pool;
+
   /* sink pad streaming thread */
-  GstSlyFrameEncoder *encoder;
+  GstSlyFrameEncoder *encoder;  /* for batches and a single core */
+  GstVideoInfo vinfo;           /* of raw input */
+  gboolean is_jpeg;
   gint frame_width, frame_height;       /* of the input, 0 for JPEG */
   gboolean have_caps;
   gboolean live;
@@ -231,6 +238,9 @@ static gboolean gst_sly_model_infer_src_query (GstPad * pad,
 static gboolean gst_sly_model_infer_src_activate_mode (GstPad * pad,
     GstObject * parent, GstPadMode mode, gboolean active);
 static void gst_sly_model_infer_loop (GstPad * pad);
+static void encode_done (gpointer job, GBytes * bytes,
+    const gchar * content_type, gint width, gint height, const GError * error,
+    gpointer user_data);
 static void gst_sly_model_infer_install_properties (GObjectClass * klass);
 static void gst_sly_model_infer_install_signals (GstSlyModelInferClass * klass);
 
@@ -1620,6 +1630,7 @@ gst_sly_model_infer_start (GstSlyModelInfer * self)
   g_autofree gchar *tracking_config = NULL;
   GstSlyIoThread *io;
   gboolean tracking;
+  guint threads;
 
   GST_OBJECT_LOCK (self);
   tracking = self->tracking;
@@ -1656,6 +1667,15 @@ gst_sly_model_infer_start (GstSlyModelInfer * self)
     return FALSE;
   }
 
+  /* JPEG encoding is CPU-bound: more threads than cores or than requests
+   * at once would not help; with one of either, the chain encodes */
+  GST_OBJECT_LOCK (self);
+  threads = MIN (self->max_inflight, g_get_num_processors ());
+  GST_OBJECT_UNLOCK (self);
+  if (threads > 1)
+    self->encode_pool = gst_sly_encode_pool_new (threads, encode_done, self);
+  GST_DEBUG_OBJECT (self, "encoding on %u thread(s)", MAX (threads, 1));
+
   self->live_known = FALSE;
   self->have_caps = FALSE;
   self->frame_count = 0;
@@ -1687,8 +1707,10 @@ gst_sly_model_infer_stop (GstSlyModelInfer * self)
   GST_OBJECT_UNLOCK (self);
 
   drop_pending (self);
-  /* the pads are down: nothing submits any more; this cancels what is in
-   * flight and waits for every completion */
+  /* the pads are down: nothing is encoded or submitted any more once the
+   * pool's last jobs ran; this cancels what is in flight and waits for
+   * every completion */
+  g_clear_pointer (&self->encode_pool, gst_sly_encode_pool_free);
   if (io != NULL)
     gst_sly_io_thread_free (io);
   gst_sly_request_queue_flush (&self->queue, GST_FLOW_FLUSHING);
@@ -1814,9 +1836,21 @@ make_settings (GstSlyModelInfer * self, const Snapshot * snap)
   return s;
 }
 
+/* Any thread: a frame that cannot be encoded passes marked failed, with a
+ * (rate-limited) warning. */
+static void
+warn_encode_failure (GstSlyModelInfer * self, const GError * error)
+{
+  guint n;
+
+  if (gst_sly_infer_stats_may_warn (self->stats, GST_SLY_WARN_ENCODE, 1, &n))
+    GST_ELEMENT_WARNING (self, STREAM, ENCODE,
+        ("Could not encode %u frame(s) for upload, they pass marked failed: "
+            "%s", n, error->message), (NULL));
+}
+
 /* Streaming thread: the bytes to upload for @buffer, NULL after a
- * (rate-limited) warning when it cannot be encoded; the frame then passes
- * marked failed. */
+ * warning when it cannot be encoded. */
 static GBytes *
 encode_frame (GstSlyModelInfer * self, GstBuffer * buffer,
     const Snapshot * snap, const gchar ** content_type, gint * width,
@@ -1826,7 +1860,6 @@ encode_frame (GstSlyModelInfer * self, GstBuffer * buffer,
   gboolean png = snap->upload_format == GST_SLY_UPLOAD_PNG;
   guint max_size = snap->upload_max_size;
   GBytes *bytes;
-  guint n;
 
   /* one request holds one kind and size of image: a batch in progress
    * keeps what it started with */
@@ -1836,12 +1869,53 @@ encode_frame (GstSlyModelInfer * self, GstBuffer * buffer,
   }
   bytes = gst_sly_frame_encoder_encode (self->encoder, buffer, max_size, png,
       snap->jpeg_quality, content_type, width, height, &error);
-  if (bytes == NULL && gst_sly_infer_stats_may_warn (self->stats,
-          GST_SLY_WARN_ENCODE, 1, &n))
-    GST_ELEMENT_WARNING (self, STREAM, ENCODE,
-        ("Could not encode %u frame(s) for upload, they pass marked failed: "
-            "%s", n, error->message), (NULL));
+  if (bytes == NULL)
+    warn_encode_failure (self, error);
   return bytes;
+}
+
+/* An encoding thread: a frame of the pool is encoded; its one-frame batch
+ * already holds a request slot. */
+static void
+encode_done (gpointer job, GBytes * bytes, const gchar * content_type,
+    gint width, gint height, const GError * error, gpointer user_data)
+{
+  GstSlyModelInfer *self = user_data;
+  GstSlyBatch *batch = job;
+
+  if (bytes == NULL) {
+    warn_encode_failure (self, error);
+    gst_sly_request_queue_complete (&self->queue, batch->epoch, batch->items,
+        NULL, GST_SLY_RESULT_FAILED, GST_CLOCK_TIME_NONE, NULL);
+    gst_sly_batch_free (batch);
+    return;
+  }
+  g_ptr_array_add (batch->images, bytes);
+  batch->content_type = content_type;
+  batch->upload_width = width;
+  batch->upload_height = height;
+  /* the pool is freed before the I/O thread, at stop */
+  gst_sly_io_thread_submit (self->io, batch);
+}
+
+/* Streaming thread: @item gets a request of its own, encoded on the pool;
+ * the slot is taken now, so the window holds. */
+static void
+encode_on_pool (GstSlyModelInfer * self, GstSlyItem * item, GstBuffer * buffer,
+    const Snapshot * snap)
+{
+  GstSlyBatch *batch = gst_sly_batch_new ();
+
+  batch->settings = make_settings (self, snap);
+  batch->deadline_us = item->deadline_us;
+  batch->frame_width = self->frame_width;
+  batch->frame_height = self->frame_height;
+  g_ptr_array_add (batch->items, gst_sly_item_ref (item));
+  batch->epoch = gst_sly_request_queue_begin_request (&self->queue,
+      &batch->cancellable);
+  gst_sly_encode_pool_push (self->encode_pool, buffer,
+      self->is_jpeg ? NULL : &self->vinfo, snap->upload_max_size,
+      snap->upload_format == GST_SLY_UPLOAD_PNG, snap->jpeg_quality, batch);
 }
 
 /* Streaming thread: sends the gathered frames. The window slot was taken
@@ -2025,16 +2099,20 @@ gst_sly_model_infer_chain (GstPad * pad, GstObject * parent, GstBuffer * buffer)
     gst_sly_item_unref (item);
     goto out;
   }
-  if (infer) {
+  if (infer && self->encode_pool != NULL && snap.batch_size == 1 &&
+      self->pending == NULL) {
+    /* the streaming thread only references the frame */
+    encode_on_pool (self, item, buffer, &snap);
+  } else if (infer) {
     image = encode_frame (self, buffer, &snap, &content_type, &width, &height);
-    if (image == NULL)
-      skip = GST_SLY_RESULT_FAILED;
-  }
-
-  if (image != NULL)
-    add_to_batch (self, item, image, content_type, width, height, &snap);
-  else
+    if (image != NULL)
+      add_to_batch (self, item, image, content_type, width, height, &snap);
+    else
+      gst_sly_request_queue_finish_item (&self->queue, item,
+          GST_SLY_RESULT_FAILED);
+  } else {
     gst_sly_request_queue_finish_item (&self->queue, item, skip);
+  }
 
   /* the frames of the batch being gathered must not wait for room that
    * only their own answers can make */
@@ -2062,11 +2140,14 @@ set_caps (GstSlyModelInfer * self, GstCaps * caps)
 
   if (gst_structure_has_name (s, "image/jpeg")) {
     gst_sly_frame_encoder_set_info (self->encoder, NULL);
+    self->is_jpeg = TRUE;
     self->frame_width = self->frame_height = 0;
   } else {
     if (!gst_video_info_from_caps (&info, caps))
       return FALSE;
     gst_sly_frame_encoder_set_info (self->encoder, &info);
+    self->vinfo = info;
+    self->is_jpeg = FALSE;
     self->frame_width = GST_VIDEO_INFO_WIDTH (&info);
     self->frame_height = GST_VIDEO_INFO_HEIGHT (&info);
     if (GST_VIDEO_INFO_FPS_N (&info) > 0)
