@@ -920,6 +920,133 @@ GST_START_TEST (test_yuv_matches_rgb)
 
 GST_END_TEST;
 
+/* Frame @n of a scene: a blue-grey gradient with a light ball at
+ * (40 + 25 n, 62), radius 16, and, on answered frames, a "car" box around
+ * it (orange with MODEL_META). */
+static GstBuffer *
+ball_frame (gint n, GstSlyFrameStatus status)
+{
+  GstBuffer *buf = black_frame ();
+  cairo_surface_t *s;
+  cairo_pattern_t *grad;
+  cairo_t *cr;
+  GstMapInfo map;
+  gint cx = 40 + 25 * n, cy = 62;
+
+  fail_unless (gst_buffer_map (buf, &map, GST_MAP_WRITE));
+  s = cairo_image_surface_create_for_data (map.data, CAIRO_FORMAT_RGB24, W, H,
+      W * 4);
+  cr = cairo_create (s);
+  grad = cairo_pattern_create_linear (0, 0, 0, H);
+  cairo_pattern_add_color_stop_rgb (grad, 0, 0.25, 0.30, 0.38);
+  cairo_pattern_add_color_stop_rgb (grad, 1, 0.10, 0.12, 0.16);
+  cairo_set_source (cr, grad);
+  cairo_paint (cr);
+  cairo_pattern_destroy (grad);
+  cairo_arc (cr, cx, cy, 16, 0, 2 * G_PI);
+  cairo_set_source_rgb (cr, 0.85, 0.85, 0.80);
+  cairo_fill (cr);
+  cairo_destroy (cr);
+  cairo_surface_destroy (s);
+  gst_buffer_unmap (buf, &map);
+
+  if (status == GST_SLY_FRAME_STATUS_INFERRED
+      || status == GST_SLY_FRAME_STATUS_TRACKER_PREDICTED) {
+    g_autoptr (SlyAnnotation) ann = sly_annotation_new (W, H);
+
+    sly_annotation_add_object (ann, "car",
+        sly_geometry_new_rectangle (cx - 18, cy - 18, cx + 17, cy + 17), 0.91);
+    gst_buffer_add_sly_prediction_meta (buf, status, ann, GST_CLOCK_TIME_NONE,
+        "test");
+  } else {
+    gst_buffer_add_sly_prediction_meta (buf, status, NULL,
+        GST_CLOCK_TIME_NONE, "test");
+  }
+  return at_frame (buf, n);
+}
+
+/* Test that a ball scene at 25 fps with hold=100 shows the answer's box on
+ * frame 0, the held box (faded, where the ball was) on the unanswered
+ * frames 1 and 2, nothing on frame 3, and the next answer's box on frame 4;
+ * with SLY_OVERLAY_HOLD_PNG set, writes frames 0 to 3 there as a 2 x 2
+ * picture with captions (docs/images/slyoverlay-hold.png). */
+GST_START_TEST (test_hold_scene)
+{
+  const GstSlyFrameStatus status[] = { GST_SLY_FRAME_STATUS_INFERRED,
+    GST_SLY_FRAME_STATUS_SKIPPED, GST_SLY_FRAME_STATUS_LATE,
+    GST_SLY_FRAME_STATUS_SKIPPED, GST_SLY_FRAME_STATUS_INFERRED,
+  };
+  const gchar *captions[] = { "0 ms: inferred", "40 ms: skipped, held",
+    "80 ms: late, held", "120 ms: skipped, hold over",
+  };
+  GstHarness *h = overlay_harness ("hold=100 font-desc=\"Sans 8\"", "BGRx");
+  GstElement *overlay = gst_harness_find_element (h, "slyoverlay");
+  const gchar *png = g_getenv ("SLY_OVERLAY_HOLD_PNG");
+  GstBuffer *out[G_N_ELEMENTS (status)];
+  const gint cap = 16;
+
+  g_object_set (overlay, "model-meta", MODEL_META, NULL);
+  gst_object_unref (overlay);
+  for (guint n = 0; n < G_N_ELEMENTS (status); n++) {
+    GstBuffer *plain = ball_frame (n, GST_SLY_FRAME_STATUS_SKIPPED);
+
+    out[n] = gst_harness_push_and_pull (h, ball_frame (n, status[n]));
+    fail_unless (out[n] != NULL);
+    /* the box of frame 0 (ball at x = 40) or 4 (x = 140): its left edge */
+    if (n != 3) {
+      gint left = n == 4 ? 140 - 18 : 40 - 18;
+
+      fail_if (pixel_at (out[n], left, 62, FALSE) ==
+          pixel_at (plain, left, 62, FALSE), "frame %u: no box", n);
+    } else {
+      GstMapInfo map;
+
+      fail_unless (gst_buffer_map (plain, &map, GST_MAP_READ));
+      fail_unless_equals_int (gst_buffer_memcmp (out[n], 0, map.data,
+              map.size), 0);
+      gst_buffer_unmap (plain, &map);
+    }
+    gst_buffer_unref (plain);
+  }
+
+  if (png) {
+    cairo_surface_t *strip = cairo_image_surface_create (CAIRO_FORMAT_RGB24,
+        2 * W + 4, 2 * (H + cap) + 4);
+    cairo_t *cr = cairo_create (strip);
+
+    cairo_set_source_rgb (cr, 1, 1, 1);
+    cairo_paint (cr);
+    for (guint n = 0; n < 4; n++) {
+      gint x = (n % 2) * (W + 4), y = (n / 2) * (H + cap + 4);
+      cairo_surface_t *frame;
+      GstMapInfo map;
+
+      fail_unless (gst_buffer_map (out[n], &map, GST_MAP_READ));
+      frame = cairo_image_surface_create_for_data (map.data,
+          CAIRO_FORMAT_RGB24, W, H, W * 4);
+      cairo_set_source_surface (cr, frame, x, y + cap);
+      cairo_paint (cr);
+      cairo_surface_destroy (frame);
+      gst_buffer_unmap (out[n], &map);
+      cairo_set_source_rgb (cr, 0, 0, 0);
+      cairo_select_font_face (cr, "Sans", CAIRO_FONT_SLANT_NORMAL,
+          CAIRO_FONT_WEIGHT_NORMAL);
+      cairo_set_font_size (cr, 11);
+      cairo_move_to (cr, x + 2, y + cap - 4);
+      cairo_show_text (cr, captions[n]);
+    }
+    cairo_destroy (cr);
+    fail_unless_equals_int (cairo_surface_write_to_png (strip, png),
+        CAIRO_STATUS_SUCCESS);
+    cairo_surface_destroy (strip);
+  }
+  for (guint n = 0; n < G_N_ELEMENTS (status); n++)
+    gst_buffer_unref (out[n]);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
 static Suite *
 slyoverlay_suite (void)
 {
@@ -942,6 +1069,7 @@ slyoverlay_suite (void)
   tcase_add_test (tc, test_render_all_shapes);
   tcase_add_test (tc, test_hold);
   tcase_add_test (tc, test_hold_tracker_predicted);
+  tcase_add_test (tc, test_hold_scene);
   tcase_add_test (tc, test_model_meta_color);
   tcase_add_test (tc, test_model_meta_upstream);
   tcase_add_test (tc, test_yuv_matches_rgb);
