@@ -109,7 +109,8 @@ sly_progress_update (SlyApp * app, SlyInput * in, guint index,
       g_string_truncate (line, cols - 1);
     fprintf (stderr, "\r\033[K%s%s", line->str, final ? "\n" : "");
   } else {
-    fprintf (stderr, "sly-annotate: %s%s\n", line->str, final ? "  done" : "");
+    fprintf (stderr, "sly-annotate: %s%s\n", line->str, !final ? "" :
+        in->state == SLY_INPUT_DONE || images ? "  done" : "  stopped");
   }
   fflush (stderr);
 }
