@@ -1045,6 +1045,63 @@ GST_START_TEST (test_batch_size)
 
 GST_END_TEST;
 
+/* batch-size=0 (auto) batches 4 frames on non-live input, since the
+ * server says it batches: the frames of one request share its round trip
+ * to the nanosecond; on live input every frame has a request of its own. */
+static void
+check_auto_batches (gboolean live, guint expected_batch)
+{
+  SlyTestServer *server = start_server ("--latency-ms", "20", NULL);
+  GstHarness *h = infer_harness (server, "batch-size=0 max-inflight=1 "
+      "latency=2000000000", live);
+  GstClockTime rtt[8];
+  guint i;
+
+  gst_harness_set_src_caps_str (h, I420_CAPS);
+  if (live) {
+    /* live input passes frames skipped until the model is ready */
+    fail_unless_equals_int (gst_harness_push (h, make_frame (0)), GST_FLOW_OK);
+    gst_buffer_unref (gst_harness_pull (h));
+    fail_unless (wait_deployed (harness_element (h), 5 * G_USEC_PER_SEC));
+  }
+  for (i = 0; i < 8; i++) {
+    GstBuffer *out;
+
+    fail_unless_equals_int (gst_harness_push (h, make_frame (i)), GST_FLOW_OK);
+    if (expected_batch > 1)
+      continue;
+    /* one by one: each frame its own request */
+    out = gst_harness_pull (h);
+    rtt[i] = gst_sly_prediction_meta_get_round_trip (get_meta (out));
+    gst_buffer_unref (out);
+  }
+  for (i = 0; i < 8 && expected_batch > 1; i++) {
+    GstBuffer *out = gst_harness_pull (h);
+
+    fail_unless_equals_int (get_meta (out)->status,
+        GST_SLY_FRAME_STATUS_INFERRED);
+    rtt[i] = gst_sly_prediction_meta_get_round_trip (get_meta (out));
+    gst_buffer_unref (out);
+  }
+  for (i = 1; i < 8; i++) {
+    gboolean same = rtt[i] == rtt[i - 1];
+
+    fail_unless (same == (i % expected_batch != 0), "frames %u and %u: round "
+        "trips %" G_GUINT64_FORMAT " and %" G_GUINT64_FORMAT, i - 1, i,
+        rtt[i - 1], rtt[i]);
+  }
+  gst_harness_teardown (h);
+  sly_test_server_stop (server);
+}
+
+GST_START_TEST (test_batch_size_auto)
+{
+  check_auto_batches (FALSE, 4);
+  check_auto_batches (TRUE, 1);
+}
+
+GST_END_TEST;
+
 /* batch-size above the server's max_batch_size is capped to it: a server
  * that refuses batches over 2 still answers every frame of batch-size=4. */
 GST_START_TEST (test_batch_size_capped_by_server)
@@ -2804,6 +2861,7 @@ slymodelinfer_suite (void)
   tcase_add_test (tc, test_tracking_crossing_keeps_ids);
   tcase_add_test (tc, test_order_random_latency);
   tcase_add_test (tc, test_batch_size);
+  tcase_add_test (tc, test_batch_size_auto);
   tcase_add_test (tc, test_batch_size_capped_by_server);
   tcase_add_test (tc, test_live_slow_server_skips);
   tcase_add_test (tc, test_live_server_frozen);
