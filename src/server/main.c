@@ -92,6 +92,7 @@ typedef struct
   gboolean no_model;
   gchar *model;
   gboolean no_tracking;
+  gboolean no_sliding_window;
   gint64 task_id;
   gchar *api_token;
   gchar *session_token;
@@ -160,6 +161,7 @@ options_to_config (Options * o, SlyServerConfig * config, GError ** error)
   config->no_model = o->no_model;
   config->model = g_strdup (o->model ? o->model : "blob-detector");
   config->no_tracking = o->no_tracking;
+  config->no_sliding_window = o->no_sliding_window;
   config->task_id_set = o->task_id >= 0;
   config->task_id = o->task_id >= 0 ? o->task_id : 1;
   config->api_token = o->api_token && *o->api_token ?
@@ -239,6 +241,9 @@ main (int argc, char **argv)
         "Async request records kept at once (default 100; more: 503)", "N"},
     {"no-tracking", 0, 0, G_OPTION_ARG_NONE, &o.no_tracking,
         "Emulate a model without tracking support", NULL},
+    {"no-sliding-window", 0, 0, G_OPTION_ARG_NONE, &o.no_sliding_window,
+        "Emulate an app without sliding windows (sliding_window_support "
+          "\"none\")", NULL},
     {"task-id", 0, 0, G_OPTION_ARG_INT64, &o.task_id,
         "Task id of this app for the platform calls (default 1)", "ID"},
     {"api-token", 0, 0, G_OPTION_ARG_STRING, &o.api_token,

@@ -5,7 +5,12 @@
  *  - a pixel is red when R >= 150, G <= 100, B <= 100 (green and blue alike);
  *  - objects are the 8-connected components of such pixels with at least
  *    "min_area" pixels, in raster order of their first pixel;
- *  - confidence = area / (box width * box height), rounded to 4 decimals.
+ *  - confidence = area / (box width * box height), rounded to 4 decimals;
+ *  - the classifier tags an image "bright" when its mean luma
+ *    (sum of 299 R + 587 G + 114 B over the pixels >= 128000 * pixels) is
+ *    at least 128, else "dark"; and "red", "green" or "blue" when that
+ *    channel's sum C is above 0 and 4 C >= 5 x each other channel's sum,
+ *    else "gray".
  */
 #include "slymodels.h"
 
@@ -22,6 +27,8 @@ static void detect_colors (const SlyModel * model, const SlyImage * image,
     JsonObject * settings, GPtrArray * out);
 static void segment_blobs (const SlyModel * model, const SlyImage * image,
     JsonObject * settings, GPtrArray * out);
+static void classify_image (const SlyModel * model, const SlyImage * image,
+    JsonObject * settings, SlyAnnotation * ann);
 
 static const SlyModelClass ball_rect[] = {
   {"ball", "rectangle", 0xF6FF00},
@@ -38,29 +45,46 @@ static const SlyModelClass ball_any[] = {
   {"ball", "any", 0xF6FF00},
 };
 
+/* brightness first, then colour: the order of the tags on an image */
+static const SlyModelTag classifier_tags[] = {
+  {"bright", 0xFFE119},
+  {"dark", 0x404040},
+  {"red", 0xE6194B},
+  {"green", 0x3CB44B},
+  {"blue", 0x4363D8},
+  {"gray", 0xA9A9A9},
+};
+
 static const SlyModel blob_detector = {
   "blob-detector", "BlobDetector", "object detection",
   ball_rect, G_N_ELEMENTS (ball_rect),
   "{\"conf\": 0.25, \"min_area\": 10}",
-  detect_blobs,
+  detect_blobs, NULL, 0, NULL,
 };
 
 static const SlyModel color_detector = {
   "color-detector", "ColorDetector", "object detection",
   color_rects, G_N_ELEMENTS (color_rects),
   "{\"conf\": 0.25, \"min_area\": 10}",
-  detect_colors,
+  detect_colors, NULL, 0, NULL,
 };
 
 static const SlyModel blob_segmenter = {
   "blob-segmenter", "BlobSegmenter", "instance segmentation",
   ball_any, G_N_ELEMENTS (ball_any),
   "{\"conf\": 0.25, \"min_area\": 10, \"geometry\": \"both\"}",
-  segment_blobs,
+  segment_blobs, NULL, 0, NULL,
+};
+
+static const SlyModel blob_classifier = {
+  "blob-classifier", "BlobClassifier", "classification",
+  NULL, 0,
+  "{\"conf\": 0.25}",
+  NULL, classifier_tags, G_N_ELEMENTS (classifier_tags), classify_image,
 };
 
 static const SlyModel *const all_models[] = {
-  &blob_detector, &color_detector, &blob_segmenter,
+  &blob_detector, &color_detector, &blob_segmenter, &blob_classifier,
 };
 
 const SlyModel *const *
@@ -94,6 +118,9 @@ sly_model_get_meta (const SlyModel * model)
         model->classes[i].shape, model->classes[i].color);
   sly_project_meta_add_tag_meta (meta, "confidence", "any_number",
       CONFIDENCE_TAG_COLOR);
+  for (i = 0; i < model->n_tags; i++)
+    sly_project_meta_add_tag_meta (meta, model->tags[i].name, "none",
+        model->tags[i].color);
   return meta;
 }
 
@@ -256,6 +283,50 @@ segment_blobs (const SlyModel * model, const SlyImage * image,
   }
 }
 
+/* ---- the classifier ---- */
+
+static void
+add_image_tag (SlyAnnotation * ann, const gchar * name)
+{
+  /* the annotation's tag array frees SlyTag as sly_tag_free() does */
+  SlyTag *tag = g_new0 (SlyTag, 1);
+
+  tag->name = g_strdup (name);
+  g_ptr_array_add (ann->tags, tag);
+}
+
+static void
+classify_image (const SlyModel * model, const SlyImage * image,
+    JsonObject * settings, SlyAnnotation * ann)
+{
+  guint64 luma = 0, sum[3] = { 0, 0, 0 };
+  guint64 n = (guint64) image->width * image->height;
+  guint best = 0, c;
+  gint x, y;
+
+  if (n == 0)
+    return;
+  for (y = 0; y < image->height; y++) {
+    const guint8 *p = image->data + (gsize) y * image->stride;
+
+    for (x = 0; x < image->width; x++, p += image->channels) {
+      luma += 299 * p[0] + 587 * p[1] + 114 * p[2];
+      sum[0] += p[0];
+      sum[1] += p[1];
+      sum[2] += p[2];
+    }
+  }
+  add_image_tag (ann, luma >= 128000 * n ? "bright" : "dark");
+  for (c = 1; c < 3; c++)
+    if (sum[c] > sum[best])
+      best = c;
+  for (c = 0; c < 3; c++)
+    if (c != best && 4 * sum[best] < 5 * sum[c])
+      break;
+  add_image_tag (ann, sum[best] > 0 && c == 3 ?
+      model->tags[2 + best].name : "gray");
+}
+
 static void
 detection_free (gpointer p)
 {
@@ -284,8 +355,28 @@ class_allowed (JsonArray * classes, const gchar * title)
   return FALSE;
 }
 
+void
+sly_model_classify (const SlyModel * model, const SlyImage * image,
+    JsonObject * settings, SlyAnnotation * ann)
+{
+  if (model->classify)
+    model->classify (model, image, settings, ann);
+}
+
 SlyAnnotation *
 sly_model_infer (const SlyModel * model, const SlyImage * image,
+    JsonObject * settings, GError ** error)
+{
+  SlyAnnotation *ann = sly_model_infer_objects (model, image, settings,
+      error);
+
+  if (ann)
+    sly_model_classify (model, image, settings, ann);
+  return ann;
+}
+
+SlyAnnotation *
+sly_model_infer_objects (const SlyModel * model, const SlyImage * image,
     JsonObject * settings, GError ** error)
 {
   g_autoptr (GPtrArray) dets = g_ptr_array_new_with_free_func (detection_free);
@@ -303,7 +394,8 @@ sly_model_infer (const SlyModel * model, const SlyImage * image,
   if (classes_node && JSON_NODE_HOLDS_ARRAY (classes_node))
     classes = json_node_get_array (classes_node);
 
-  model->detect (model, image, settings, dets);
+  if (model->detect)
+    model->detect (model, image, settings, dets);
   for (i = 0; i < dets->len; i++) {
     SlyModelDetection *det = dets->pdata[i];
     const gchar *title = model->classes[det->class_index].title;

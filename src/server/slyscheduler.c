@@ -11,6 +11,8 @@
  */
 #include "slyscheduler.h"
 
+#include <string.h>
+
 typedef struct _Task Task;
 
 struct _SlyJob
@@ -29,6 +31,7 @@ struct _SlyJob
   gboolean waiting;
   Task *task;                   /* image being computed by a worker */
   SlyAnnotation *pending;       /* computed, delivered after the latency */
+  SlyInferInfo pending_info;
   GError *pending_error;
 };
 
@@ -39,12 +42,14 @@ struct _Task
   const SlyModel *model;
   JsonObject *settings;
   const SlyImage *image;        /* NULL: prepare the images first */
+  guint index;                  /* of the image in the job */
   SlyJobPrepareFunc prepare;
   gconstpointer input;
   gint64 started;               /* monotonic, us */
   /* outputs */
   GPtrArray *images;
   SlyAnnotation *ann;
+  SlyInferInfo info;
   GError *error;
   GSource *source;              /* hands the task back to the main loop */
 };
@@ -77,8 +82,8 @@ task_compute (gpointer data, gpointer user_data)
       image = task->images->pdata[0];
   }
   if (image)
-    task->ann = sly_model_infer (task->model, image, task->settings,
-        &task->error);
+    task->ann = sly_regions_infer (task->model, image, task->index,
+        task->settings, &task->info, &task->error);
 
   /* set up before attaching: the main loop may run it at once, and the
    * task is not touched here afterwards */
@@ -97,6 +102,7 @@ task_free (Task * task)
   }
   g_clear_pointer (&task->images, g_ptr_array_unref);
   g_clear_pointer (&task->ann, sly_annotation_unref);
+  sly_infer_info_clear (&task->info);
   g_clear_error (&task->error);
   g_free (task);
 }
@@ -129,6 +135,7 @@ job_free (SlyJob * job)
     g_source_remove (job->source);
   g_clear_pointer (&job->task, task_free);
   g_clear_pointer (&job->pending, sly_annotation_unref);
+  sly_infer_info_clear (&job->pending_info);
   g_clear_error (&job->pending_error);
   if (job->input_free)
     job->input_free (job->input);
@@ -179,8 +186,11 @@ job_deliver (SlyJob * job)
 {
   g_autoptr (SlyAnnotation) ann = g_steal_pointer (&job->pending);
   g_autoptr (GError) error = g_steal_pointer (&job->pending_error);
+  SlyInferInfo info = job->pending_info;
 
-  job->funcs->result (job->data, job->next, ann, error);
+  memset (&job->pending_info, 0, sizeof (job->pending_info));
+  job->funcs->result (job->data, job->next, ann, ann ? &info : NULL, error);
+  sly_infer_info_clear (&info);
   job->next++;
   if (job->images == NULL)      /* they could not be prepared */
     job_finish (job);
@@ -214,6 +224,8 @@ task_returned (gpointer user_data)
   if (task->images)
     job->images = g_steal_pointer (&task->images);
   job->pending = g_steal_pointer (&task->ann);
+  job->pending_info = task->info;
+  memset (&task->info, 0, sizeof (task->info));
   job->pending_error = g_steal_pointer (&task->error);
   task_free (task);
 
@@ -238,6 +250,7 @@ job_compute_next (SlyJob * job)
   task->settings = job->settings;
   if (job->images) {
     task->image = job->images->pdata[job->next];
+    task->index = job->next;
   } else {
     task->prepare = job->prepare;
     task->input = job->input;

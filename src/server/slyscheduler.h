@@ -5,14 +5,17 @@
  * computed (decoded and run through the model) on one of N worker threads,
  * so N jobs really compute in parallel, and its result is delivered on the
  * main loop once the configured latency has passed since the image started
- * (a timeout source for what remains of it, never a sleep). Every callback
- * below runs on the main loop, except a job's prepare function.
+ * (a timeout source for what remains of it, never a sleep). Each image is
+ * run as its settings say (regions, sliding windows: slyregions.h), image i
+ * of a job being image i of its request. Every callback below runs on the
+ * main loop, except a job's prepare function.
  */
 #ifndef __SLY_SCHEDULER_H__
 #define __SLY_SCHEDULER_H__
 
 #include <json-glib/json-glib.h>
 #include "slymodels.h"
+#include "slyregions.h"
 
 G_BEGIN_DECLS
 
@@ -32,9 +35,10 @@ typedef struct
   void (*started) (gpointer data);
   /* optional: asked before each image */
   SlyJobState (*check) (gpointer data);
-  /* result of image @index (transfer none), or an error */
+  /* result of image @index (transfer none) and what its inference did
+   * (@info: transfer none, NULL with an error), or an error */
   void (*result) (gpointer data, guint index, SlyAnnotation * ann,
-      const GError * error);
+      const SlyInferInfo * info, const GError * error);
   /* the job ended; @aborted when the scheduler was shut down */
   void (*done) (gpointer data, gboolean aborted);
 } SlyJobFuncs;

@@ -267,7 +267,7 @@ job_check (gpointer data)
 
 static void
 job_result (gpointer data, guint index, SlyAnnotation * ann,
-    const GError * error)
+    const SlyInferInfo * info, const GError * error)
 {
   SlyAsyncRecord *rec = data;
   gint64 frame_index = -1;
@@ -280,7 +280,9 @@ job_result (gpointer data, guint index, SlyAnnotation * ann,
     frame_index = g_array_index (rec->frame_indices, gint64, index);
   if (rec->tracking)
     sly_video_tracking_update (rec->tracking, ann, frame_index);
-  g_queue_push_tail (&rec->pending, sly_result_new (ann, frame_index));
+  sly_server_note_inferred (rec->server, rec->is_video ?
+      "inference_video_async" : "inference_batch_async", info);
+  g_queue_push_tail (&rec->pending, sly_result_new (ann, frame_index, info));
   rec->current++;
   record_touch (rec);
 }

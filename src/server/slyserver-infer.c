@@ -247,6 +247,7 @@ sly_request_merge_settings (SlyRequest * req, const SlyModel * model)
   g_autoptr (JsonObject) merged = json_object_new ();
   g_autoptr (JsonObject) defaults = sly_model_get_default_settings (model);
   JsonNode *node = sly_srv_json_member (req->state, "settings");
+  g_autofree gchar *message = NULL;
   JsonNode *conf;
   GList *keys, *l;
   guint i;
@@ -284,7 +285,8 @@ sly_request_merge_settings (SlyRequest * req, const SlyModel * model)
       json_object_set_member (merged, "conf", conf);
     }
   }
-  json_object_set_string_member (merged, "sliding_window_mode", "none");
+  json_object_set_string_member (merged, "sliding_window_mode",
+      req->server->config.no_sliding_window ? "none" : "basic");
 
   /* a null setting of the model means its default, as for conf */
   keys = json_object_get_members (defaults);
@@ -299,13 +301,21 @@ sly_request_merge_settings (SlyRequest * req, const SlyModel * model)
 
   if (!validate_settings (req, merged, defaults))
     return NULL;
+  /* regions per image: not for the frames of a video */
+  if (!sly_regions_check_settings (merged, req->files
+          && strcmp (req->method, "inference_video_async") != 0 ?
+          req->files->len : 0, &message)) {
+    sly_request_reply_error (req, 400, "%s", message);
+    return NULL;
+  }
   return g_steal_pointer (&merged);
 }
 
 /* ---- the result wrapper ---- */
 
 JsonNode *
-sly_result_new (SlyAnnotation * ann, gint64 frame_index)
+sly_result_new (SlyAnnotation * ann, gint64 frame_index,
+    const SlyInferInfo * info)
 {
   static const gchar *const nulls[] = {
     "name", "path", "url", "project_id", "dataset_id", "image_id",
@@ -332,8 +342,12 @@ sly_result_new (SlyAnnotation * ann, gint64 frame_index)
   json_builder_begin_object (b);
   json_builder_end_object (b);
   json_builder_set_member_name (b, "data");
-  json_builder_begin_object (b);
-  json_builder_end_object (b);
+  if (info && info->data) {
+    json_builder_add_value (b, json_node_copy (info->data));
+  } else {
+    json_builder_begin_object (b);
+    json_builder_end_object (b);
+  }
   json_builder_end_object (b);
   return json_builder_get_root (b);
 }
@@ -370,12 +384,13 @@ typedef struct
   SlyRequest *req;
   gboolean single;
   GPtrArray *results;           /* JsonNode* */
+  GString *sizes;               /* X-Sly-Image-Size */
   GError *error;                /* the first one */
 } SyncJob;
 
 static void
 sync_result (gpointer data, guint index, SlyAnnotation * ann,
-    const GError * error)
+    const SlyInferInfo * info, const GError * error)
 {
   SyncJob *job = data;
 
@@ -384,7 +399,10 @@ sync_result (gpointer data, guint index, SlyAnnotation * ann,
       job->error = g_error_copy (error);
     return;
   }
-  g_ptr_array_add (job->results, sly_result_new (ann, -1));
+  sly_server_note_inferred (job->req->server, job->req->method, info);
+  g_string_append_printf (job->sizes, "%s%dx%d", job->sizes->len ? ", " : "",
+      info->width, info->height);
+  g_ptr_array_add (job->results, sly_result_new (ann, -1, info));
 }
 
 static void
@@ -401,6 +419,8 @@ sync_reply (SyncJob * job)
     sly_request_reply_error (job->req, 500, "Inference failed: %s",
         job->error->message);
   } else if (job->single) {
+    soup_message_headers_replace (soup_server_message_get_response_headers
+        (job->req->msg), "X-Sly-Image-Size", job->sizes->str);
     sly_request_reply_result (job->req, job->results->pdata[0]);
   } else {
     array = json_node_new (JSON_NODE_ARRAY);
@@ -408,6 +428,8 @@ sync_reply (SyncJob * job)
     for (i = 0; i < job->results->len; i++)
       json_array_add_element (arr, json_node_ref (job->results->pdata[i]));
     json_node_take_array (array, arr);
+    soup_message_headers_replace (soup_server_message_get_response_headers
+        (job->req->msg), "X-Sly-Image-Size", job->sizes->str);
     sly_request_reply_result (job->req, array);
   }
 }
@@ -422,6 +444,7 @@ sync_done (gpointer data, gboolean aborted)
   else
     sync_reply (job);
   g_ptr_array_unref (job->results);
+  g_string_free (job->sizes, TRUE);
   g_clear_error (&job->error);
   g_free (job);
 }
@@ -462,6 +485,7 @@ run_sync (SlyRequest * req, gboolean single)
   job->single = single;
   job->results = g_ptr_array_new_with_free_func ((GDestroyNotify)
       json_node_unref);
+  job->sizes = g_string_new (NULL);
   sly_request_pause (req);
   sly_scheduler_submit_prepared (server->scheduler, model, settings,
       uploads_decode, uploads, uploads_free, &sync_funcs, job);
@@ -477,4 +501,50 @@ void
 sly_handle_inference_batch (SlyRequest * req)
 {
   run_sync (req, FALSE);
+}
+
+/* ---- a test aid: the images the model ran on ---- */
+
+void
+sly_server_note_inferred (SlyServer * server, const gchar * method,
+    const SlyInferInfo * info)
+{
+  SlyInferredImage image = { method, info->width, info->height };
+
+  if (server->inferred->len >= SLY_INFERRED_KEEP)
+    g_array_remove_index (server->inferred, 0);
+  g_array_append_val (server->inferred, image);
+  server->inferred_total++;
+}
+
+void
+sly_handle_debug_inferred_images (SlyRequest * req)
+{
+  SlyServer *server = req->server;
+  g_autoptr (JsonBuilder) b = json_builder_new_immutable ();
+  g_autoptr (JsonNode) root = NULL;
+  guint i;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "total");
+  json_builder_add_int_value (b, server->inferred_total);
+  json_builder_set_member_name (b, "images");
+  json_builder_begin_array (b);
+  for (i = 0; i < server->inferred->len; i++) {
+    SlyInferredImage *im = &g_array_index (server->inferred,
+        SlyInferredImage, i);
+
+    json_builder_begin_object (b);
+    json_builder_set_member_name (b, "method");
+    json_builder_add_string_value (b, im->method);
+    json_builder_set_member_name (b, "width");
+    json_builder_add_int_value (b, im->width);
+    json_builder_set_member_name (b, "height");
+    json_builder_add_int_value (b, im->height);
+    json_builder_end_object (b);
+  }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  sly_request_reply_json (req, 200, root);
 }

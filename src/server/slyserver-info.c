@@ -122,7 +122,8 @@ sly_handle_session_info (SlyRequest * req)
   else
     add_null (b, "session_id");
   add_int (b, "number_of_classes", model->n_classes);
-  add_str (b, "sliding_window_support", "none");
+  add_str (b, "sliding_window_support",
+      server->config.no_sliding_window ? "none" : "basic");
   add_bool (b, "videos_support", TRUE);
   add_bool (b, "async_video_inference_support", TRUE);
   add_bool (b, "tracking_on_videos_support", tracking_enabled (server));

@@ -64,6 +64,8 @@ static const Route routes[] = {
   {"clear_inference_request", sly_handle_clear_inference_request, POST},
   {"get_inference_status", sly_handle_get_inference_status, POST},
   {"get_preparing_progress", sly_handle_get_preparing_progress, POST},
+  {"debug_inferred_images", sly_handle_debug_inferred_images,
+      ROUTE_GET | ROUTE_POST},
 };
 
 #undef POST
@@ -557,6 +559,7 @@ sly_server_new (const SlyServerConfig * config, GError ** error)
   server->config.tracking_settings = g_strdup (config->tracking_settings);
   server->config.redirect = g_strdup (config->redirect);
   server->task_status = g_strdup ("deployed");
+  server->inferred = g_array_new (FALSE, FALSE, sizeof (SlyInferredImage));
   server->device = g_strdup ("cpu");
   server->runtime = g_strdup ("PyTorch");
 
@@ -691,6 +694,7 @@ sly_server_free (SlyServer * server)
   g_free (server->device);
   g_free (server->runtime);
   g_free (server->task_status);
+  g_clear_pointer (&server->inferred, g_array_unref);
   sly_server_config_clear (&server->config);
   g_free (server);
 }

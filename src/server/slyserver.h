@@ -32,6 +32,7 @@ typedef struct
   gboolean no_model;
   gchar *model;                 /* initial model name */
   gboolean no_tracking;
+  gboolean no_sliding_window;   /* sliding_window_support "none" */
   gint64 task_id;
   gboolean task_id_set;
   gchar *api_token;             /* NULL = no token checks */
@@ -47,6 +48,17 @@ typedef struct
 } SlyServerConfig;
 
 void sly_server_config_clear (SlyServerConfig * config);
+
+/* One image a model ran on (debug_inferred_images). */
+typedef struct
+{
+  const gchar *method;          /* static: the endpoint */
+  gint width;
+  gint height;
+} SlyInferredImage;
+
+/* Most recent images kept for debug_inferred_images. */
+#define SLY_INFERRED_KEEP 1000
 
 typedef struct _SlyServer SlyServer;
 typedef struct _SlyAsyncRecord SlyAsyncRecord;
@@ -70,6 +82,9 @@ struct _SlyServer
   GHashTable *records;          /* uuid -> SlyAsyncRecord* */
   guint expiry_source;
   guint inflight;               /* inference requests being served */
+  /* sizes of the last images a model ran on (a test aid) */
+  GArray *inferred;             /* SlyInferredImage */
+  guint64 inferred_total;
   GMainLoop *loop;
 };
 
@@ -177,8 +192,14 @@ GPtrArray *sly_request_decode_images (SlyRequest * req);
  * invalid value the request is answered and NULL is returned. */
 JsonObject *sly_request_merge_settings (SlyRequest * req,
     const SlyModel * model);
-/* The result wrapper of protocol.md section 5; frame_index < 0 = null */
-JsonNode *sly_result_new (SlyAnnotation * ann, gint64 frame_index);
+/* The result wrapper of protocol.md section 5; frame_index < 0 = null;
+ * @info (nullable): its data (sliding windows) goes to "data" */
+JsonNode *sly_result_new (SlyAnnotation * ann, gint64 frame_index,
+    const SlyInferInfo * info);
+/* Notes the size of an image a model ran on (debug_inferred_images). */
+void sly_server_note_inferred (SlyServer * server, const gchar * method,
+    const SlyInferInfo * info);
+void sly_handle_debug_inferred_images (SlyRequest * req);
 /* Finishes a successful inference answer, applying a malformed/truncated
  * fault when one was drawn for this request. */
 void sly_request_reply_result (SlyRequest * req, JsonNode * body);

@@ -253,11 +253,12 @@ test_list_models (void)
   JsonArray *n = srv_reply_array (names), *i = srv_reply_array (infos);
   JsonObject *meta;
 
-  g_assert_cmpuint (json_array_get_length (n), ==, 3);
+  g_assert_cmpuint (json_array_get_length (n), ==, 4);
   g_assert_cmpstr (json_array_get_string_element (n, 0), ==, "blob-detector");
   g_assert_cmpstr (json_array_get_string_element (n, 1), ==, "color-detector");
   g_assert_cmpstr (json_array_get_string_element (n, 2), ==, "blob-segmenter");
-  g_assert_cmpuint (json_array_get_length (i), ==, 3);
+  g_assert_cmpstr (json_array_get_string_element (n, 3), ==, "blob-classifier");
+  g_assert_cmpuint (json_array_get_length (i), ==, 4);
   meta = json_object_get_object_member (json_array_get_object_element (i,
           2), "meta");
   g_assert_cmpstr (srv_get_string (meta, "model_name"), ==, "blob-segmenter");
