@@ -110,7 +110,8 @@ sly_progress_update (SlyApp * app, SlyInput * in, guint index,
     fprintf (stderr, "\r\033[K%s%s", line->str, final ? "\n" : "");
   } else {
     fprintf (stderr, "sly-annotate: %s%s\n", line->str, !final ? "" :
-        in->state == SLY_INPUT_DONE || images ? "  done" : "  stopped");
+        (images ? app->images_done == app->images_total :
+            in->state == SLY_INPUT_DONE) ? "  done" : "  stopped");
   }
   fflush (stderr);
 }

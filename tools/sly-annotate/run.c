@@ -691,7 +691,9 @@ sly_annotate_run_input (SlyApp * app, SlyInput * in, guint index,
     g_source_remove (run.stop_id);
   snapshot (&run);
 
-  complete = run.eos && !run.stopping;
+  /* an image is whole once its frame is out, even when Ctrl-C came then */
+  complete = (run.eos && !run.stopping) || (in->kind == SLY_INPUT_IMAGE &&
+      run.frames > 0);
   if (run.error != NULL) {
     if (run.server_error)
       fail (&run, run.error_code, "%s", run.error);
