@@ -368,6 +368,89 @@ test_sliding_window_support (void)
   srv_assert_error (bad, 400, "overlap is too high");
 }
 
+/* Masks and polygons of the segmenter come back from the windows into
+ * image coordinates too: one bitmap and one polygon per disc, the bitmap
+ * being exactly the disc's pixels. */
+static void
+test_sliding_window_segmenter (void)
+{
+  g_autoptr (SlyTestServer) server = sly_test_server_start ("--model",
+      "blob-segmenter", NULL);
+  g_autoptr (GBytes) png = discs_png ();
+  g_autoptr (SrvReply) r = srv_post_image (server, "/inference_image", png,
+      "{\"settings\": {" SW_SETTINGS "}}");
+  g_autoptr (SlyAnnotation) ann = NULL;
+  guint i, d, bitmaps = 0, polygons = 0;
+
+  g_assert_cmpuint (r->status, ==, 200);
+  ann = srv_result_annotation (r->json);
+  g_assert_cmpuint (ann->objects->len, ==, 2 * G_N_ELEMENTS (discs));
+  for (i = 0; i < ann->objects->len; i++) {
+    SlyObject *obj = ann->objects->pdata[i];
+    SlyBox b = sly_geometry_get_bbox (obj->geometry);
+
+    for (d = 0; d < G_N_ELEMENTS (discs); d++)
+      if (b.left == discs[d].x - SMALL_R && b.top == discs[d].y - SMALL_R
+          && b.right == discs[d].x + SMALL_R
+          && b.bottom == discs[d].y + SMALL_R)
+        break;
+    g_assert_cmpuint (d, <, G_N_ELEMENTS (discs));
+    if (obj->geometry->type == SLY_GEOMETRY_BITMAP) {
+      const SlyMask *mask = sly_geometry_get_mask (obj->geometry, NULL);
+      gint x, y;
+
+      bitmaps++;
+      g_assert_nonnull (mask);
+      for (y = 0; y < mask->height; y++)
+        for (x = 0; x < mask->width; x++) {
+          gint dx = mask->origin_x + x - discs[d].x;
+          gint dy = mask->origin_y + y - discs[d].y;
+
+          g_assert_cmpint (mask->data[y * mask->width + x] != 0, ==,
+              dx * dx + dy * dy <= SMALL_R * SMALL_R);
+        }
+    } else {
+      g_assert_cmpint (obj->geometry->type, ==, SLY_GEOMETRY_POLYGON);
+      polygons++;
+    }
+  }
+  g_assert_cmpuint (bitmaps, ==, G_N_ELEMENTS (discs));
+  g_assert_cmpuint (polygons, ==, G_N_ELEMENTS (discs));
+}
+
+/* inference_batch_async crops as the sync endpoints do. */
+static void
+test_rectangle_async (void)
+{
+  g_autoptr (SlyTestServer) server = sly_test_server_startv (NULL);
+  g_autoptr (GBytes) png = disc_png ();
+  SrvFile file = { "a.png", "image/png", png };
+  g_autoptr (SrvReply) r = srv_post_files (server, "/inference_batch_async",
+      &file, 1, "{\"settings\": {\"rectangle\": [260, 350, 339, 469]}}", NULL);
+  g_autofree gchar *uuid = srv_reply_uuid (r);
+  g_autofree gchar *body = srv_uuid_body (uuid);
+  g_autoptr (SlyAnnotation) ann = NULL;
+  guint polls;
+
+  for (polls = 0; polls < 500 && ann == NULL; polls++) {
+    g_autoptr (SrvReply) p = srv_post_json (server, "/pop_inference_results",
+        body, NULL);
+    JsonArray *pending = json_object_get_array_member (srv_reply_object (p),
+        "pending_results");
+
+    if (json_array_get_length (pending) > 0)
+      ann = srv_result_annotation (json_array_get_element (pending, 0));
+    else
+      g_usleep (10000);
+  }
+  g_assert_nonnull (ann);
+  g_assert_cmpint (ann->width, ==, W);
+  g_assert_cmpuint (ann->objects->len, ==, 1);
+  srv_assert_box (ann->objects->pdata[0], "ball", DISC_X - DISC_R,
+      DISC_Y - DISC_R, DISC_X + DISC_R, DISC_Y + DISC_R, 0);
+  assert_last_inferred (server, "inference_batch_async", 120, 80, 1);
+}
+
 /* ---- the classifier ---- */
 
 /* The rule of docs/server.md, recomputed from the pixels. */
@@ -488,6 +571,7 @@ main (int argc, char **argv)
   g_test_add_func ("/server/regions/rectangle-clipped", test_rectangle_clipped);
   g_test_add_func ("/server/regions/rectangle-invalid", test_rectangle_invalid);
   g_test_add_func ("/server/regions/rectangles", test_rectangles);
+  g_test_add_func ("/server/regions/rectangle-async", test_rectangle_async);
   g_test_add_func ("/server/regions/sliding-window", test_sliding_window);
   g_test_add_func ("/server/regions/sliding-window-cut",
       test_sliding_window_cut);
@@ -495,6 +579,8 @@ main (int argc, char **argv)
       test_sliding_window_in_region);
   g_test_add_func ("/server/regions/sliding-window-support",
       test_sliding_window_support);
+  g_test_add_func ("/server/regions/sliding-window-segmenter",
+      test_sliding_window_segmenter);
   g_test_add_func ("/server/regions/classifier", test_classifier);
   return g_test_run ();
 }
