@@ -6,18 +6,24 @@
  * Draws the predictions that slymodelinfer attaches to each frame
  * (#GstSlyPredictionMeta) onto the raw video: boxes, polygons, lines,
  * points and keypoints, bitmap masks as translucent fills, and a label with
- * the class, the confidence and the track id. Frames predicted by the
- * tracker's motion model (status tracker-predicted) are drawn with dashed
- * lines. Frames without predictions pass untouched and are not copied.
+ * the class, the confidence and the track id, in the class colours of the
+ * model's ProjectMeta (#GstSlyOverlay:model-meta, else read from the
+ * slymodelinfer upstream). Frames predicted by the tracker's motion model
+ * (status tracker-predicted) are drawn with dashed lines. With
+ * #GstSlyOverlay:hold, frames without an answer (skipped, late, failed) show
+ * the last answer's predictions, faded, for that long. Frames with nothing
+ * to draw pass untouched and are not copied.
  *
- * Draws into packed 32-bit RGB the way cairo stores it (BGRx/BGRA on
- * little-endian machines); put videoconvert in front for other formats.
+ * Draws on I420, YV12, NV12 and NV21 (blended in the frame's own colour
+ * matrix) and on packed 32-bit RGB, so decoders and encoders connect
+ * without videoconvert.
  *
  * ## Example launch line
  * |[
- * gst-launch-1.0 v4l2src ! videoconvert ! \
- *     slymodelinfer server-address=http://localhost:8000 ! \
- *     videoconvert ! slyoverlay ! videoconvert ! autovideosink
+ * gst-launch-1.0 -e videotestsrc pattern=ball is-live=true ! \
+ *     video/x-raw,format=I420,width=640,height=480 ! \
+ *     slymodelinfer url=http://127.0.0.1:8000 ! slyoverlay hold=300 ! \
+ *     openh264enc ! h264parse ! mp4mux ! filesink location=ball.mp4
  * ]|
  *
  * Since: 0.1
