@@ -639,6 +639,35 @@ test_model_errors (void)
   sly_test_server_stop (empty);
 }
 
+/* Every inference request fails (500): the annotation of the frames is
+ * still written (no figures), but the run says so and exits 3. */
+static void
+test_failing_inference (void)
+{
+  SlyTestServer *failing = sly_test_server_start ("--fail-rate", "1",
+      "--fail-kinds", "500", NULL);
+  const gchar *url = sly_test_server_get_url (failing);
+  g_autoptr (CliResult) r = run_cli ("--url", url, "--json", "-q", "-o",
+      "fail-out", "short.avi");
+  g_autoptr (JsonObject) sum = NULL;
+  g_autoptr (SlyVideoAnnotation) va = NULL;
+
+  g_assert_cmpint (r->status, ==, 3);
+  g_assert_cmpuint (count_lines (r->err), ==, 1);
+  g_assert_true (g_str_has_prefix (r->err, "sly-annotate: short.avi: "));
+  g_assert_nonnull (strstr (r->err, url));
+  sum = parse_object (r->out);
+  g_assert_cmpint (json_object_get_int_member (sum, "failed"), ==, 10);
+  g_assert_cmpint (json_object_get_int_member (sum, "inferred"), ==, 0);
+  g_assert_cmpint (json_object_get_int_member (sum, "exit_code"), ==, 3);
+  va = read_video_ann ("fail-out/ds0/ann/short.avi.json");
+  g_assert_cmpint (va->frames_count, ==, 10);
+  for (gint i = 0; i < 10; i++)
+    g_assert_cmpuint (sly_video_annotation_get_frame (va, i)->figures->len,
+        ==, 0);
+  sly_test_server_stop (failing);
+}
+
 static void
 test_usage_errors (void)
 {
@@ -824,6 +853,7 @@ int
 main (int argc, char **argv)
 {
   g_autofree gchar *long_avi = NULL;
+  g_autofree gchar *short_avi = NULL;
   int ret;
 
   g_test_init (&argc, &argv, NULL);
@@ -836,6 +866,8 @@ main (int argc, char **argv)
   long_avi = g_build_filename (workdir, "long.avi", NULL);
   make_ball_video (ball_avi, N_FRAMES, TRUE);
   make_ball_video (long_avi, 150, FALSE);
+  short_avi = g_build_filename (workdir, "short.avi", NULL);
+  make_ball_video (short_avi, 10, FALSE);
   server = sly_test_server_startv (NULL);
 
   g_test_add_func ("/cli/video-project", test_video_project);
@@ -845,6 +877,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/unreachable-server", test_unreachable_server);
   g_test_add_func ("/cli/wrong-token", test_token);
   g_test_add_func ("/cli/model-errors", test_model_errors);
+  g_test_add_func ("/cli/failing-inference", test_failing_inference);
   g_test_add_func ("/cli/usage-errors", test_usage_errors);
   g_test_add_func ("/cli/sigint", test_sigint);
   g_test_add_func ("/cli/progress-pty", test_progress_pty);

@@ -616,6 +616,8 @@ print_summary (SlyApp * app, GPtrArray * inputs, gint kind, SlyExit code)
             in->display, in->frames);
       else if (in->state == SLY_INPUT_FAILED)
         printf ("failed: %s\n", in->error);
+      else if (in->error != NULL)
+        printf ("incomplete: %s\n", in->error);
     }
   }
   fflush (stdout);
@@ -639,7 +641,8 @@ static const gchar *description =
     "  0    every input annotated\n"
     "  1    an input could not be read or decoded (the others were annotated)\n"
     "  2    bad option or argument, unknown --classes, images mixed with videos\n"
-    "  3    the model server could not be reached or failed\n"
+    "  3    the model server could not be reached, or failed frames (their\n"
+    "       annotation is written without predictions)\n"
     "  4    the API token is missing or was refused (HTTP 401/403)\n"
     "  5    no model is loaded, or --model failed to load\n"
     "  6    the project could not be written\n"
@@ -937,7 +940,7 @@ main (int argc, char **argv)
     if (in->kind == SLY_INPUT_IMAGE) {
       if (in->state != SLY_INPUT_PENDING)
         app.images_done++;
-      if (in->state == SLY_INPUT_FAILED)
+      if (in->error != NULL)
         print_error (&app, "%s", in->error);
       {
         gboolean last = app.images_done == app.images_total || !go_on;
@@ -950,7 +953,7 @@ main (int argc, char **argv)
           app.last_plain_us = now;
         }
       }
-    } else if (in->state == SLY_INPUT_FAILED) {
+    } else if (in->error != NULL) {
       print_error (&app, "%s", in->error);
     }
     if (!go_on || (in->state == SLY_INPUT_FAILED && o.fail_fast))
@@ -986,7 +989,7 @@ main (int argc, char **argv)
     for (guint i = 0; i < inputs->len && code == SLY_EXIT_OK; i++) {
       SlyInput *in = inputs->pdata[i];
 
-      if (in->state == SLY_INPUT_FAILED)
+      if (in->code != SLY_EXIT_OK)
         code = in->code;
     }
   }

@@ -44,6 +44,7 @@ struct _SlyRun
   gboolean eos;
   gboolean stopping;            /* EOS sent after SIGINT */
   gchar *error;                 /* first error */
+  gchar *warning;               /* last warning of slymodelinfer */
   SlyExit error_code;
   gboolean server_error;
   guint progress_id;
@@ -430,6 +431,15 @@ on_bus (GstBus * bus, GstMessage * msg, gpointer user_data)
       g_main_loop_quit (run->app->loop);
       break;
     }
+    case GST_MESSAGE_WARNING:
+      if (GST_MESSAGE_SRC (msg) == GST_OBJECT (run->infer)) {
+        g_autoptr (GError) err = NULL;
+
+        gst_message_parse_warning (msg, &err, NULL);
+        g_free (run->warning);
+        run->warning = g_strdup (err->message);
+      }
+      break;
     case GST_MESSAGE_DURATION_CHANGED:
       run->duration = GST_CLOCK_TIME_NONE;
       break;
@@ -710,6 +720,14 @@ sly_annotate_run_input (SlyApp * app, SlyInput * in, guint index,
     fail (&run, SLY_EXIT_OUTPUT, "%s", error->message);
   } else {
     in->state = complete ? SLY_INPUT_DONE : SLY_INPUT_PARTIAL;
+    if (run.failed > 0) {
+      /* written, but frames without predictions: the server failed them */
+      in->code = SLY_EXIT_SERVER;
+      in->error = g_strdup_printf ("%s: %" G_GUINT64_FORMAT " of %"
+          G_GUINT64_FORMAT " frames got no prediction from the model server "
+          "at %s%s%s", in->display, run.failed, run.frames, app->server,
+          run.warning ? ": " : "", run.warning ? run.warning : "");
+    }
   }
 
 out:
@@ -724,6 +742,7 @@ out:
   g_hash_table_unref (run.tracks);
   g_mutex_clear (&run.lock);
   g_free (run.error);
+  g_free (run.warning);
   in->seconds = (g_get_monotonic_time () - run.start_us) / 1e6;
   return !app->interrupted && app->fatal == SLY_EXIT_OK;
 }
