@@ -803,16 +803,29 @@ scene_bgrx (void)
   return buf;
 }
 
+/* The info of a W x H frame of @format; @colorimetry (e.g. "bt709") or
+ * NULL for the default of the size. */
+static void
+frame_info (GstVideoInfo * info, GstVideoFormat format,
+    const gchar * colorimetry)
+{
+  fail_unless (gst_video_info_set_format (info, format, W, H));
+  if (colorimetry && GST_VIDEO_INFO_IS_YUV (info))
+    fail_unless (gst_video_colorimetry_from_string (&info->colorimetry,
+            colorimetry));
+}
+
 static GstBuffer *
-convert_frame (GstBuffer * in, GstVideoFormat from, GstVideoFormat to)
+convert_frame (GstBuffer * in, GstVideoFormat from, GstVideoFormat to,
+    const gchar * colorimetry)
 {
   GstVideoInfo in_info, out_info;
   GstVideoFrame in_frame, out_frame;
   GstVideoConverter *conv;
   GstBuffer *out;
 
-  fail_unless (gst_video_info_set_format (&in_info, from, W, H));
-  fail_unless (gst_video_info_set_format (&out_info, to, W, H));
+  frame_info (&in_info, from, colorimetry);
+  frame_info (&out_info, to, colorimetry);
   out = gst_buffer_new_and_alloc (GST_VIDEO_INFO_SIZE (&out_info));
   fail_unless (gst_video_frame_map (&in_frame, &in_info, in, GST_MAP_READ));
   fail_unless (gst_video_frame_map (&out_frame, &out_info, out, GST_MAP_WRITE));
@@ -855,32 +868,36 @@ flat_block (GstBuffer * rgb, gint x, gint y)
       && pixel_at (rgb, bx + 1, by + 1, FALSE) == v;
 }
 
-/* Draws the scene on BGRx and on @format (the same grey frame converted)
- * and compares the @format output with the BGRx output converted to
- * @format: luma of every pixel within 2 levels; chroma within 2 levels
+/* Draws the scene on BGRx and on @format in @colorimetry (NULL: the
+ * default, BT.601 limited range at this size; the same grey frame
+ * converted) and compares the @format output with the BGRx output
+ * converted to @format: luma of every pixel within 2 levels; chroma within 2 levels
  * where the BGRx output is one colour over the chroma block (elsewhere the
  * overlay's chroma is the block's mean, a converter's subsampling is not).
  * The pixels drawn are many and so are the blocks compared. */
 static void
-assert_yuv_matches_rgb (GstVideoFormat format)
+assert_yuv_matches_rgb (GstVideoFormat format, const gchar * colorimetry)
 {
   const gchar *name = gst_video_format_to_string (format);
   GstVideoInfo info;
   GstBuffer *rgb_out = run ("", scene_bgrx ());
   GstBuffer *grey = black_frame (), *in, *yuv_out, *rgb_yuv;
   GstHarness *h;
+  GstCaps *caps;
   guint n_flat = 0, n_changed = 0;
 
-  fail_unless (gst_video_info_set_format (&info, format, W, H));
+  frame_info (&info, format, colorimetry);
   gst_buffer_memset (grey, 0, 0x60, W * H * 4);
-  in = convert_frame (grey, GST_VIDEO_FORMAT_BGRx, format);
+  in = convert_frame (grey, GST_VIDEO_FORMAT_BGRx, format, colorimetry);
   gst_buffer_add_sly_prediction_meta (in, GST_SLY_FRAME_STATUS_INFERRED,
       gst_buffer_get_sly_prediction_meta (rgb_out)->annotation,
       GST_CLOCK_TIME_NONE, NULL);
-  h = overlay_harness ("", name);
+  h = gst_harness_new ("slyoverlay");
+  caps = gst_video_info_to_caps (&info);
+  gst_harness_set_src_caps (h, caps);
   yuv_out = gst_harness_push_and_pull (h, in);
   fail_unless (yuv_out != NULL);
-  rgb_yuv = convert_frame (rgb_out, GST_VIDEO_FORMAT_BGRx, format);
+  rgb_yuv = convert_frame (rgb_out, GST_VIDEO_FORMAT_BGRx, format, colorimetry);
 
   for (gint y = 0; y < H; y++) {
     for (gint x = 0; x < W; x++) {
@@ -911,11 +928,16 @@ assert_yuv_matches_rgb (GstVideoFormat format)
 }
 
 /* Test that I420 and NV12 frames are drawn on directly and come out as the
- * BGRx path's pixels, within conversion tolerance. */
+ * BGRx path's pixels, within conversion tolerance, in the frame's own
+ * matrix and range: BT.601 (SD's default), BT.709 (HD's), BT.601 full
+ * range ("1:4:0:0", as JPEG). */
 GST_START_TEST (test_yuv_matches_rgb)
 {
-  assert_yuv_matches_rgb (GST_VIDEO_FORMAT_I420);
-  assert_yuv_matches_rgb (GST_VIDEO_FORMAT_NV12);
+  assert_yuv_matches_rgb (GST_VIDEO_FORMAT_I420, NULL);
+  assert_yuv_matches_rgb (GST_VIDEO_FORMAT_NV12, NULL);
+  assert_yuv_matches_rgb (GST_VIDEO_FORMAT_I420, "bt709");
+  assert_yuv_matches_rgb (GST_VIDEO_FORMAT_NV12, "bt709");
+  assert_yuv_matches_rgb (GST_VIDEO_FORMAT_I420, "1:4:0:0");
 }
 
 GST_END_TEST;
