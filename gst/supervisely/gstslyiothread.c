@@ -9,16 +9,13 @@
 
 #include "gstslyiothread.h"
 #include "gstslyrequestqueue.h"
+#include "gstslyserverset.h"
+#include "slyredact.h"
 #include "slyerror.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_sly_io_thread_debug);
 #define GST_CAT_DEFAULT gst_sly_io_thread_debug
 
-/* Backoff before the next request after consecutive failures, so a dead
- * server is probed, not hammered; short enough that predictions come back
- * within about half a second of the server. */
-#define BACKOFF_FIRST_MS 100
-#define BACKOFF_MAX_MS 500
 /* Pause between the client's own retries of one request. */
 #define RETRY_DELAY_MS 100
 
@@ -56,13 +53,14 @@ struct _GstSlyIoThread
   gboolean started;
   GError *start_error;
 
+  /* made on the I/O thread before the start-up handshake, freed there */
+  GstSlyServerSet *servers;
+
   /* I/O thread only */
-  SlyClient *client;
   gboolean quitting;
   guint outstanding;            /* async calls whose callback is pending */
-  GList *inflight;              /* GstSlyBatch* sent to the server */
-  GList *delayed;               /* DelayedBatch* waiting for the backoff */
-  guint failures;               /* consecutive failed requests */
+  GList *inflight;              /* GstSlyBatch* sent to a server */
+  GList *delayed;               /* DelayedBatch* waiting for a backoff */
   GCancellable *control_cancellable;
   GQueue control_ops;           /* ControlOp* not started yet */
   ControlOp *control;           /* the one running */
@@ -117,6 +115,7 @@ gst_sly_client_config_create_client (const GstSlyClientConfig * cfg,
   }
   if (cfg->url != NULL)
     client = sly_client_new_for_url (cfg->url, error);
+
   else if (cfg->task_id > 0)
     client = sly_client_new_for_task (cfg->task_id, cfg->server_address,
         cfg->api_token, error);
@@ -138,6 +137,44 @@ gst_sly_client_config_create_client (const GstSlyClientConfig * cfg,
   sly_client_set_timeout (client, cfg->timeout_ms);
   sly_client_set_retries (client, cfg->retries + 1, RETRY_DELAY_MS);
   return client;
+}
+
+/* The clients of every server of @cfg, in order (url may list several,
+ * comma-separated), with their names fit for messages. */
+static GPtrArray *
+create_clients (const GstSlyClientConfig * cfg, GStrv * names, GError ** error)
+{
+  g_auto (GStrv) urls = NULL;
+  GPtrArray *clients = g_ptr_array_new_with_free_func (g_object_unref);
+  GPtrArray *shown = g_ptr_array_new_with_free_func (g_free);
+  GstSlyClientConfig one;
+  guint i;
+
+  urls = cfg->url ? g_strsplit (cfg->url, ",", -1) : g_new0 (gchar *, 2);
+  for (i = 0; urls[i] != NULL || (i == 0 && cfg->url == NULL); i++) {
+    SlyClient *client;
+
+    gst_sly_client_config_copy (cfg, &one);
+    if (cfg->url != NULL) {
+      g_free (one.url);
+      one.url = g_strdup (g_strstrip (urls[i]));
+    }
+    client = gst_sly_client_config_create_client (&one, error);
+    g_ptr_array_add (shown, one.url ? sly_redact_url (one.url) :
+        g_strdup_printf ("task %" G_GINT64_FORMAT, one.task_id));
+    gst_sly_client_config_clear (&one);
+    if (client == NULL) {
+      g_ptr_array_unref (clients);
+      g_ptr_array_unref (shown);
+      return NULL;
+    }
+    g_ptr_array_add (clients, client);
+    if (cfg->url == NULL)
+      break;
+  }
+  g_ptr_array_add (shown, NULL);
+  *names = (GStrv) g_ptr_array_free (shown, FALSE);
+  return clients;
 }
 
 /* ---- batches ---- */
@@ -182,6 +219,31 @@ batch_cancelled (GstSlyIoThread * io, GstSlyBatch * batch)
   batch_finish (io, batch, NULL, error);
 }
 
+static void batch_send (GstSlyIoThread * io, GstSlyBatch * batch);
+static void batch_send_now (GstSlyIoThread * io, GstSlyBatch * batch,
+    GstSlyServer * server);
+
+/* I/O thread: a request of non-live frames that failed on one server goes
+ * to another that is up, once per server; TRUE when it did. Live frames
+ * are never retried elsewhere: their time is up. */
+static gboolean
+batch_try_elsewhere (GstSlyIoThread * io, GstSlyBatch * batch)
+{
+  GstSlyServer *other;
+  guint wait_ms;
+
+  if (batch->deadline_us != 0 || io->quitting ||
+      batch->tries >= gst_sly_server_set_size (io->servers))
+    return FALSE;
+  other = gst_sly_server_set_pick (io->servers, batch->server, &wait_ms);
+  if (other == NULL)
+    return FALSE;
+  GST_DEBUG ("request failed on %s: trying %s",
+      gst_sly_server_get_name (batch->server), gst_sly_server_get_name (other));
+  batch_send_now (io, batch, other);
+  return TRUE;
+}
+
 static void
 infer_done (GObject * source, GAsyncResult * res, gpointer user_data)
 {
@@ -189,32 +251,36 @@ infer_done (GObject * source, GAsyncResult * res, gpointer user_data)
   GstSlyIoThread *io = batch->io;
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) annotations = NULL;
+  gboolean cancelled;
 
   io->outstanding--;
   io->inflight = g_list_remove (io->inflight, batch);
   annotations = sly_client_infer_finish (SLY_CLIENT (source), res, &error);
+  cancelled = g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  gst_sly_server_end (io->servers, batch->server, annotations != NULL,
+      cancelled);
 
-  if (annotations != NULL)
-    io->failures = 0;
-  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    io->failures++;
-
+  if (annotations == NULL && !cancelled && batch_try_elsewhere (io, batch))
+    return;
   batch_finish (io, batch, annotations, error);
 }
 
 /* I/O thread */
 static void
-batch_send_now (GstSlyIoThread * io, GstSlyBatch * batch)
+batch_send_now (GstSlyIoThread * io, GstSlyBatch * batch, GstSlyServer * server)
 {
   if (io->quitting || g_cancellable_is_cancelled (batch->cancellable)) {
     batch_cancelled (io, batch);
     return;
   }
 
+  batch->server = server;
+  batch->tries++;
   batch->sent_us = g_get_monotonic_time ();
   io->outstanding++;
   io->inflight = g_list_prepend (io->inflight, batch);
-  sly_client_infer_async (io->client,
+  gst_sly_server_begin (io->servers, server);
+  sly_client_infer_async (gst_sly_server_get_client (server),
       (GBytes * const *) batch->images->pdata, batch->images->len,
       batch->content_type, batch->settings, batch->deadline_us,
       batch->cancellable, infer_done, batch);
@@ -242,7 +308,8 @@ delayed_batch_fire (gpointer user_data)
   DelayedBatch *d = user_data;
   GstSlyIoThread *io = d->io;
 
-  batch_send_now (io, delayed_batch_take (d));
+  /* the servers may have changed meanwhile: pick again */
+  batch_send (io, delayed_batch_take (d));
   return G_SOURCE_REMOVE;
 }
 
@@ -258,30 +325,29 @@ delayed_batch_cancelled (GCancellable * cancellable, gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-static guint
-backoff_ms (guint failures)
-{
-  guint shift = MIN (failures - 1, 10);
-
-  return MIN (BACKOFF_FIRST_MS << shift, BACKOFF_MAX_MS);
-}
-
-/* I/O thread */
+/* I/O thread: sends @batch to the least loaded server that is up, or
+ * waits until the first one is back from its backoff. */
 static void
 batch_send (GstSlyIoThread * io, GstSlyBatch * batch)
 {
+  GstSlyServer *server;
   DelayedBatch *d;
+  guint wait_ms;
 
-  if (io->failures == 0 || io->quitting ||
-      g_cancellable_is_cancelled (batch->cancellable)) {
-    batch_send_now (io, batch);
+  if (io->quitting || g_cancellable_is_cancelled (batch->cancellable)) {
+    batch_cancelled (io, batch);
+    return;
+  }
+  server = gst_sly_server_set_pick (io->servers, NULL, &wait_ms);
+  if (server != NULL) {
+    batch_send_now (io, batch, server);
     return;
   }
 
   d = g_new0 (DelayedBatch, 1);
   d->io = io;
   d->batch = batch;
-  d->source = g_timeout_source_new (backoff_ms (io->failures));
+  d->source = g_timeout_source_new (wait_ms);
   g_source_set_callback (d->source, delayed_batch_fire, d, NULL);
   g_source_attach (d->source, io->context);
   d->cancel_source = g_cancellable_source_new (batch->cancellable);
@@ -289,8 +355,7 @@ batch_send (GstSlyIoThread * io, GstSlyBatch * batch)
       (GSourceFunc) (GCallback) delayed_batch_cancelled, d, NULL);
   g_source_attach (d->cancel_source, io->context);
   io->delayed = g_list_append (io->delayed, d);
-  GST_DEBUG ("server failing: next request in %u ms",
-      backoff_ms (io->failures));
+  GST_DEBUG ("every server failing: next request in %u ms", wait_ms);
 }
 
 static gboolean
@@ -359,8 +424,8 @@ static void
 control_fetch_info (GstSlyIoThread * io)
 {
   io->outstanding++;
-  sly_client_fetch_model_info_async (io->client, io->control_cancellable,
-      fetch_done, io);
+  sly_client_fetch_model_info_async (gst_sly_server_set_primary (io->servers),
+      io->control_cancellable, fetch_done, io);
 }
 
 static void
@@ -383,8 +448,9 @@ load_done (GObject * source, GAsyncResult * res, gpointer user_data)
         error->message, op->previous);
     op->load_error = g_steal_pointer (&error);
     io->outstanding++;
-    sly_client_load_async (io->client, op->previous, op->device, op->runtime,
-        io->control_cancellable, load_done, io);
+    sly_client_load_async (gst_sly_server_set_primary (io->servers),
+        op->previous, op->device, op->runtime, io->control_cancellable,
+        load_done, io);
     return;
   }
   if (op->load_error != NULL)
@@ -406,8 +472,8 @@ control_run_next (GstSlyIoThread * io)
   if (op->model != NULL) {
     GST_INFO ("loading model %s", op->model);
     io->outstanding++;
-    sly_client_load_async (io->client, op->model, op->device, op->runtime,
-        io->control_cancellable, load_done, io);
+    sly_client_load_async (gst_sly_server_set_primary (io->servers), op->model,
+        op->device, op->runtime, io->control_cancellable, load_done, io);
   } else {
     control_fetch_info (io);
   }
@@ -477,11 +543,16 @@ io_thread_func (gpointer user_data)
 {
   GstSlyIoThread *io = user_data;
   GError *error = NULL;
+  g_auto (GStrv) names = NULL;
+  GPtrArray *clients;
 
   g_main_context_push_thread_default (io->context);
-  /* The client, and so its SoupSession, is created here: libsoup wants a
-   * session used from the thread that made it. */
-  io->client = gst_sly_client_config_create_client (&io->cfg, &error);
+  /* The clients, and so their SoupSessions, are created here: libsoup
+   * wants a session used from the thread that made it. */
+  clients = create_clients (&io->cfg, &names, &error);
+  if (clients != NULL)
+    io->servers = gst_sly_server_set_new (clients,
+        (const gchar * const *) names);
 
   g_mutex_lock (&io->lock);
   io->start_error = error;
@@ -489,12 +560,12 @@ io_thread_func (gpointer user_data)
   g_cond_signal (&io->cond);
   g_mutex_unlock (&io->lock);
 
-  if (io->client != NULL) {
+  if (io->servers != NULL) {
     g_main_loop_run (io->loop);
     io_thread_drain (io);
   }
 
-  g_clear_object (&io->client);
+  g_clear_pointer (&io->servers, gst_sly_server_set_free);
   g_main_context_pop_thread_default (io->context);
   return NULL;
 }
@@ -560,4 +631,10 @@ gst_sly_io_thread_free (GstSlyIoThread * io)
   io_invoke (io, quit_cb, io->loop);
   g_thread_join (io->thread);
   io_thread_destroy (io);
+}
+
+void
+gst_sly_io_thread_add_stats (GstSlyIoThread * io, GstStructure * s)
+{
+  gst_sly_server_set_stats (io->servers, s);
 }

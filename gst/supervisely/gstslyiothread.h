@@ -48,6 +48,8 @@ typedef struct
   gint frame_width, frame_height;       /* of the frames they stand for */
   /*< private >*/
   gpointer io;
+  gpointer server;              /* the GstSlyServer it was sent to */
+  guint tries;                  /* servers it was sent to */
 } GstSlyBatch;
 
 GstSlyBatch *gst_sly_batch_new (void);
@@ -86,6 +88,10 @@ GstSlyIoThread *gst_sly_io_thread_new (const GstSlyClientConfig * cfg,
 /* Quits the loop, cancels what is outstanding, lets every completion run
  * (batch_done is called for each batch still pending), joins. */
 void gst_sly_io_thread_free (GstSlyIoThread * io);
+
+/* Adds "servers", an array with a structure per model server (url,
+ * requests, failed, in-flight, up), to @s. Any thread. */
+void gst_sly_io_thread_add_stats (GstSlyIoThread * io, GstStructure * s);
 
 /* All of these return at once; the work happens on the I/O thread. */
 void gst_sly_io_thread_submit (GstSlyIoThread * io, GstSlyBatch * batch);

@@ -402,12 +402,20 @@ install_connection_properties (GObjectClass * klass)
    * without its secrets: user info, query and the /net/<session token>
    * part are hidden. An empty string means unset.
    *
+   * Several deployments of the same model, comma-separated, share the
+   * requests: each goes to the server with the fewest outstanding; a
+   * server that fails is left alone for a backoff (100 ms doubling to
+   * 500 ms) and its failed non-live frames are retried on another; live
+   * frames are marked failed. The model property loads on the first one,
+   * which also gives the model information.
+   *
    * Since: 0.1
    */
   install_string (klass, PROP_URL, "url", "URL",
       "Base URL of the serving app, e.g. http://127.0.0.1:8000 or "
-      "https://host/net/<session token> (use this or task-id; reads back "
-      "with the session token hidden)", RW_FLAGS | GST_PARAM_MUTABLE_READY);
+      "https://host/net/<session token>; several deployments of one model "
+      "comma-separated (use this or task-id; reads back with the session "
+      "token hidden)", RW_FLAGS | GST_PARAM_MUTABLE_READY);
   /**
    * GstSlyModelInfer:task-id:
    *
@@ -1142,6 +1150,22 @@ gst_sly_model_infer_set_property (GObject * object, guint prop_id,
     check_classes (self);
 }
 
+/* The url property's comma-separated URLs, each without its secrets. */
+static gchar *
+redact_urls (const gchar * urls)
+{
+  g_auto (GStrv) parts = g_strsplit (urls, ",", -1);
+  guint i;
+
+  for (i = 0; parts[i] != NULL; i++) {
+    gchar *safe = sly_redact_url (g_strstrip (parts[i]));
+
+    g_free (parts[i]);
+    parts[i] = safe;
+  }
+  return g_strjoinv (",", parts);
+}
+
 static gchar *
 node_to_string (JsonNode * node)
 {
@@ -1202,9 +1226,16 @@ gst_sly_model_infer_get_property (GObject * object, guint prop_id,
 
   if (prop_id == PROP_STATS) {
     /* the stats have their own lock */
-    g_value_take_boxed (value, gst_sly_infer_stats_to_structure (self->stats,
-            "application/x-slymodelinfer-stats",
-            gst_sly_request_queue_get_inflight (&self->queue)));
+    GstStructure *s = gst_sly_infer_stats_to_structure (self->stats,
+        "application/x-slymodelinfer-stats",
+        gst_sly_request_queue_get_inflight (&self->queue));
+
+    /* the I/O thread is not freed while the lock is held */
+    GST_OBJECT_LOCK (self);
+    if (self->io != NULL)
+      gst_sly_io_thread_add_stats (self->io, s);
+    GST_OBJECT_UNLOCK (self);
+    g_value_take_boxed (value, s);
     return;
   }
 
@@ -1213,7 +1244,7 @@ gst_sly_model_infer_get_property (GObject * object, guint prop_id,
     case PROP_URL:
       /* dot dumps and applications print it: no session token */
       g_value_take_string (value, self->cfg.url ?
-          sly_redact_url (self->cfg.url) : NULL);
+          redact_urls (self->cfg.url) : NULL);
       break;
     case PROP_TASK_ID:
       g_value_set_int64 (value, self->cfg.task_id);
@@ -1362,7 +1393,7 @@ describe_server (GstSlyModelInfer * self)
   else if (self->cfg.url == NULL)
     server = g_strdup ("(none)");
   else
-    server = sly_redact_url (self->cfg.url);
+    server = redact_urls (self->cfg.url);
   GST_OBJECT_UNLOCK (self);
   return server;
 }

@@ -1960,6 +1960,87 @@ GST_START_TEST (test_upload_max_size_masks)
 
 GST_END_TEST;
 
+/* ---- several model servers ---- */
+
+/* requests each server of the element's stats got so far */
+static void
+server_requests (GstElement * e, guint64 * a, guint64 * b)
+{
+  GstStructure *stats = NULL;
+  const GValue *servers;
+
+  g_object_get (e, "stats", &stats, NULL);
+  servers = gst_structure_get_value (stats, "servers");
+  fail_unless (servers != NULL && gst_value_array_get_size (servers) == 2);
+  fail_unless (gst_structure_get_uint64 (gst_value_get_structure
+          (gst_value_array_get_value (servers, 0)), "requests", a));
+  fail_unless (gst_structure_get_uint64 (gst_value_get_structure
+          (gst_value_array_get_value (servers, 1)), "requests", b));
+  gst_structure_free (stats);
+}
+
+/* Pushes frame @n and pulls it: inferred, in order. */
+static void
+push_pull_inferred (GstHarness * h, guint n)
+{
+  GstBuffer *out;
+
+  fail_unless_equals_int (gst_harness_push (h, make_frame (n)), GST_FLOW_OK);
+  out = gst_harness_pull (h);
+  fail_unless_equals_uint64 (GST_BUFFER_PTS (out), n * GST_SECOND / FPS + 17);
+  fail_unless_equals_int (get_meta (out)->status,
+      GST_SLY_FRAME_STATUS_INFERRED);
+  gst_buffer_unref (out);
+}
+
+/* url lists two deployments: both get requests; with one killed every
+ * non-live frame is still inferred (retried on the other), in order; back,
+ * it gets requests again. */
+GST_START_TEST (test_two_servers)
+{
+  SlyTestServer *a = start_server (NULL);
+  SlyTestServer *b = start_server (NULL);
+  g_autofree gchar *desc = g_strdup_printf ("slymodelinfer url=%s,%s "
+      "max-inflight=2 retries=0", sly_test_server_get_url (a),
+      sly_test_server_get_url (b));
+  GstHarness *h = gst_harness_new_parse (desc);
+  GstElement *e;
+  guint64 ra = 0, rb = 0, ra_down = 0, rb_down = 0;
+  guint i, n = 0;
+
+  gst_harness_set_live (h, FALSE);
+  e = harness_element (h);
+  gst_harness_set_src_caps_str (h, I420_CAPS);
+  /* two in flight at a time: the least loaded server takes each */
+  for (i = 0; i < 10; i++, n++)
+    fail_unless_equals_int (gst_harness_push (h, make_frame (n)), GST_FLOW_OK);
+  for (i = 0; i < 10; i++)
+    gst_buffer_unref (gst_harness_pull (h));
+  server_requests (e, &ra, &rb);
+  fail_unless (ra > 0 && rb > 0, "requests %" G_GUINT64_FORMAT " and %"
+      G_GUINT64_FORMAT, ra, rb);
+
+  sly_test_server_kill (a);
+  for (i = 0; i < 20; i++, n++)
+    push_pull_inferred (h, n);
+  server_requests (e, &ra_down, &rb_down);
+  fail_unless (rb_down >= rb + 20);
+
+  /* back: within its backoff it gets requests again */
+  sly_test_server_restart (a);
+  for (i = 0; i < 200 && ra <= ra_down; i++, n++) {
+    push_pull_inferred (h, n);
+    server_requests (e, &ra, &rb);
+  }
+  fail_unless (ra > ra_down, "the restarted server got no request");
+
+  gst_harness_teardown (h);
+  sly_test_server_stop (a);
+  sly_test_server_stop (b);
+}
+
+GST_END_TEST;
+
 /* ---- visibility, failures, streaming rules (issues #7, #12) ---- */
 
 /* Frames dropped for want of a slot (overload=drop) are not output, but
@@ -2868,6 +2949,7 @@ slymodelinfer_suite (void)
   tcase_add_test (tc, test_live_server_killed);
   tcase_add_test (tc, test_live_server_retry_after);
   tcase_add_test (tc, test_model_load_rollback);
+  tcase_add_test (tc, test_two_servers);
   tcase_add_test (tc, test_upload_max_size);
   tcase_add_test (tc, test_upload_max_size_masks);
   tcase_add_test (tc, test_dropped_frames_advance_tracker);
