@@ -12,6 +12,8 @@
  */
 #include "slyregions.h"
 
+#include "slyerror.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -594,6 +596,12 @@ infer_windows (const SlyModel * model, const SlyImage * region,
   if (!read_window_params (settings, &params, &message))
     g_return_val_if_reached (merged);
   windows = windows_place (&params, region->width, region->height);
+  if (windows->len > SLY_REGIONS_MAX_WINDOWS) {
+    g_set_error (error, SLY_HTTP_ERROR, 400, "Sliding window: %u windows "
+        "for one image, more than %u", windows->len, SLY_REGIONS_MAX_WINDOWS);
+    sly_annotation_unref (merged);
+    return NULL;
+  }
   for (i = 0; i < windows->len; i++) {
     SlyBox *win = &g_array_index (windows, SlyBox, i);
     SlyImage view = image_view (region, win);

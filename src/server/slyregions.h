@@ -27,6 +27,9 @@ typedef struct
 
 void sly_infer_info_clear (SlyInferInfo * info);
 
+/* More windows for one image fail its inference (400). */
+#define SLY_REGIONS_MAX_WINDOWS 4096
+
 /* Checks the region and sliding-window keys of merged settings. Returns
  * FALSE with a message for the 400 (g_free it). @n_images: the number of
  * images of the request ("rectangles" must have as many), 0 when unknown

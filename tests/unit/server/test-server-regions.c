@@ -366,6 +366,17 @@ test_sliding_window_support (void)
   g_assert_cmpuint (json_object_get_size (data), ==, 0);
 
   srv_assert_error (bad, 400, "overlap is too high");
+
+  {
+    /* 1920 x 1080 windows of 10 x 10: too many for one image */
+    g_autoptr (SrvReply) many = srv_post_image (server, "/inference_image",
+        png, "{\"settings\": {\"inference_mode\": \"sliding_window\", "
+        "\"sliding_window_params\": {\"windowHeight\": 10, "
+        "\"windowWidth\": 10}}}");
+
+    srv_assert_error (many, 400, "Sliding window: 20736 windows for one "
+        "image, more than 4096");
+  }
 }
 
 /* Masks and polygons of the segmenter come back from the windows into
