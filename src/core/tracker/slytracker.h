@@ -88,6 +88,9 @@ guint    sly_tracker_update            (SlyTracker * tracker,
 /*
  * One frame without detections (not inferred, or the request failed): the
  * Kalman states advance one frame and lost tracks age (and may be removed).
+ * Call it for every such frame: the next update's gap (frames since the
+ * previous update) is 1 + the calls in between, and with gap_aware the
+ * association tolerates the displacement a gap allows (docs/tracking.md).
  * Tracked tracks stay Tracked, and so are output with predicted boxes, until
  * they go unmatched for more than track_buffer frames; then they become Lost.
  */
