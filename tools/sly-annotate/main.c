@@ -379,9 +379,13 @@ preflight (SlyApp * app, SlyProjectMeta ** meta_out)
   g_autoptr (GError) error = NULL;
   SlyProjectMeta *meta;
 
-  if (o->url)
-    client = sly_client_new_for_url (o->url, &error);
-  else
+  if (o->url) {
+    /* a comma-separated list of deployments (slymodelinfer shares the
+     * frames between them): the first one is checked */
+    g_auto (GStrv) urls = g_strsplit (o->url, ",", 2);
+
+    client = sly_client_new_for_url (g_strstrip (urls[0]), &error);
+  } else
     client = sly_client_new_for_task (o->task_id, o->server_address, NULL,
         &error);
   if (client == NULL) {
