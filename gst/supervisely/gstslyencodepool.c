@@ -43,7 +43,8 @@ encode_one (gpointer data, gpointer user_data)
   if (enc == NULL)
     enc = gst_sly_frame_encoder_new ();
   gst_sly_frame_encoder_set_info (enc, f->is_jpeg ? NULL : &f->info);
-  bytes = gst_sly_frame_encoder_encode (enc, f->buffer, f->max_size, f->png,
+  bytes =
+      gst_sly_frame_encoder_encode (enc, f->buffer, NULL, f->max_size, f->png,
       f->jpeg_quality, &content_type, &width, &height, &error);
   g_async_queue_push (pool->encoders, enc);
   gst_buffer_unref (f->buffer);

@@ -50,7 +50,8 @@ struct _GstSlyFrameEncoder
   gboolean is_jpeg;
   GstVideoInfo info;            /* of the input */
   GstVideoInfo scaled_info;     /* of the scaled frames, when scaling */
-  GstVideoConverter *converter; /* info -> scaled_info, NULL when not */
+  GstVideoRectangle source;     /* the part of the frame the converter reads */
+  GstVideoConverter *converter; /* source -> scaled_info, NULL when not */
   GstBuffer *scaled;            /* the scaled frame, reused */
 };
 
@@ -91,66 +92,82 @@ gst_sly_frame_encoder_set_info (GstSlyFrameEncoder * enc,
     enc->info = *info;
 }
 
-/* The size that fits @max_size on the longest side, aspect kept; even
- * for the subsampled formats. */
+/* The size that fits @max_size on the longest side of @w x @h, aspect
+ * kept; even for the subsampled formats. */
 static void
-fit_size (const GstVideoInfo * info, guint max_size, gint * width,
-    gint * height)
+fit_size (gint w, gint h, guint max_size, gint * width, gint * height)
 {
-  gint w = GST_VIDEO_INFO_WIDTH (info), h = GST_VIDEO_INFO_HEIGHT (info);
-  gdouble f = (gdouble) max_size / MAX (w, h);
+  gdouble f = max_size > 0 && (guint) MAX (w, h) > max_size ?
+      (gdouble) max_size / MAX (w, h) : 1.0;
 
   *width = MAX (2, (gint) (w * f + 0.5)) & ~1;
   *height = MAX (2, (gint) (h * f + 0.5)) & ~1;
 }
 
-/* The frame scaled to @max_size, or @buffer itself when it fits. The
- * converter is made once per caps and size. */
+static gboolean
+same_rect (const GstVideoRectangle * a, const GstVideoRectangle * b)
+{
+  return a->x == b->x && a->y == b->y && a->w == b->w && a->h == b->h;
+}
+
+/* called when the converter for @source to @w x @h is missing */
+static void
+make_converter (GstSlyFrameEncoder * enc, const GstVideoRectangle * source,
+    gint w, gint h)
+{
+  GstVideoInfo *out = &enc->scaled_info;
+
+  drop_converter (enc);
+  enc->source = *source;
+  gst_video_info_set_format (out, GST_VIDEO_INFO_FORMAT (&enc->info), w, h);
+  /* only the size changes */
+  GST_VIDEO_INFO_FPS_N (out) = GST_VIDEO_INFO_FPS_N (&enc->info);
+  GST_VIDEO_INFO_FPS_D (out) = GST_VIDEO_INFO_FPS_D (&enc->info);
+  GST_VIDEO_INFO_PAR_N (out) = GST_VIDEO_INFO_PAR_N (&enc->info);
+  GST_VIDEO_INFO_PAR_D (out) = GST_VIDEO_INFO_PAR_D (&enc->info);
+  GST_VIDEO_INFO_COLORIMETRY (out) = GST_VIDEO_INFO_COLORIMETRY (&enc->info);
+  GST_VIDEO_INFO_CHROMA_SITE (out) = GST_VIDEO_INFO_CHROMA_SITE (&enc->info);
+  /* linear: the model shrinks the image anyway; one thread, as the
+   * encode runs on its own */
+  enc->converter = gst_video_converter_new (&enc->info, out,
+      gst_structure_new ("options",
+          GST_VIDEO_CONVERTER_OPT_RESAMPLER_METHOD,
+          GST_TYPE_VIDEO_RESAMPLER_METHOD, GST_VIDEO_RESAMPLER_METHOD_LINEAR,
+          GST_VIDEO_CONVERTER_OPT_SRC_X, G_TYPE_INT, source->x,
+          GST_VIDEO_CONVERTER_OPT_SRC_Y, G_TYPE_INT, source->y,
+          GST_VIDEO_CONVERTER_OPT_SRC_WIDTH, G_TYPE_INT, source->w,
+          GST_VIDEO_CONVERTER_OPT_SRC_HEIGHT, G_TYPE_INT, source->h,
+          GST_VIDEO_CONVERTER_OPT_THREADS, G_TYPE_UINT, 1, NULL));
+  enc->scaled = gst_buffer_new_allocate (NULL, GST_VIDEO_INFO_SIZE (out), NULL);
+}
+
+/* The @crop of the frame (NULL: all of it) scaled to @max_size, or
+ * @buffer itself when neither applies. The converter is made once per
+ * caps, crop and size. */
 static GstBuffer *
-scale_frame (GstSlyFrameEncoder * enc, GstBuffer * buffer, guint max_size,
+scale_frame (GstSlyFrameEncoder * enc, GstBuffer * buffer,
+    const GstVideoRectangle * crop, guint max_size,
     const GstVideoInfo ** info, GError ** error)
 {
+  GstVideoRectangle all = { 0, 0, GST_VIDEO_INFO_WIDTH (&enc->info),
+    GST_VIDEO_INFO_HEIGHT (&enc->info)
+  };
+  const GstVideoRectangle *source = crop ? crop : &all;
   GstVideoFrame in, out;
   gint w, h;
 
   *info = &enc->info;
-  if (max_size == 0 || (guint) MAX (GST_VIDEO_INFO_WIDTH (&enc->info),
-          GST_VIDEO_INFO_HEIGHT (&enc->info)) <= max_size)
+  fit_size (source->w, source->h, max_size, &w, &h);
+  if (crop == NULL && w == all.w && h == all.h)
     return gst_buffer_ref (buffer);
 
-  fit_size (&enc->info, max_size, &w, &h);
   if (enc->converter == NULL || GST_VIDEO_INFO_WIDTH (&enc->scaled_info) != w
-      || GST_VIDEO_INFO_HEIGHT (&enc->scaled_info) != h) {
-    drop_converter (enc);
-    gst_video_info_set_format (&enc->scaled_info,
-        GST_VIDEO_INFO_FORMAT (&enc->info), w, h);
-    /* only the size changes */
-    GST_VIDEO_INFO_FPS_N (&enc->scaled_info) =
-        GST_VIDEO_INFO_FPS_N (&enc->info);
-    GST_VIDEO_INFO_FPS_D (&enc->scaled_info) =
-        GST_VIDEO_INFO_FPS_D (&enc->info);
-    GST_VIDEO_INFO_PAR_N (&enc->scaled_info) =
-        GST_VIDEO_INFO_PAR_N (&enc->info);
-    GST_VIDEO_INFO_PAR_D (&enc->scaled_info) =
-        GST_VIDEO_INFO_PAR_D (&enc->info);
-    GST_VIDEO_INFO_COLORIMETRY (&enc->scaled_info) =
-        GST_VIDEO_INFO_COLORIMETRY (&enc->info);
-    GST_VIDEO_INFO_CHROMA_SITE (&enc->scaled_info) =
-        GST_VIDEO_INFO_CHROMA_SITE (&enc->info);
-    /* linear: the model shrinks the image anyway; one thread, as the
-     * encode runs on its own */
-    enc->converter = gst_video_converter_new (&enc->info, &enc->scaled_info,
-        gst_structure_new ("options",
-            GST_VIDEO_CONVERTER_OPT_RESAMPLER_METHOD,
-            GST_TYPE_VIDEO_RESAMPLER_METHOD, GST_VIDEO_RESAMPLER_METHOD_LINEAR,
-            GST_VIDEO_CONVERTER_OPT_THREADS, G_TYPE_UINT, 1, NULL));
-    enc->scaled = gst_buffer_new_allocate (NULL,
-        GST_VIDEO_INFO_SIZE (&enc->scaled_info), NULL);
-  }
+      || GST_VIDEO_INFO_HEIGHT (&enc->scaled_info) != h ||
+      !same_rect (&enc->source, source))
+    make_converter (enc, source, w, h);
   if (enc->converter == NULL) {
     g_set_error (error, SLY_ERROR, SLY_ERROR_IMAGE, "cannot scale %dx%d %s "
-        "frames to %dx%d", GST_VIDEO_INFO_WIDTH (&enc->info),
-        GST_VIDEO_INFO_HEIGHT (&enc->info),
+        "frames to %dx%d", source->w, source->h,
         gst_video_format_to_string (GST_VIDEO_INFO_FORMAT (&enc->info)), w, h);
     return NULL;
   }
@@ -213,7 +230,8 @@ encode_raw (const GstVideoInfo * info, GstBuffer * buffer, gboolean png,
 
 GBytes *
 gst_sly_frame_encoder_encode (GstSlyFrameEncoder * enc, GstBuffer * buffer,
-    guint max_size, gboolean png, gint jpeg_quality,
+    const GstVideoRectangle * crop, guint max_size, gboolean png,
+    gint jpeg_quality,
     const gchar ** content_type, gint * width, gint * height, GError ** error)
 {
   const GstVideoInfo *info;
@@ -230,7 +248,7 @@ gst_sly_frame_encoder_encode (GstSlyFrameEncoder * enc, GstBuffer * buffer,
     *content_type = "image/jpeg";
     return g_bytes_new_take (data, size);
   }
-  frame = scale_frame (enc, buffer, max_size, &info, error);
+  frame = scale_frame (enc, buffer, crop, max_size, &info, error);
   if (frame == NULL)
     return NULL;
   bytes = encode_raw (info, frame, png, jpeg_quality, content_type, error);

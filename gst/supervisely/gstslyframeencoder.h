@@ -23,12 +23,14 @@ void gst_sly_frame_encoder_free (GstSlyFrameEncoder * enc);
 void gst_sly_frame_encoder_set_info (GstSlyFrameEncoder * enc,
     const GstVideoInfo * info);
 
-/* Encodes @buffer; with @max_size > 0 a frame whose longest side is
- * larger is scaled down to it first (aspect kept). Returns the bytes, their
- * *@content_type (static) and the *@width x *@height of the image sent (0
- * for JPEG input), or NULL with @error. */
+/* Encodes @buffer, or its @crop (nullable; inside the frame); with
+ * @max_size > 0 an image whose longest side is larger is scaled down to it
+ * first (aspect kept). Returns the bytes, their *@content_type (static)
+ * and the *@width x *@height of the image sent (0 for JPEG input, never
+ * cropped or scaled), or NULL with @error. */
 GBytes *gst_sly_frame_encoder_encode (GstSlyFrameEncoder * enc,
-    GstBuffer * buffer, guint max_size, gboolean png, gint jpeg_quality,
+    GstBuffer * buffer, const GstVideoRectangle * crop, guint max_size,
+    gboolean png, gint jpeg_quality,
     const gchar ** content_type, gint * width, gint * height,
     GError ** error);
 

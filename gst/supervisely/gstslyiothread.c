@@ -196,6 +196,7 @@ gst_sly_batch_free (GstSlyBatch * batch)
 {
   g_ptr_array_unref (batch->items);
   g_ptr_array_unref (batch->images);
+  g_clear_pointer (&batch->crops, g_array_unref);
   g_clear_pointer (&batch->settings, sly_inference_settings_free);
   g_clear_object (&batch->cancellable);
   g_free (batch);

@@ -9,6 +9,7 @@
 #define __GST_SLY_IO_THREAD_H__
 
 #include <gst/gst.h>
+#include <gst/video/video.h>
 #include "slyclient.h"
 #include "slymodelinfo.h"
 
@@ -33,11 +34,20 @@ void gst_sly_client_config_copy (const GstSlyClientConfig * src,
 SlyClient *gst_sly_client_config_create_client (const GstSlyClientConfig *
     cfg, GError ** error);
 
+/* A region of a frame sent as an image of its own (the roi property). */
+typedef struct
+{
+  GstVideoRectangle region;     /* in frame pixels */
+  gint upload_width, upload_height;     /* of the image sent */
+} GstSlyCrop;
+
 /* One inference request: one or several frames of one epoch. */
 typedef struct
 {
   GPtrArray *items;             /* GstSlyItem* (refs) */
-  GPtrArray *images;            /* GBytes*, one per item */
+  GPtrArray *images;            /* GBytes*, one per item, or per crop */
+  GArray *crops;                /* GstSlyCrop, one per image: the regions of
+                                 * the one item; NULL for whole frames */
   const gchar *content_type;
   SlyInferenceSettings *settings;
   guint64 epoch;

@@ -35,6 +35,7 @@
 #include "config.h"
 #endif
 
+#include <stdio.h>
 #include <string.h>
 
 #include "gstslyelements.h"
@@ -107,6 +108,7 @@ enum
   PROP_MAX_OBJECTS,
   PROP_CA_FILE,
   PROP_UPLOAD_MAX_SIZE,
+  PROP_ROI,
   PROP_STATS_INTERVAL,
   PROP_MODEL_META,
   PROP_MODEL_CLASSES,
@@ -162,6 +164,8 @@ struct _GstSlyModelInfer
   guint64 max_queued_bytes;
   guint stats_interval;
   guint upload_max_size;
+  gchar *roi;
+  GArray *regions;              /* GstVideoRectangle of roi, NULL = frame */
 
   /* what the server told us: GST_OBJECT_LOCK */
   SlyModelInfo *info;
@@ -369,6 +373,8 @@ gst_sly_model_infer_finalize (GObject * object)
   g_free (self->classes);
   g_free (self->settings);
   g_free (self->tracking_config);
+  g_free (self->roi);
+  g_clear_pointer (&self->regions, g_array_unref);
   g_free (self->bad_settings);
   g_clear_pointer (&self->info, sly_model_info_unref);
   g_clear_pointer (&self->class_index, g_hash_table_unref);
@@ -681,6 +687,21 @@ install_throughput_properties (GObjectClass * klass)
           "scaled down and the answers mapped back (0 = full frame)", 0,
           16384, DEFAULT_UPLOAD_MAX_SIZE,
           RW_FLAGS | GST_PARAM_MUTABLE_PLAYING));
+  /**
+   * GstSlyModelInfer:roi:
+   *
+   * Regions of interest in frame pixels, "x,y,width,height", several
+   * separated by ";". Only the regions are cropped, encoded and sent (in
+   * one request per frame), and every geometry comes back in frame
+   * coordinates: objects outside every region do not exist for the frame.
+   * Raw video only; empty = the whole frame.
+   *
+   * Since: 0.2
+   */
+  install_string (klass, PROP_ROI, "roi", "Regions of interest",
+      "Regions to infer on, x,y,width,height in frame pixels, several "
+      "separated by ';' (NULL = the whole frame)",
+      RW_FLAGS | GST_PARAM_MUTABLE_PLAYING);
   /**
    * GstSlyModelInfer:overload:
    *
@@ -997,6 +1018,37 @@ locked_batch_size (GstSlyModelInfer * self)
   return size;
 }
 
+/* "x,y,w,h;x,y,w,h" -> rectangles; NULL (empty) for none, and FALSE for
+ * text that is not such a list. */
+static gboolean
+parse_regions (const gchar * text, GArray ** regions)
+{
+  g_auto (GStrv) parts = NULL;
+  guint i;
+
+  *regions = NULL;
+  if (text == NULL)
+    return TRUE;
+  parts = g_strsplit (text, ";", -1);
+  *regions = g_array_new (FALSE, FALSE, sizeof (GstVideoRectangle));
+  for (i = 0; parts[i] != NULL; i++) {
+    GstVideoRectangle r;
+    gchar end;
+
+    if (*g_strstrip (parts[i]) == '\0')
+      continue;
+    if (sscanf (parts[i], "%d ,%d ,%d ,%d %c", &r.x, &r.y, &r.w, &r.h,
+            &end) != 4 || r.x < 0 || r.y < 0 || r.w <= 0 || r.h <= 0) {
+      g_clear_pointer (regions, g_array_unref);
+      return FALSE;
+    }
+    g_array_append_val (*regions, r);
+  }
+  if ((*regions)->len == 0)
+    g_clear_pointer (regions, g_array_unref);
+  return TRUE;
+}
+
 static void
 set_string (gchar ** field, const GValue * value)
 {
@@ -1039,7 +1091,7 @@ gst_sly_model_infer_set_property (GObject * object, guint prop_id,
     const GValue * value, GParamSpec * pspec)
 {
   GstSlyModelInfer *self = GST_SLY_MODEL_INFER (object);
-  gboolean check = FALSE;
+  gboolean check = FALSE, bad_roi = FALSE;
 
   GST_OBJECT_LOCK (self);
   switch (prop_id) {
@@ -1139,6 +1191,18 @@ gst_sly_model_infer_set_property (GObject * object, guint prop_id,
     case PROP_UPLOAD_MAX_SIZE:
       self->upload_max_size = g_value_get_uint (value);
       break;
+    case PROP_ROI:{
+      GArray *regions;
+
+      if (parse_regions (g_value_get_string (value), &regions)) {
+        set_string (&self->roi, value);
+        g_clear_pointer (&self->regions, g_array_unref);
+        self->regions = regions;
+      } else {
+        bad_roi = TRUE;
+      }
+      break;
+    }
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -1148,6 +1212,10 @@ gst_sly_model_infer_set_property (GObject * object, guint prop_id,
   /* posts a message: not under the lock */
   if (check)
     check_classes (self);
+  if (bad_roi)
+    GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS, ("The roi property must be "
+            "x,y,width,height with positive sizes, several separated by ';': "
+            "\"%s\" is ignored", g_value_get_string (value)), (NULL));
 }
 
 /* The url property's comma-separated URLs, each without its secrets. */
@@ -1330,6 +1398,9 @@ gst_sly_model_infer_get_property (GObject * object, guint prop_id,
       break;
     case PROP_UPLOAD_MAX_SIZE:
       g_value_set_uint (value, self->upload_max_size);
+      break;
+    case PROP_ROI:
+      g_value_set_string (value, self->roi);
       break;
     case PROP_MODEL_META:
     case PROP_MODEL_CLASSES:
@@ -1557,6 +1628,30 @@ warn_truncated (GstSlyModelInfer * self, GPtrArray * annotations)
             n), (NULL));
 }
 
+/* I/O thread: the answers for the regions of one frame (roi), merged into
+ * one annotation in frame coordinates, in place of @annotations' items. */
+static void
+merge_regions (GstSlyBatch * batch, GPtrArray * annotations)
+{
+  SlyAnnotation *merged = sly_annotation_new (batch->frame_width,
+      batch->frame_height);
+  guint i;
+
+  for (i = 0; i < annotations->len && i < batch->crops->len; i++) {
+    GstSlyCrop *crop = &g_array_index (batch->crops, GstSlyCrop, i);
+    SlyAnnotation *ann = annotations->pdata[i];
+
+    if (crop->upload_width != crop->region.w ||
+        crop->upload_height != crop->region.h)
+      sly_annotation_scale (ann, (gdouble) crop->region.w /
+          crop->upload_width, (gdouble) crop->region.h / crop->upload_height,
+          crop->region.w, crop->region.h);
+    sly_annotation_take_objects (merged, ann, crop->region.x, crop->region.y);
+  }
+  g_ptr_array_set_size (annotations, 0);
+  g_ptr_array_add (annotations, merged);
+}
+
 /* I/O thread: answers for scaled images, in frame coordinates. The
  * annotations are only the client's until completed. */
 static void
@@ -1565,6 +1660,10 @@ map_to_frame (GstSlyBatch * batch, GPtrArray * annotations)
   gdouble sx, sy;
   guint i;
 
+  if (batch->crops != NULL) {
+    merge_regions (batch, annotations);
+    return;
+  }
   if (batch->upload_width == 0 || batch->frame_width == 0 ||
       (batch->upload_width == batch->frame_width &&
           batch->upload_height == batch->frame_height))
@@ -1825,6 +1924,7 @@ typedef struct
   gint jpeg_quality;
   GstSlyUploadFormat upload_format;
   guint upload_max_size;
+  GArray *regions;
   gdouble conf;
   gchar **classes;
   gint img_size;
@@ -1842,6 +1942,7 @@ snapshot_take (GstSlyModelInfer * self, Snapshot * snap)
   snap->jpeg_quality = self->jpeg_quality;
   snap->upload_format = self->upload_format;
   snap->upload_max_size = self->upload_max_size;
+  snap->regions = self->regions ? g_array_ref (self->regions) : NULL;
   snap->conf = self->conf;
   snap->classes = parse_classes (self->classes);
   snap->img_size = self->img_size;
@@ -1854,6 +1955,7 @@ snapshot_clear (Snapshot * snap)
 {
   g_strfreev (snap->classes);
   g_free (snap->settings);
+  g_clear_pointer (&snap->regions, g_array_unref);
 }
 
 /* Warns once per bad settings value, not once per request. */
@@ -1925,8 +2027,8 @@ encode_frame (GstSlyModelInfer * self, GstBuffer * buffer,
     png = g_str_equal (self->pending->content_type, "image/png");
     max_size = MAX (self->pending->upload_width, self->pending->upload_height);
   }
-  bytes = gst_sly_frame_encoder_encode (self->encoder, buffer, max_size, png,
-      snap->jpeg_quality, content_type, width, height, &error);
+  bytes = gst_sly_frame_encoder_encode (self->encoder, buffer, NULL, max_size,
+      png, snap->jpeg_quality, content_type, width, height, &error);
   if (bytes == NULL)
     warn_encode_failure (self, error);
   return bytes;
@@ -1974,6 +2076,72 @@ encode_on_pool (GstSlyModelInfer * self, GstSlyItem * item, GstBuffer * buffer,
   gst_sly_encode_pool_push (self->encode_pool, buffer,
       self->is_jpeg ? NULL : &self->vinfo, snap->upload_max_size,
       snap->upload_format == GST_SLY_UPLOAD_PNG, snap->jpeg_quality, batch);
+}
+
+/* The part of @region inside a @width x @height frame; FALSE when none. */
+static gboolean
+clip_region (const GstVideoRectangle * region, gint width, gint height,
+    GstVideoRectangle * out)
+{
+  gint64 right = MIN ((gint64) region->x + region->w, width);
+  gint64 bottom = MIN ((gint64) region->y + region->h, height);
+
+  out->x = region->x;
+  out->y = region->y;
+  out->w = (gint) MAX (right - region->x, 0);
+  out->h = (gint) MAX (bottom - region->y, 0);
+  return out->w > 0 && out->h > 0;
+}
+
+/* Streaming thread: a request of @item's regions (roi), each cropped and
+ * encoded as an image of its own; FALSE after a warning when one cannot
+ * be encoded. Regions are clipped to the frame; those outside it are left
+ * out. */
+static gboolean
+send_regions (GstSlyModelInfer * self, GstSlyItem * item, GstBuffer * buffer,
+    const Snapshot * snap)
+{
+  GstSlyBatch *batch = gst_sly_batch_new ();
+  gint frame_width = self->frame_width, frame_height = self->frame_height;
+  gboolean png = snap->upload_format == GST_SLY_UPLOAD_PNG;
+  guint i;
+
+  batch->crops = g_array_new (FALSE, FALSE, sizeof (GstSlyCrop));
+  for (i = 0; i < snap->regions->len; i++) {
+    g_autoptr (GError) error = NULL;
+    GstSlyCrop crop;
+    GBytes *bytes;
+
+    if (!clip_region (&g_array_index (snap->regions, GstVideoRectangle, i),
+            frame_width, frame_height, &crop.region))
+      continue;
+    bytes = gst_sly_frame_encoder_encode (self->encoder, buffer, &crop.region,
+        snap->upload_max_size, png, snap->jpeg_quality, &batch->content_type,
+        &crop.upload_width, &crop.upload_height, &error);
+    if (bytes == NULL) {
+      warn_encode_failure (self, error);
+      gst_sly_batch_free (batch);
+      return FALSE;
+    }
+    g_ptr_array_add (batch->images, bytes);
+    g_array_append_val (batch->crops, crop);
+  }
+  batch->settings = make_settings (self, snap);
+  batch->deadline_us = item->deadline_us;
+  batch->frame_width = self->frame_width;
+  batch->frame_height = self->frame_height;
+  g_ptr_array_add (batch->items, gst_sly_item_ref (item));
+  if (batch->images->len == 0) {
+    /* every region outside the frame: nothing there, nothing to ask */
+    gst_sly_request_queue_finish_item (&self->queue, item,
+        GST_SLY_RESULT_INFERRED);
+    gst_sly_batch_free (batch);
+    return TRUE;
+  }
+  batch->epoch = gst_sly_request_queue_begin_request (&self->queue,
+      &batch->cancellable);
+  gst_sly_io_thread_submit (self->io, batch);
+  return TRUE;
 }
 
 /* Streaming thread: sends the gathered frames. The window slot was taken
@@ -2157,7 +2325,13 @@ gst_sly_model_infer_chain (GstPad * pad, GstObject * parent, GstBuffer * buffer)
     gst_sly_item_unref (item);
     goto out;
   }
-  if (infer && self->encode_pool != NULL && snap.batch_size == 1 &&
+  if (infer && snap.regions != NULL && !self->is_jpeg) {
+    /* a request of the frame's regions, never gathered with others */
+    submit_pending (self);
+    if (!send_regions (self, item, buffer, &snap))
+      gst_sly_request_queue_finish_item (&self->queue, item,
+          GST_SLY_RESULT_FAILED);
+  } else if (infer && self->encode_pool != NULL && snap.batch_size == 1 &&
       self->pending == NULL) {
     /* the streaming thread only references the frame */
     encode_on_pool (self, item, buffer, &snap);

@@ -190,3 +190,19 @@ sly_annotation_scale (SlyAnnotation * ann, gdouble sx, gdouble sy,
   ann->width = new_width;
   ann->height = new_height;
 }
+
+void
+sly_annotation_take_objects (SlyAnnotation * dst, SlyAnnotation * src,
+    gint dx, gint dy)
+{
+  g_return_if_fail (dst != NULL && src != NULL && dst != src);
+
+  while (src->objects->len > 0) {
+    SlyObject *obj = g_ptr_array_steal_index (src->objects, 0);
+
+    sly_geometry_translate (obj->geometry, dx, dy);
+    g_ptr_array_add (dst->objects, obj);
+  }
+  dst->has_track_ids = dst->has_track_ids && src->has_track_ids;
+  dst->n_dropped_objects += src->n_dropped_objects;
+}

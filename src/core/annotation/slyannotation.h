@@ -166,6 +166,14 @@ void sly_object_set_confidence (SlyObject * obj, gdouble confidence);
  * then "score", first numeric value; 1.0 when none. */
 gdouble sly_object_confidence_from_tags (const SlyObject * obj);
 
+/* Moves every object of @src into @dst, each moved by @dx, @dy (the
+ * answer for a region of a frame, into the frame's annotation); @src is
+ * left without objects. Track ids stay only when both had them. */
+void sly_annotation_take_objects (SlyAnnotation * dst, SlyAnnotation * src,
+    gint dx, gint dy);
+/* Moves every coordinate by @dx, @dy (masks by their origin). */
+void sly_geometry_translate (SlyGeometry * geometry, gint dx, gint dy);
+
 /* Scales every coordinate (and decoded masks) by sx, sy; used when the frame
  * sent to the server was resized. */
 void sly_annotation_scale (SlyAnnotation * ann, gdouble sx, gdouble sy,

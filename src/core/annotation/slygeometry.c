@@ -409,3 +409,54 @@ sly_geometry_scale (SlyGeometry * g, gdouble sx, gdouble sy)
       break;
   }
 }
+
+static void
+translate_points (GArray * points, gint dx, gint dy)
+{
+  for (guint i = 0; i < points->len; i++) {
+    SlyPoint *p = &g_array_index (points, SlyPoint, i);
+
+    p->x = to_coord ((gdouble) p->x + dx);
+    p->y = to_coord ((gdouble) p->y + dy);
+  }
+}
+
+static void
+translate_contour (SlyContour * c, gint dx, gint dy)
+{
+  translate_points (c->exterior, dx, dy);
+  for (guint i = 0; i < c->interior->len; i++)
+    translate_points (g_ptr_array_index (c->interior, i), dx, dy);
+}
+
+void
+sly_geometry_translate (SlyGeometry * g, gint dx, gint dy)
+{
+  switch (g->type) {
+    case SLY_GEOMETRY_MULTIPOLYGON:
+      for (guint i = 0; i < g->parts->len; i++)
+        translate_contour (g_ptr_array_index (g->parts, i), dx, dy);
+      break;
+    case SLY_GEOMETRY_GRAPH:
+      for (guint i = 0; i < g->nodes->len; i++) {
+        SlyGraphNode *n = g_ptr_array_index (g->nodes, i);
+
+        n->loc.x = to_coord ((gdouble) n->loc.x + dx);
+        n->loc.y = to_coord ((gdouble) n->loc.y + dy);
+      }
+      break;
+    case SLY_GEOMETRY_BITMAP:
+    case SLY_GEOMETRY_ALPHA_MASK:
+      /* the encoded data does not hold the origin: it stays valid */
+      g->mask_origin.x = to_coord ((gdouble) g->mask_origin.x + dx);
+      g->mask_origin.y = to_coord ((gdouble) g->mask_origin.y + dy);
+      if (g->mask != NULL) {
+        g->mask->origin_x = g->mask_origin.x;
+        g->mask->origin_y = g->mask_origin.y;
+      }
+      break;
+    default:
+      translate_contour (&g->contour, dx, dy);
+      break;
+  }
+}

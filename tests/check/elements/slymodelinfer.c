@@ -14,6 +14,8 @@
 #include <gst/check/gstcheck.h>
 #include <gst/check/gstharness.h>
 #include <gst/video/video.h>
+#include <libsoup/soup.h>
+#include <json-glib/json-glib.h>
 
 #include "gstslypredictionmeta.h"
 #include "slyimage.h"
@@ -1996,6 +1998,82 @@ GST_START_TEST (test_upload_max_size_masks)
 
 GST_END_TEST;
 
+/* ---- regions ---- */
+
+/* The sizes of the last @n images the server ran its model on. */
+static void
+server_last_sizes (SlyTestServer * server, guint n, gint * sizes)
+{
+  g_autofree gchar *url = g_strdup_printf ("%s/debug_inferred_images",
+      sly_test_server_get_url (server));
+  g_autoptr (SoupSession) session = soup_session_new ();
+  g_autoptr (SoupMessage) msg = soup_message_new ("GET", url);
+  g_autoptr (GBytes) body = soup_session_send_and_read (session, msg, NULL,
+      NULL);
+  g_autoptr (JsonNode) root = NULL;
+  JsonArray *images;
+  guint i, len;
+
+  fail_unless (body != NULL);
+  root = json_from_string (g_bytes_get_data (body, NULL), NULL);
+  fail_unless (root != NULL);
+  images = json_object_get_array_member (json_node_get_object (root), "images");
+  len = json_array_get_length (images);
+  fail_unless (len >= n);
+  for (i = 0; i < n; i++) {
+    JsonObject *o = json_array_get_object_element (images, len - n + i);
+
+    sizes[2 * i] = json_object_get_int_member (o, "width");
+    sizes[2 * i + 1] = json_object_get_int_member (o, "height");
+  }
+}
+
+/* roi: only the regions are sent (the server ran on images of their
+ * size), and the box comes back in frame coordinates, within 2 px of the
+ * square the test drew; a region without the square gives no object. */
+GST_START_TEST (test_roi)
+{
+  SlyTestServer *server = start_server (NULL);
+  GstHarness *h = infer_harness (server, "roi=5,10,120,90", FALSE);
+  GstElement *e = harness_element (h);
+  GstBuffer *out;
+  gint sizes[4], x, y, w, hh;
+
+  gst_harness_set_src_caps_str (h, I420_CAPS);
+  /* frame 3: the square at 31,20, 40x30 */
+  fail_unless_equals_int (gst_harness_push (h, make_frame (3)), GST_FLOW_OK);
+  out = gst_harness_pull (h);
+  fail_unless_equals_int (gst_sly_prediction_meta_get_n_objects (get_meta
+          (out)), 1);
+  fail_unless (gst_sly_prediction_meta_get_object (get_meta (out), 0, NULL,
+          NULL, &x, &y, &w, &hh, NULL));
+  fail_unless (ABS (x - 31) <= 2 && ABS (y - 20) <= 2 && ABS (w - 40) <= 2 &&
+      ABS (hh - 30) <= 2, "box %d,%d %dx%d", x, y, w, hh);
+  gst_buffer_unref (out);
+  server_last_sizes (server, 1, sizes);
+  fail_unless_equals_int (sizes[0], 120);
+  fail_unless_equals_int (sizes[1], 90);
+
+  /* two regions, the square in neither: two images, no object */
+  g_object_set (e, "roi", "150,100,100,80; 0,150,60,40", NULL);
+  fail_unless_equals_int (gst_harness_push (h, make_frame (4)), GST_FLOW_OK);
+  out = gst_harness_pull (h);
+  fail_unless_equals_int (get_meta (out)->status,
+      GST_SLY_FRAME_STATUS_INFERRED);
+  fail_unless_equals_int (gst_sly_prediction_meta_get_n_objects (get_meta
+          (out)), 0);
+  gst_buffer_unref (out);
+  server_last_sizes (server, 2, sizes);
+  fail_unless (sizes[0] == 100 && sizes[1] == 80 && sizes[2] == 60 &&
+      sizes[3] == 40, "sizes %dx%d and %dx%d", sizes[0], sizes[1], sizes[2],
+      sizes[3]);
+
+  gst_harness_teardown (h);
+  sly_test_server_stop (server);
+}
+
+GST_END_TEST;
+
 /* ---- several model servers ---- */
 
 /* requests each server of the element's stats got so far */
@@ -2997,6 +3075,7 @@ slymodelinfer_suite (void)
   tcase_add_test (tc, test_live_server_retry_after);
   tcase_add_test (tc, test_model_load_rollback);
   tcase_add_test (tc, test_two_servers);
+  tcase_add_test (tc, test_roi);
   tcase_add_test (tc, test_upload_max_size);
   tcase_add_test (tc, test_upload_max_size_masks);
   tcase_add_test (tc, test_dropped_frames_advance_tracker);
