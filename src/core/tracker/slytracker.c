@@ -132,6 +132,16 @@ compare_score_desc (gconstpointer a, gconstpointer b, gpointer dets)
   return sa > sb ? -1 : sa < sb ? 1 : 0;
 }
 
+/* Best score first, the earlier detection first on a tie. */
+static gint
+compare_score_desc_then_index (gconstpointer a, gconstpointer b, gpointer dets)
+{
+  gint c = compare_score_desc (a, b, dets);
+  guint ia = *(const guint *) a, ib = *(const guint *) b;
+
+  return c != 0 ? c : ia < ib ? -1 : ia > ib ? 1 : 0;
+}
+
 static gint
 compare_index (gconstpointer a, gconstpointer b)
 {
@@ -158,8 +168,8 @@ group_same_objects (const SlyTrackerConfig * cfg, Frame * f, guint n)
   for (i = 0; i < n; i++)
     if (detection_is_valid (&f->dets[i]))
       g_array_append_val (order, i);
-  /* stable: equal scores keep the detections' order */
-  g_array_sort_with_data (order, compare_score_desc, (gpointer) f->dets);
+  g_array_sort_with_data (order, compare_score_desc_then_index,
+      (gpointer) f->dets);
   /* quadratic, but only in the detections kept: bounded like the rest */
   if (order->len > SLY_TRACKER_MAX_DETECTIONS)
     g_array_set_size (order, SLY_TRACKER_MAX_DETECTIONS);

@@ -77,8 +77,10 @@ void     sly_tracker_apply_warp        (SlyTracker * tracker,
  * One frame with detections (possibly none). @out_track_ids (nullable)
  * receives, per detection, the id of the track it was assigned to, or 0 for
  * none; new, still unconfirmed tracks count too (protocol.md 8.2 step 12).
- * Detections with non-finite values or negative size get 0. Returns the
- * number of detections that got an id.
+ * Detections with non-finite values or negative size get 0. With
+ * same_object_iou < 1, detections of one class overlapping by more than it
+ * are one object: one of them feeds the tracker, all get its id. Returns
+ * the number of detections that got an id.
  */
 guint    sly_tracker_update            (SlyTracker * tracker,
                                         const SlyDetection * detections,
