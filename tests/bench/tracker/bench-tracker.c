@@ -48,7 +48,7 @@ make_frame (guint n, gint frame, GRand * rand, SlyDetection * dets,
 }
 
 static BenchResult
-run (guint n)
+run (guint n, gboolean extensions)
 {
   g_autoptr (SlyTrackerConfig) config = sly_tracker_config_new ();
   g_autoptr (SlyTracker) tracker = NULL;
@@ -60,6 +60,8 @@ run (guint n)
   gint frame;
 
   config->with_reid = FALSE;
+  if (extensions)
+    sly_tracker_config_use_extensions (config);
   tracker = sly_tracker_new (config);
   for (frame = 0; frame < FRAMES + WARMUP; frame++) {
     guint n_dets;
@@ -95,11 +97,20 @@ main (int argc, char **argv)
   g_print ("%8s %14s %14s %16s %14s\n", "objects", "us/update", "max us",
       "us/object", "live tracks");
   for (i = 0; i < G_N_ELEMENTS (sizes); i++) {
-    res[i] = run (sizes[i]);
+    res[i] = run (sizes[i], FALSE);
     g_print ("%8u %14.1f %14.1f %16.3f %14u\n", sizes[i], res[i].mean_us,
         res[i].max_us, res[i].mean_us / sizes[i], res[i].ids);
   }
   g_print ("growth: 100 vs 10 objects x%.1f, 500 vs 100 objects x%.1f\n",
       res[1].mean_us / res[0].mean_us, res[2].mean_us / res[1].mean_us);
+  /* as slymodelinfer runs it: gap-aware, same-object grouping (quadratic
+   * in the detections of a frame) */
+  g_print ("with the extensions (docs/tracking.md):\n");
+  for (i = 0; i < G_N_ELEMENTS (sizes); i++) {
+    BenchResult r = run (sizes[i], TRUE);
+
+    g_print ("%8u %14.1f %14.1f %16.3f %14u\n", sizes[i], r.mean_us,
+        r.max_us, r.mean_us / sizes[i], r.ids);
+  }
   return 0;
 }
