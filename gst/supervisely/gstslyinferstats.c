@@ -40,7 +40,8 @@ struct _GstSlyInferStats
   guint64 results[GST_SLY_RESULT_LATE + 1];
   gint64 start_us;
 
-  GstClockTime rtt[RTT_WINDOW];
+  GstClockTime rtt[RTT_WINDOW]; /* as measured, for the stats */
+  GstClockTime latency_rtt[RTT_WINDOW]; /* as the latency counts them */
   guint rtt_len, rtt_pos;
   GstClockTime reported_rtt;    /* round trip in the last latency answer */
 
@@ -155,10 +156,10 @@ gst_sly_infer_stats_count_out (GstSlyInferStats * stats, GstSlyResult result,
   return text;
 }
 
-/* called with the lock */
+/* called with the lock: percentiles of @window (rtt or latency_rtt) */
 static void
-locked_round_trips (GstSlyInferStats * stats, GstClockTime * p50,
-    GstClockTime * p95)
+locked_percentiles (GstSlyInferStats * stats, const GstClockTime * window,
+    GstClockTime * p50, GstClockTime * p95)
 {
   GstClockTime sorted[RTT_WINDOW];
   guint i, j;
@@ -168,7 +169,7 @@ locked_round_trips (GstSlyInferStats * stats, GstClockTime * p50,
     return;
   /* insertion sort of at most RTT_WINDOW values */
   for (i = 0; i < stats->rtt_len; i++) {
-    GstClockTime v = stats->rtt[i];
+    GstClockTime v = window[i];
 
     for (j = i; j > 0 && sorted[j - 1] > v; j--)
       sorted[j] = sorted[j - 1];
@@ -180,13 +181,14 @@ locked_round_trips (GstSlyInferStats * stats, GstClockTime * p50,
 
 gboolean
 gst_sly_infer_stats_add_round_trip (GstSlyInferStats * stats,
-    GstClockTime rtt, gboolean automatic_latency)
+    GstClockTime rtt, GstClockTime latency_rtt, gboolean automatic_latency)
 {
   GstClockTime p50, p95;
   gboolean grew = FALSE;
 
   g_mutex_lock (&stats->lock);
   stats->rtt[stats->rtt_pos] = rtt;
+  stats->latency_rtt[stats->rtt_pos] = latency_rtt;
   stats->rtt_pos = (stats->rtt_pos + 1) % RTT_WINDOW;
   stats->rtt_len = MIN (stats->rtt_len + 1, RTT_WINDOW);
   /* the pipeline should ask again once the p95 outgrew what was reported
@@ -194,7 +196,7 @@ gst_sly_infer_stats_add_round_trip (GstSlyInferStats * stats,
    * only after a further rise */
   if (automatic_latency && stats->rtt_len >= MIN_RTT_SAMPLES &&
       GST_CLOCK_TIME_IS_VALID (stats->reported_rtt)) {
-    locked_round_trips (stats, &p50, &p95);
+    locked_percentiles (stats, stats->latency_rtt, &p50, &p95);
     grew = p95 > stats->reported_rtt + stats->reported_rtt / 4;
     if (grew)
       stats->reported_rtt = p95;
@@ -233,7 +235,7 @@ gst_sly_infer_stats_get_latency (GstSlyInferStats * stats, GstClockTime gather)
   if (stats->rtt_len >= MIN_RTT_SAMPLES) {
     GstClockTime p50, p95;
 
-    locked_round_trips (stats, &p50, &p95);
+    locked_percentiles (stats, stats->latency_rtt, &p50, &p95);
     latency = p95;
   }
   /* what later round trips are compared against */
@@ -284,7 +286,7 @@ gst_sly_infer_stats_to_structure (GstSlyInferStats * stats,
       "fps", G_TYPE_DOUBLE, elapsed_us > 0 ?
       stats->frames_out * (gdouble) G_USEC_PER_SEC / elapsed_us : 0.0, NULL);
   /* no sentinel values: the round trips appear once there are some */
-  locked_round_trips (stats, &p50, &p95);
+  locked_percentiles (stats, stats->rtt, &p50, &p95);
   if (GST_CLOCK_TIME_IS_VALID (p50))
     gst_structure_set (s, "round-trip-p50", G_TYPE_UINT64, p50,
         "round-trip-p95", G_TYPE_UINT64, p95, NULL);

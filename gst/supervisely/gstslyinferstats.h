@@ -39,10 +39,10 @@ void gst_sly_infer_stats_count_in (GstSlyInferStats * stats);
 gchar *gst_sly_infer_stats_count_out (GstSlyInferStats * stats,
     GstSlyResult result, gboolean planned, gboolean live);
 /* An answer came back @rtt after its request left (also when its frames
- * had gone out late). TRUE when the automatic latency should be queried
- * again (the round trips grew). */
+ * had gone out late); the automatic latency counts it as @latency_rtt.
+ * TRUE when the latency should be queried again (the round trips grew). */
 gboolean gst_sly_infer_stats_add_round_trip (GstSlyInferStats * stats,
-    GstClockTime rtt, gboolean automatic_latency);
+    GstClockTime rtt, GstClockTime latency_rtt, gboolean automatic_latency);
 /* Counts @n occurrences of @kind (frames, objects...) and says whether a
  * warning may be posted now; *@n_since (nullable) is then how many
  * occurred since the last post, these included. */

@@ -1683,7 +1683,7 @@ on_batch_done (GstSlyBatch * batch, GPtrArray * annotations,
   GstSlyModelInfer *self = user_data;
   GstClockTime rtt = GST_CLOCK_TIME_NONE;
   g_autofree gchar *model_name = NULL;
-  GstClockTime budget;
+  GstClockTime budget, rtt_sample;
   gboolean automatic;
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
@@ -1693,6 +1693,7 @@ on_batch_done (GstSlyBatch * batch, GPtrArray * annotations,
   }
   if (batch->sent_us != 0)
     rtt = (g_get_monotonic_time () - batch->sent_us) * GST_USECOND;
+  rtt_sample = rtt;
 
   GST_OBJECT_LOCK (self);
   if (self->info != NULL)
@@ -1701,14 +1702,16 @@ on_batch_done (GstSlyBatch * batch, GPtrArray * annotations,
   budget = self->reported_latency;
   GST_OBJECT_UNLOCK (self);
 
-  /* On live input, an answer more than twice the budget late is an
-   * outage (a frozen server), not the server's pace: it must not raise
-   * the latency of the whole pipeline for good. */
-  if (self->live && GST_CLOCK_TIME_IS_VALID (budget) && rtt > 2 * budget)
-    GST_DEBUG_OBJECT (self, "round trip %" GST_TIME_FORMAT " is an outage, "
-        "not counted", GST_TIME_ARGS (rtt));
-  else if (annotations != NULL &&
-      gst_sly_infer_stats_add_round_trip (self->stats, rtt, automatic)) {
+  /* On live input a round trip counts for at most twice the budget: a
+   * slow server (or one queueing our requests) raises the latency in a few
+   * doubling steps until its answers fit, while the few answers of a
+   * frozen server that wakes up cannot raise it for good to their length. */
+  if (self->live && GST_CLOCK_TIME_IS_VALID (budget) &&
+      GST_CLOCK_TIME_IS_VALID (rtt) && rtt > 2 * budget)
+    rtt_sample = 2 * budget;
+  if (annotations != NULL &&
+      gst_sly_infer_stats_add_round_trip (self->stats, rtt, rtt_sample,
+          automatic)) {
     GST_INFO_OBJECT (self, "round trips grew: asking for a new latency");
     gst_element_post_message (GST_ELEMENT (self),
         gst_message_new_latency (GST_OBJECT (self)));

@@ -1239,6 +1239,55 @@ GST_START_TEST (test_live_slow_server_skips)
 
 GST_END_TEST;
 
+/* A live source against a server that queues the element's requests (one
+ * worker, 150 ms each, four in flight: round trips near 600 ms, over twice
+ * the first 250 ms budget): the latency grows in steps until answers fit,
+ * and most answers then land in time. */
+static void
+live_queueing_server_adapts (void)
+{
+  SlyTestServer *server = start_server ("--latency-ms", "150", "--workers",
+      "1", NULL);
+  g_autofree gchar *desc = g_strdup_printf ("videotestsrc is-live=true "
+      "pattern=ball num-buffers=180 ! " I420_CAPS " ! slymodelinfer url=%s "
+      "name=infer ! fakesink sync=true", sly_test_server_get_url (server));
+  GstElement *pipeline = gst_parse_launch (desc, NULL);
+  GstElement *infer = gst_bin_get_by_name (GST_BIN (pipeline), "infer");
+  GstBus *bus = gst_element_get_bus (pipeline);
+  GstStructure *stats = NULL;
+  guint64 inferred = 0, late = 0;
+  GstMessage *msg;
+
+  gst_bus_set_sync_handler (bus, recalculate_latency, pipeline, NULL);
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  msg = gst_bus_timed_pop_filtered (bus, 30 * GST_SECOND,
+      GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  fail_unless (msg != NULL && GST_MESSAGE_TYPE (msg) == GST_MESSAGE_EOS);
+  gst_message_unref (msg);
+  g_object_get (infer, "stats", &stats, NULL);
+  gst_structure_get_uint64 (stats, "inferred", &inferred);
+  gst_structure_get_uint64 (stats, "late", &late);
+  gst_structure_free (stats);
+  /* 6 s at about 6.7 answers a second: some 40 answers */
+  fail_unless (inferred >= 15, "inferred %" G_GUINT64_FORMAT ", late %"
+      G_GUINT64_FORMAT, inferred, late);
+
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_bus_set_sync_handler (bus, NULL, NULL, NULL);
+  gst_object_unref (infer);
+  gst_object_unref (bus);
+  gst_object_unref (pipeline);
+  sly_test_server_stop (server);
+}
+
+GST_START_TEST (test_live_queueing_server_adapts)
+{
+  if (!under_valgrind ("test_live_queueing_server_adapts"))
+    live_queueing_server_adapts ();
+}
+
+GST_END_TEST;
+
 /* ---- live output while the server is in trouble ---- */
 
 /* Output of a live pipeline as its sink renders it. */
@@ -3070,6 +3119,7 @@ slymodelinfer_suite (void)
   tcase_add_test (tc, test_batch_size_auto);
   tcase_add_test (tc, test_batch_size_capped_by_server);
   tcase_add_test (tc, test_live_slow_server_skips);
+  tcase_add_test (tc, test_live_queueing_server_adapts);
   tcase_add_test (tc, test_live_server_frozen);
   tcase_add_test (tc, test_live_server_killed);
   tcase_add_test (tc, test_live_server_retry_after);
