@@ -566,9 +566,28 @@ blend_masks (GstSlyOverlay * self, cairo_surface_t * overlay,
   }
 }
 
+/* Whether object @i is the first of its track in @objects: the geometries
+ * of one object (a segmenter's bitmap and polygon) share a track id, and
+ * one label says it once instead of stacking several on each other. */
+static gboolean
+first_of_track (GPtrArray * objects, guint i)
+{
+  const SlyObject *obj = g_ptr_array_index (objects, i);
+
+  if (obj->track_id == 0)
+    return TRUE;
+  for (guint j = 0; j < i; j++) {
+    const SlyObject *other = g_ptr_array_index (objects, j);
+
+    if (other->track_id == obj->track_id && other->geometry != NULL)
+      return FALSE;
+  }
+  return TRUE;
+}
+
 static void
 draw_object (SlyDrawContext * ctx, const SlyObject * obj,
-    const OverlaySettings * s)
+    gboolean label_it, const OverlaySettings * s)
 {
   SlyDrawColor color = object_color (obj, s);
   SlyGeometryType type = obj->geometry->type;
@@ -581,7 +600,7 @@ draw_object (SlyDrawContext * ctx, const SlyObject * obj,
   if (s->draw_shapes && type != SLY_GEOMETRY_RECTANGLE
       && !is_mask (obj->geometry))
     sly_draw_shape (ctx, obj->geometry, s->draw_masks, &color);
-  if (s->draw_labels) {
+  if (s->draw_labels && label_it) {
     sly_draw_format_label (obj, label, sizeof (label));
     sly_draw_label (ctx, label, &box, &color);
   }
@@ -738,7 +757,7 @@ overlay_region (SlyDrawContext * ctx, GstSlyPredictionMeta * meta,
     box = sly_geometry_get_bbox (obj->geometry);
     region_add (&r, box.left - pad, box.top - pad, box.right + 1.0 + pad,
         box.bottom + 1.0 + pad);
-    if (s->draw_labels) {
+    if (s->draw_labels && first_of_track (objects, i)) {
       SlyDrawRect band;
 
       sly_draw_format_label (obj, label, sizeof (label));
@@ -802,7 +821,7 @@ render_overlay (GstSlyOverlay * self, GstSlyPredictionMeta * meta,
     const SlyObject *obj = g_ptr_array_index (objects, i);
 
     if (obj->geometry)
-      draw_object (&ctx, obj, s);
+      draw_object (&ctx, obj, first_of_track (objects, i), s);
   }
 
   if (cairo_status (ctx.cr) != CAIRO_STATUS_SUCCESS)

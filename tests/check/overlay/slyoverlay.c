@@ -482,6 +482,51 @@ two_tracked_cars (void)
   return buf;
 }
 
+/* A car as a bitmap-like box and, with @polygon, a second geometry of the
+ * same object (same track id, another confidence), as a segmenter gives. */
+static GstBuffer *
+one_car (gboolean polygon)
+{
+  GstBuffer *buf = black_frame ();
+  g_autoptr (SlyAnnotation) ann = sly_annotation_new (W, H);
+  SlyObject *obj;
+
+  obj = sly_annotation_add_object (ann, "car",
+      sly_geometry_new_rectangle (40, 60, 120, 110), 0.9);
+  obj->track_id = 3;
+  if (polygon) {
+    SlyPoint points[] = { {40, 60}, {120, 60}, {120, 110}, {40, 110}
+    };
+
+    obj = sly_annotation_add_object (ann, "car",
+        sly_geometry_new_polygon (points, G_N_ELEMENTS (points)), 0.4);
+    obj->track_id = 3;
+  }
+  gst_buffer_add_sly_prediction_meta (buf, GST_SLY_FRAME_STATUS_INFERRED, ann,
+      GST_CLOCK_TIME_NONE, NULL);
+  return buf;
+}
+
+/* Test that two geometries of one tracked object get one label: the band
+ * above the box is drawn exactly as for the object alone (the second
+ * label, with another confidence, is not stacked on it). */
+GST_START_TEST (test_one_label_per_track)
+{
+  GstBuffer *alone = run ("", one_car (FALSE));
+  GstBuffer *both = run ("", one_car (TRUE));
+  guint differ = 0;
+
+  for (gint y = 0; y < 58; y++)
+    for (gint x = 0; x < W; x++)
+      differ += pixel_at (alone, x, y, FALSE) != pixel_at (both, x, y, FALSE);
+  fail_unless (count_lit (alone, 40, 30, W, 58) > 100);
+  fail_unless_equals_int (differ, 0);
+  gst_buffer_unref (alone);
+  gst_buffer_unref (both);
+}
+
+GST_END_TEST;
+
 /* Test that color-by=track gives two tracks of one class two colours and
  * color-by=class gives them one. */
 GST_START_TEST (test_color_by)
@@ -1088,6 +1133,7 @@ slyoverlay_suite (void)
   tcase_add_test (tc, test_refuses_yuy2);
   tcase_add_test (tc, test_tracker_predicted_dashed);
   tcase_add_test (tc, test_color_by);
+  tcase_add_test (tc, test_one_label_per_track);
   tcase_add_test (tc, test_render_all_shapes);
   tcase_add_test (tc, test_hold);
   tcase_add_test (tc, test_hold_tracker_predicted);
