@@ -1465,7 +1465,10 @@ test_max_objects (Fixture * f, gconstpointer data)
               pdata[7])->geometry).left, ==, 7);
   g_test_message ("peak grew by %" G_GSIZE_FORMAT " kB",
       peak_rss_kb () - before);
-  g_assert_cmpuint (peak_rss_kb () - before, <, 120 * 1024);
+  /* memcheck keeps freed blocks aside and adds its own: a bound for the
+   * process as it runs, not under valgrind */
+  if (g_getenv ("SLY_UNDER_VALGRIND") == NULL)
+    g_assert_cmpuint (peak_rss_kb () - before, <, 120 * 1024);
   g_bytes_unref (image);
 }
 
