@@ -35,7 +35,6 @@
 #include "config.h"
 #endif
 
-#include <stdio.h>
 #include <string.h>
 
 #include "gstslyelements.h"
@@ -1018,6 +1017,27 @@ locked_batch_size (GstSlyModelInfer * self)
   return size;
 }
 
+/* "x,y,w,h" -> @r: four decimal integers, x and y from 0, sizes from 1. */
+static gboolean
+parse_region (const gchar * text, GstVideoRectangle * r)
+{
+  g_auto (GStrv) fields = g_strsplit (text, ",", -1);
+  gint64 v[4];
+  guint i;
+
+  if (g_strv_length (fields) != 4)
+    return FALSE;
+  for (i = 0; i < 4; i++)
+    if (!g_ascii_string_to_signed (g_strstrip (fields[i]), 10, i < 2 ? 0 : 1,
+            G_MAXINT, &v[i], NULL))
+      return FALSE;
+  r->x = v[0];
+  r->y = v[1];
+  r->w = v[2];
+  r->h = v[3];
+  return TRUE;
+}
+
 /* "x,y,w,h;x,y,w,h" -> rectangles; NULL (empty) for none, and FALSE for
  * text that is not such a list. */
 static gboolean
@@ -1033,12 +1053,10 @@ parse_regions (const gchar * text, GArray ** regions)
   *regions = g_array_new (FALSE, FALSE, sizeof (GstVideoRectangle));
   for (i = 0; parts[i] != NULL; i++) {
     GstVideoRectangle r;
-    gchar end;
 
     if (*g_strstrip (parts[i]) == '\0')
       continue;
-    if (sscanf (parts[i], "%d ,%d ,%d ,%d %c", &r.x, &r.y, &r.w, &r.h,
-            &end) != 4 || r.x < 0 || r.y < 0 || r.w <= 0 || r.h <= 0) {
+    if (!parse_region (parts[i], &r)) {
       g_clear_pointer (regions, g_array_unref);
       return FALSE;
     }

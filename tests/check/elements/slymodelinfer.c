@@ -2123,6 +2123,41 @@ GST_START_TEST (test_roi)
 
 GST_END_TEST;
 
+/* A roi that is not a list of x,y,width,height gives a warning and leaves
+ * the property as it was; huge values are clipped, never overflow. */
+GST_START_TEST (test_roi_bad_values)
+{
+  static const gchar *bad[] = { "abc", "1,2,3", "-1,0,5,5", "0,0,0,5",
+    "1,2,3,4,5", "1,2,3,4;x", "99999999999,0,5,5", "1,2,3,4 junk"
+  };
+  GstElement *e = gst_element_factory_make ("slymodelinfer", NULL);
+  GstBus *bus = gst_bus_new ();
+  gchar *roi = NULL;
+  guint i;
+
+  gst_element_set_bus (e, bus);
+  g_object_set (e, "roi", "0,0,10,10", NULL);
+  for (i = 0; i < G_N_ELEMENTS (bad); i++) {
+    GstMessage *msg;
+
+    g_object_set (e, "roi", bad[i], NULL);
+    msg = gst_bus_pop_filtered (bus, GST_MESSAGE_WARNING);
+    fail_unless (msg != NULL, "no warning for roi=%s", bad[i]);
+    gst_message_unref (msg);
+    g_object_get (e, "roi", &roi, NULL);
+    fail_unless_equals_string (roi, "0,0,10,10");
+    g_free (roi);
+  }
+  /* large but valid: accepted (clipped to the frame when used) */
+  g_object_set (e, "roi", "0, 0, 2147483647, 2147483647", NULL);
+  fail_unless (gst_bus_pop_filtered (bus, GST_MESSAGE_WARNING) == NULL);
+  gst_element_set_bus (e, NULL);
+  gst_object_unref (bus);
+  gst_object_unref (e);
+}
+
+GST_END_TEST;
+
 /* ---- several model servers ---- */
 
 /* requests each server of the element's stats got so far */
@@ -3126,6 +3161,7 @@ slymodelinfer_suite (void)
   tcase_add_test (tc, test_model_load_rollback);
   tcase_add_test (tc, test_two_servers);
   tcase_add_test (tc, test_roi);
+  tcase_add_test (tc, test_roi_bad_values);
   tcase_add_test (tc, test_upload_max_size);
   tcase_add_test (tc, test_upload_max_size_masks);
   tcase_add_test (tc, test_dropped_frames_advance_tracker);
