@@ -75,6 +75,7 @@ GST_DEBUG_CATEGORY_STATIC (gst_sly_model_infer_debug);
 #define DEFAULT_STATS_INTERVAL     0
 #define DEFAULT_MAX_OBJECTS        SLY_CLIENT_DEFAULT_MAX_OBJECTS
 #define DEFAULT_UPLOAD_MAX_SIZE    0
+#define DEFAULT_WINDOW_OVERLAP     64
 
 enum
 {
@@ -108,6 +109,8 @@ enum
   PROP_CA_FILE,
   PROP_UPLOAD_MAX_SIZE,
   PROP_ROI,
+  PROP_SLIDING_WINDOW,
+  PROP_SLIDING_WINDOW_OVERLAP,
   PROP_STATS_INTERVAL,
   PROP_MODEL_META,
   PROP_MODEL_CLASSES,
@@ -165,6 +168,10 @@ struct _GstSlyModelInfer
   guint upload_max_size;
   gchar *roi;
   GArray *regions;              /* GstVideoRectangle of roi, NULL = frame */
+  gchar *sliding_window;
+  gint window_width, window_height;     /* of sliding-window, 0 = none */
+  guint window_overlap;
+  gboolean warned_no_windows;   /* the server cannot: said once per run */
 
   /* what the server told us: GST_OBJECT_LOCK */
   SlyModelInfo *info;
@@ -351,6 +358,7 @@ gst_sly_model_infer_init (GstSlyModelInfer * self)
   self->max_queued_frames = DEFAULT_MAX_QUEUED_FRAMES;
   self->max_queued_bytes = DEFAULT_MAX_QUEUED_BYTES;
   self->stats_interval = DEFAULT_STATS_INTERVAL;
+  self->window_overlap = DEFAULT_WINDOW_OVERLAP;
   self->reported_latency = GST_CLOCK_TIME_NONE;
   self->stats = gst_sly_infer_stats_new ();
   self->encoder = gst_sly_frame_encoder_new ();
@@ -373,6 +381,7 @@ gst_sly_model_infer_finalize (GObject * object)
   g_free (self->settings);
   g_free (self->tracking_config);
   g_free (self->roi);
+  g_free (self->sliding_window);
   g_clear_pointer (&self->regions, g_array_unref);
   g_free (self->bad_settings);
   g_clear_pointer (&self->info, sly_model_info_unref);
@@ -702,6 +711,34 @@ install_throughput_properties (GObjectClass * klass)
       "separated by ';' (NULL = the whole frame)",
       RW_FLAGS | GST_PARAM_MUTABLE_PLAYING);
   /**
+   * GstSlyModelInfer:sliding-window:
+   *
+   * "WIDTHxHEIGHT": the server runs the model on windows of that size
+   * sliding over the frame (overlapping by sliding-window-overlap) and
+   * merges their objects, for small objects in large frames. Needs a
+   * server whose session info has a sliding_window_support other than
+   * "none"; otherwise a warning says the frames go whole (tiling on the
+   * client is not built).
+   *
+   * Since: 0.2
+   */
+  install_string (klass, PROP_SLIDING_WINDOW, "sliding-window",
+      "Sliding window", "Window size WIDTHxHEIGHT for sliding-window "
+      "inference on the server, e.g. 640x640 (NULL = the whole frame)",
+      RW_FLAGS | GST_PARAM_MUTABLE_PLAYING);
+  /**
+   * GstSlyModelInfer:sliding-window-overlap:
+   *
+   * Pixels two neighbouring windows share; an object fits in one window
+   * when the overlap is at least its size.
+   *
+   * Since: 0.2
+   */
+  g_object_class_install_property (klass, PROP_SLIDING_WINDOW_OVERLAP,
+      g_param_spec_uint ("sliding-window-overlap", "Sliding window overlap",
+          "Pixels neighbouring sliding windows share", 0, 16384,
+          DEFAULT_WINDOW_OVERLAP, RW_FLAGS | GST_PARAM_MUTABLE_PLAYING));
+  /**
    * GstSlyModelInfer:overload:
    *
    * What happens to a frame when max-inflight requests are outstanding.
@@ -1002,6 +1039,23 @@ locked_server_batches (GstSlyModelInfer * self)
       json_node_get_boolean (member);
 }
 
+/* called with GST_OBJECT_LOCK: whether the server runs sliding windows
+ * (session info sliding_window_support other than "none") */
+static gboolean
+locked_server_has_windows (GstSlyModelInfer * self)
+{
+  JsonNode *info = self->info ? self->info->session_info : NULL;
+  JsonNode *member;
+
+  if (info == NULL || !JSON_NODE_HOLDS_OBJECT (info))
+    return FALSE;
+  member = json_object_get_member (json_node_get_object (info),
+      "sliding_window_support");
+  return member != NULL && JSON_NODE_HOLDS_VALUE (member) &&
+      json_node_get_value_type (member) == G_TYPE_STRING &&
+      g_strcmp0 (json_node_get_string (member), "none") != 0;
+}
+
 /* called with GST_OBJECT_LOCK: frames per request, batch-size (or the
  * automatic choice) capped by the server's max_batch_size */
 static guint
@@ -1015,6 +1069,28 @@ locked_batch_size (GstSlyModelInfer * self)
   if (self->info != NULL && self->info->max_batch_size > 0)
     return MIN (size, self->info->max_batch_size);
   return size;
+}
+
+/* "WxH" -> @w, @h (both from 1); NULL or "" -> 0 x 0 */
+static gboolean
+parse_window (const gchar * text, gint * w, gint * h)
+{
+  g_auto (GStrv) parts = NULL;
+  guint64 v[2];
+
+  *w = *h = 0;
+  if (text == NULL || *text == '\0')
+    return TRUE;
+  parts = g_strsplit (text, "x", -1);
+  if (g_strv_length (parts) != 2 ||
+      !g_ascii_string_to_unsigned (g_strstrip (parts[0]), 10, 1, 16384, &v[0],
+          NULL) ||
+      !g_ascii_string_to_unsigned (g_strstrip (parts[1]), 10, 1, 16384, &v[1],
+          NULL))
+    return FALSE;
+  *w = v[0];
+  *h = v[1];
+  return TRUE;
 }
 
 /* "x,y,w,h" -> @r: four decimal integers, x and y from 0, sizes from 1. */
@@ -1109,7 +1185,7 @@ gst_sly_model_infer_set_property (GObject * object, guint prop_id,
     const GValue * value, GParamSpec * pspec)
 {
   GstSlyModelInfer *self = GST_SLY_MODEL_INFER (object);
-  gboolean check = FALSE, bad_roi = FALSE;
+  gboolean check = FALSE, bad_roi = FALSE, bad_window = FALSE;
 
   GST_OBJECT_LOCK (self);
   switch (prop_id) {
@@ -1209,6 +1285,21 @@ gst_sly_model_infer_set_property (GObject * object, guint prop_id,
     case PROP_UPLOAD_MAX_SIZE:
       self->upload_max_size = g_value_get_uint (value);
       break;
+    case PROP_SLIDING_WINDOW:{
+      gint w, h;
+
+      if (parse_window (g_value_get_string (value), &w, &h)) {
+        set_string (&self->sliding_window, value);
+        self->window_width = w;
+        self->window_height = h;
+      } else {
+        bad_window = TRUE;
+      }
+      break;
+    }
+    case PROP_SLIDING_WINDOW_OVERLAP:
+      self->window_overlap = g_value_get_uint (value);
+      break;
     case PROP_ROI:{
       GArray *regions;
 
@@ -1230,6 +1321,10 @@ gst_sly_model_infer_set_property (GObject * object, guint prop_id,
   /* posts a message: not under the lock */
   if (check)
     check_classes (self);
+  if (bad_window)
+    GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS, ("The sliding-window "
+            "property must be WIDTHxHEIGHT, e.g. 640x640: \"%s\" is ignored",
+            g_value_get_string (value)), (NULL));
   if (bad_roi)
     GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS, ("The roi property must be "
             "x,y,width,height with positive sizes, several separated by ';': "
@@ -1419,6 +1514,12 @@ gst_sly_model_infer_get_property (GObject * object, guint prop_id,
       break;
     case PROP_ROI:
       g_value_set_string (value, self->roi);
+      break;
+    case PROP_SLIDING_WINDOW:
+      g_value_set_string (value, self->sliding_window);
+      break;
+    case PROP_SLIDING_WINDOW_OVERLAP:
+      g_value_set_uint (value, self->window_overlap);
       break;
     case PROP_MODEL_META:
     case PROP_MODEL_CLASSES:
@@ -1857,6 +1958,7 @@ gst_sly_model_infer_start (GstSlyModelInfer * self)
   self->live_known = FALSE;
   self->have_caps = FALSE;
   self->frame_count = 0;
+  self->warned_no_windows = FALSE;
   self->width = self->height = 0;
   gst_sly_request_queue_set_model_state (&self->queue,
       GST_SLY_MODEL_CONNECTING);
@@ -1946,6 +2048,8 @@ typedef struct
   GstSlyUploadFormat upload_format;
   guint upload_max_size;
   GArray *regions;
+  gint window_width, window_height, window_overlap;
+  gboolean windows_supported;
   gdouble conf;
   gchar **classes;
   gint img_size;
@@ -1964,6 +2068,10 @@ snapshot_take (GstSlyModelInfer * self, Snapshot * snap)
   snap->upload_format = self->upload_format;
   snap->upload_max_size = self->upload_max_size;
   snap->regions = self->regions ? g_array_ref (self->regions) : NULL;
+  snap->window_width = self->window_width;
+  snap->window_height = self->window_height;
+  snap->window_overlap = self->window_overlap;
+  snap->windows_supported = locked_server_has_windows (self);
   snap->conf = self->conf;
   snap->classes = parse_classes (self->classes);
   snap->img_size = self->img_size;
@@ -2010,6 +2118,16 @@ make_settings (GstSlyModelInfer * self, const Snapshot * snap)
     sly_inference_settings_set_classes (s,
         (const gchar * const *) snap->classes);
   sly_inference_settings_set_img_size (s, snap->img_size);
+  if (snap->window_width > 0 && snap->windows_supported)
+    sly_inference_settings_set_sliding_window (s, snap->window_width,
+        snap->window_height, snap->window_overlap, snap->window_overlap);
+  else if (snap->window_width > 0 && !self->warned_no_windows) {
+    self->warned_no_windows = TRUE;
+    GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS, ("The model server does "
+            "not run sliding windows (its sliding_window_support is none or "
+            "unknown): frames are sent whole; tiling on the client is not "
+            "built"), (NULL));
+  }
   /* a bad value set while playing: go on without it */
   if (snap->settings != NULL &&
       !sly_inference_settings_set_extra_json (s, snap->settings, &error))

@@ -49,6 +49,12 @@ void sly_inference_settings_set_classes (SlyInferenceSettings * s,
     const gchar * const *classes);
 /* 0: not sent */
 void sly_inference_settings_set_img_size (SlyInferenceSettings * s, gint size);
+/* Sliding windows on the server (protocol.md 4.4): inference_mode
+ * "sliding_window" with windows of @width x @height overlapping by
+ * @overlap_x, @overlap_y pixels (borderStrategy shift_window). A size of
+ * 0: the full image (the keys are not sent). */
+void sly_inference_settings_set_sliding_window (SlyInferenceSettings * s,
+    gint width, gint height, gint overlap_x, gint overlap_y);
 /* A JSON object merged into state.settings (explicit keys above win). */
 gboolean sly_inference_settings_set_extra_json (SlyInferenceSettings * s,
     const gchar * json_object, GError ** error);

@@ -19,6 +19,8 @@ struct _SlyInferenceSettings
   gdouble conf;                 /* < 0: not sent */
   gchar **classes;              /* NULL: not sent */
   gint img_size;                /* 0: not sent */
+  gint window_width, window_height;     /* 0: full image */
+  gint overlap_x, overlap_y;
   JsonObject *extra;            /* nullable */
 };
 
@@ -42,6 +44,10 @@ sly_inference_settings_copy (const SlyInferenceSettings * s)
   copy->conf = s->conf;
   copy->classes = g_strdupv (s->classes);
   copy->img_size = s->img_size;
+  copy->window_width = s->window_width;
+  copy->window_height = s->window_height;
+  copy->overlap_x = s->overlap_x;
+  copy->overlap_y = s->overlap_y;
   copy->extra = s->extra ? json_object_ref (s->extra) : NULL;
   return copy;
 }
@@ -77,6 +83,17 @@ sly_inference_settings_set_img_size (SlyInferenceSettings * s, gint size)
 {
   g_return_if_fail (s != NULL);
   s->img_size = MAX (size, 0);
+}
+
+void
+sly_inference_settings_set_sliding_window (SlyInferenceSettings * s,
+    gint width, gint height, gint overlap_x, gint overlap_y)
+{
+  g_return_if_fail (s != NULL);
+  s->window_width = MAX (width, 0);
+  s->window_height = MAX (height, 0);
+  s->overlap_x = MAX (overlap_x, 0);
+  s->overlap_y = MAX (overlap_y, 0);
 }
 
 gboolean
@@ -130,6 +147,17 @@ settings_object (const SlyInferenceSettings * s)
   }
   if (s->img_size > 0)
     json_object_set_int_member (obj, "img_size", s->img_size);
+  if (s->window_width > 0 && s->window_height > 0) {
+    JsonObject *params = json_object_new ();
+
+    json_object_set_int_member (params, "windowHeight", s->window_height);
+    json_object_set_int_member (params, "windowWidth", s->window_width);
+    json_object_set_int_member (params, "overlapY", s->overlap_y);
+    json_object_set_int_member (params, "overlapX", s->overlap_x);
+    json_object_set_string_member (params, "borderStrategy", "shift_window");
+    json_object_set_string_member (obj, "inference_mode", "sliding_window");
+    json_object_set_object_member (obj, "sliding_window_params", params);
+  }
   return obj;
 }
 

@@ -2158,6 +2158,114 @@ GST_START_TEST (test_roi_bad_values)
 
 GST_END_TEST;
 
+/* A black 1920x1080 I420 frame with bright 30x30 squares at @xy. */
+static GstBuffer *
+squares_frame_hd (const gint * xy, guint n)
+{
+  GstBuffer *buffer = gst_buffer_new_allocate (NULL, 1920 * 1080 * 3 / 2,
+      NULL);
+  GstMapInfo map;
+  guint i;
+
+  gst_buffer_map (buffer, &map, GST_MAP_WRITE);
+  memset (map.data, 0, 1920 * 1080);
+  memset (map.data + 1920 * 1080, 128, 1920 * 1080 / 2);
+  for (i = 0; i < n; i++)
+    for (gint y = xy[2 * i + 1]; y < xy[2 * i + 1] + 30; y++)
+      memset (map.data + y * 1920 + xy[2 * i], 235, 30);
+  gst_buffer_unmap (buffer, &map);
+  GST_BUFFER_PTS (buffer) = 0;
+  return buffer;
+}
+
+/* sliding-window: the server runs 640x480 windows (12 on a 1080p frame)
+ * and every square, those across window borders too, is found once. A bar
+ * wider than a window comes back only in pieces: the windows were used. */
+GST_START_TEST (test_sliding_window)
+{
+  /* window columns start at 0, 576, 1152, 1280; rows at 0, 416, 600 */
+  static const gint xy[] = { 100, 100, 560, 200, 1140, 300, 1265, 700,
+    600, 405, 1800, 1000
+  };
+  SlyTestServer *server = start_server (NULL);
+  GstHarness *h = infer_harness (server, "sliding-window=640x480 "
+      "sliding-window-overlap=64", FALSE);
+  GstSlyPredictionMeta *meta;
+  GstBuffer *in, *out;
+  GstMapInfo map;
+  guint i, j, n, widest = 0;
+
+  gst_harness_set_src_caps_str (h, "video/x-raw,format=I420,width=1920,"
+      "height=1080,framerate=30/1");
+  in = squares_frame_hd (xy, G_N_ELEMENTS (xy) / 2);
+  /* the bar: 700x20 at 100,950 */
+  gst_buffer_map (in, &map, GST_MAP_WRITE);
+  for (gint y = 950; y < 970; y++)
+    memset (map.data + y * 1920 + 100, 235, 700);
+  gst_buffer_unmap (in, &map);
+  fail_unless_equals_int (gst_harness_push (h, in), GST_FLOW_OK);
+  out = gst_harness_pull (h);
+  meta = get_meta (out);
+  n = gst_sly_prediction_meta_get_n_objects (meta);
+  for (i = 0; i < G_N_ELEMENTS (xy) / 2; i++) {
+    guint found = 0;
+
+    for (j = 0; j < n; j++) {
+      gint x, y, w, hh;
+
+      fail_unless (gst_sly_prediction_meta_get_object (meta, j, NULL, NULL,
+              &x, &y, &w, &hh, NULL));
+      found += ABS (x - xy[2 * i]) <= 2 && ABS (y - xy[2 * i + 1]) <= 2 &&
+          ABS (w - 30) <= 2 && ABS (hh - 30) <= 2;
+    }
+    fail_unless_equals_int (found, 1);
+  }
+  for (j = 0; j < n; j++) {
+    gint y, w;
+
+    gst_sly_prediction_meta_get_object (meta, j, NULL, NULL, NULL, &y, &w,
+        NULL, NULL);
+    if (y >= 940)
+      widest = MAX (widest, (guint) w);
+  }
+  fail_unless (widest > 0 && widest <= 640, "the bar came back %u wide",
+      widest);
+  gst_buffer_unref (out);
+
+  gst_harness_teardown (h);
+  sly_test_server_stop (server);
+}
+
+GST_END_TEST;
+
+/* A server without sliding windows: a warning, and frames go whole. */
+GST_START_TEST (test_sliding_window_unsupported)
+{
+  SlyTestServer *server = start_server ("--no-sliding-window", NULL);
+  GstHarness *h = infer_harness (server, "sliding-window=640x480", FALSE);
+  GstElement *e = harness_element (h);
+  GstBus *bus = gst_bus_new ();
+  GstMessage *msg;
+  gint sizes[2];
+
+  gst_element_set_bus (e, bus);
+  gst_harness_set_src_caps_str (h, I420_CAPS);
+  fail_unless_equals_int (gst_harness_push (h, make_frame (0)), GST_FLOW_OK);
+  gst_buffer_unref (gst_harness_pull (h));
+  msg = wait_bus_message (bus, GST_MESSAGE_WARNING, NULL, 5000);
+  fail_unless (msg != NULL);
+  gst_message_unref (msg);
+  server_last_sizes (server, 1, sizes);
+  fail_unless (sizes[0] == WIDTH && sizes[1] == HEIGHT);
+
+  gst_element_set_bus (e, NULL);
+  gst_object_unref (bus);
+  gst_harness_teardown (h);
+  sly_test_server_stop (server);
+}
+
+GST_END_TEST;
+
 /* ---- several model servers ---- */
 
 /* requests each server of the element's stats got so far */
@@ -3162,6 +3270,8 @@ slymodelinfer_suite (void)
   tcase_add_test (tc, test_two_servers);
   tcase_add_test (tc, test_roi);
   tcase_add_test (tc, test_roi_bad_values);
+  tcase_add_test (tc, test_sliding_window);
+  tcase_add_test (tc, test_sliding_window_unsupported);
   tcase_add_test (tc, test_upload_max_size);
   tcase_add_test (tc, test_upload_max_size_masks);
   tcase_add_test (tc, test_dropped_frames_advance_tracker);
