@@ -40,10 +40,9 @@
 #include "gstslyelements.h"
 #include "gstslymodelinfer.h"
 #include "gstslyactions.h"
-#include "gstslyencodepool.h"
-#include "gstslyframeencoder.h"
 #include "gstslyinferstats.h"
 #include "gstslyiothread.h"
+#include "gstslyrequestbuilder.h"
 #include "gstslyrequestqueue.h"
 #include "slyredact.h"
 #include "slyerror.h"
@@ -190,20 +189,14 @@ struct _GstSlyModelInfer
   /* counters and warning rate limits: their own lock */
   GstSlyInferStats *stats;
 
-  /* frames encode here when max-inflight > 1 and batch-size is 1: made at
-   * start, freed at stop, before the I/O thread its jobs submit to */
-  GstSlyEncodePool *encode_pool;
+  /* frames into requests: the sink pad streaming thread */
+  GstSlyRequestBuilder *requests;
 
   /* sink pad streaming thread */
-  GstSlyFrameEncoder *encoder;  /* for batches and a single core */
-  GstVideoInfo vinfo;           /* of raw input */
-  gboolean is_jpeg;
-  gint frame_width, frame_height;       /* of the input, 0 for JPEG */
   gboolean have_caps;
   gboolean live;
   gboolean live_known;
   guint64 frame_count;
-  GstSlyBatch *pending;         /* frames gathered for the next request */
 
   /* src pad task */
   GstSegment segment;
@@ -248,9 +241,7 @@ static gboolean gst_sly_model_infer_src_query (GstPad * pad,
 static gboolean gst_sly_model_infer_src_activate_mode (GstPad * pad,
     GstObject * parent, GstPadMode mode, gboolean active);
 static void gst_sly_model_infer_loop (GstPad * pad);
-static void encode_done (gpointer job, GBytes * bytes,
-    const gchar * content_type, gint width, gint height, const GError * error,
-    gpointer user_data);
+static void warn_encode_failure (const GError * error, gpointer user_data);
 static void gst_sly_model_infer_install_properties (GObjectClass * klass);
 static void gst_sly_model_infer_install_signals (GstSlyModelInferClass * klass);
 
@@ -361,7 +352,8 @@ gst_sly_model_infer_init (GstSlyModelInfer * self)
   self->window_overlap = DEFAULT_WINDOW_OVERLAP;
   self->reported_latency = GST_CLOCK_TIME_NONE;
   self->stats = gst_sly_infer_stats_new ();
-  self->encoder = gst_sly_frame_encoder_new ();
+  self->requests = gst_sly_request_builder_new (&self->queue,
+      warn_encode_failure, self);
   gst_segment_init (&self->segment, GST_FORMAT_TIME);
   gst_sly_request_queue_init (&self->queue);
   gst_sly_request_queue_set_limits (&self->queue, self->max_queued_frames,
@@ -387,7 +379,7 @@ gst_sly_model_infer_finalize (GObject * object)
   g_clear_pointer (&self->info, sly_model_info_unref);
   g_clear_pointer (&self->class_index, g_hash_table_unref);
   gst_sly_infer_stats_free (self->stats);
-  gst_sly_frame_encoder_free (self->encoder);
+  gst_sly_request_builder_free (self->requests);
   gst_sly_request_queue_clear (&self->queue);
 
   G_OBJECT_CLASS (parent_class)->finalize (object);
@@ -1747,53 +1739,6 @@ warn_truncated (GstSlyModelInfer * self, GPtrArray * annotations)
             n), (NULL));
 }
 
-/* I/O thread: the answers for the regions of one frame (roi), merged into
- * one annotation in frame coordinates, in place of @annotations' items. */
-static void
-merge_regions (GstSlyBatch * batch, GPtrArray * annotations)
-{
-  SlyAnnotation *merged = sly_annotation_new (batch->frame_width,
-      batch->frame_height);
-  guint i;
-
-  for (i = 0; i < annotations->len && i < batch->crops->len; i++) {
-    GstSlyCrop *crop = &g_array_index (batch->crops, GstSlyCrop, i);
-    SlyAnnotation *ann = annotations->pdata[i];
-
-    if (crop->upload_width != crop->region.w ||
-        crop->upload_height != crop->region.h)
-      sly_annotation_scale (ann, (gdouble) crop->region.w /
-          crop->upload_width, (gdouble) crop->region.h / crop->upload_height,
-          crop->region.w, crop->region.h);
-    sly_annotation_take_objects (merged, ann, crop->region.x, crop->region.y);
-  }
-  g_ptr_array_set_size (annotations, 0);
-  g_ptr_array_add (annotations, merged);
-}
-
-/* I/O thread: answers for scaled images, in frame coordinates. The
- * annotations are only the client's until completed. */
-static void
-map_to_frame (GstSlyBatch * batch, GPtrArray * annotations)
-{
-  gdouble sx, sy;
-  guint i;
-
-  if (batch->crops != NULL) {
-    merge_regions (batch, annotations);
-    return;
-  }
-  if (batch->upload_width == 0 || batch->frame_width == 0 ||
-      (batch->upload_width == batch->frame_width &&
-          batch->upload_height == batch->frame_height))
-    return;
-  sx = (gdouble) batch->frame_width / batch->upload_width;
-  sy = (gdouble) batch->frame_height / batch->upload_height;
-  for (i = 0; i < annotations->len; i++)
-    sly_annotation_scale (annotations->pdata[i], sx, sy, batch->frame_width,
-        batch->frame_height);
-}
-
 /* I/O thread */
 static void
 on_batch_done (GstSlyBatch * batch, GPtrArray * annotations,
@@ -1839,7 +1784,7 @@ on_batch_done (GstSlyBatch * batch, GPtrArray * annotations,
     warn_failure (self, batch->items->len, error);
   if (annotations != NULL) {
     warn_truncated (self, annotations);
-    map_to_frame (batch, annotations);
+    gst_sly_batch_map_to_frame (batch, annotations);
   }
 
   gst_sly_request_queue_complete (&self->queue, batch->epoch, batch->items,
@@ -1951,8 +1896,7 @@ gst_sly_model_infer_start (GstSlyModelInfer * self)
   GST_OBJECT_LOCK (self);
   threads = MIN (self->max_inflight, g_get_num_processors ());
   GST_OBJECT_UNLOCK (self);
-  if (threads > 1)
-    self->encode_pool = gst_sly_encode_pool_new (threads, encode_done, self);
+  gst_sly_request_builder_start (self->requests, io, threads);
   GST_DEBUG_OBJECT (self, "encoding on %u thread(s)", MAX (threads, 1));
 
   self->live_known = FALSE;
@@ -1970,12 +1914,6 @@ gst_sly_model_infer_start (GstSlyModelInfer * self)
   return TRUE;
 }
 
-static void
-drop_pending (GstSlyModelInfer * self)
-{
-  g_clear_pointer (&self->pending, gst_sly_batch_free);
-}
-
 /* PAUSED to READY, or a failed start: called with the pads deactivated. */
 static void
 gst_sly_model_infer_stop (GstSlyModelInfer * self)
@@ -1986,11 +1924,10 @@ gst_sly_model_infer_stop (GstSlyModelInfer * self)
   io = g_steal_pointer (&self->io);
   GST_OBJECT_UNLOCK (self);
 
-  drop_pending (self);
   /* the pads are down: nothing is encoded or submitted any more once the
    * pool's last jobs ran; this cancels what is in flight and waits for
    * every completion */
-  g_clear_pointer (&self->encode_pool, gst_sly_encode_pool_free);
+  gst_sly_request_builder_stop (self->requests);
   if (io != NULL)
     gst_sly_io_thread_free (io);
   gst_sly_request_queue_flush (&self->queue, GST_FLOW_FLUSHING);
@@ -2035,7 +1972,7 @@ gst_sly_model_infer_change_state (GstElement * element,
   return ret;
 }
 
-/* ---- sink pad: deciding, encoding, batching ---- */
+/* ---- sink pad: deciding which frames get a request ---- */
 
 /* The properties a frame is processed with, copied in one go. */
 typedef struct
@@ -2044,10 +1981,7 @@ typedef struct
   guint max_inflight;
   guint batch_size;
   guint inference_interval;
-  gint jpeg_quality;
-  GstSlyUploadFormat upload_format;
-  guint upload_max_size;
-  GArray *regions;
+  GstSlyUploadParams upload;
   gint window_width, window_height, window_overlap;
   gboolean windows_supported;
   gdouble conf;
@@ -2064,10 +1998,11 @@ snapshot_take (GstSlyModelInfer * self, Snapshot * snap)
   snap->max_inflight = self->max_inflight;
   snap->batch_size = locked_batch_size (self);
   snap->inference_interval = self->inference_interval;
-  snap->jpeg_quality = self->jpeg_quality;
-  snap->upload_format = self->upload_format;
-  snap->upload_max_size = self->upload_max_size;
-  snap->regions = self->regions ? g_array_ref (self->regions) : NULL;
+  snap->upload.png = self->upload_format == GST_SLY_UPLOAD_PNG;
+  snap->upload.jpeg_quality = self->jpeg_quality;
+  snap->upload.upload_max_size = self->upload_max_size;
+  snap->upload.batch_size = snap->batch_size;
+  snap->upload.regions = self->regions ? g_array_ref (self->regions) : NULL;
   snap->window_width = self->window_width;
   snap->window_height = self->window_height;
   snap->window_overlap = self->window_overlap;
@@ -2084,7 +2019,7 @@ snapshot_clear (Snapshot * snap)
 {
   g_strfreev (snap->classes);
   g_free (snap->settings);
-  g_clear_pointer (&snap->regions, g_array_unref);
+  g_clear_pointer (&snap->upload.regions, g_array_unref);
 }
 
 /* Warns once per bad settings value, not once per request. */
@@ -2138,189 +2073,15 @@ make_settings (GstSlyModelInfer * self, const Snapshot * snap)
 /* Any thread: a frame that cannot be encoded passes marked failed, with a
  * (rate-limited) warning. */
 static void
-warn_encode_failure (GstSlyModelInfer * self, const GError * error)
+warn_encode_failure (const GError * error, gpointer user_data)
 {
+  GstSlyModelInfer *self = user_data;
   guint n;
 
   if (gst_sly_infer_stats_may_warn (self->stats, GST_SLY_WARN_ENCODE, 1, &n))
     GST_ELEMENT_WARNING (self, STREAM, ENCODE,
         ("Could not encode %u frame(s) for upload, they pass marked failed: "
             "%s", n, error->message), (NULL));
-}
-
-/* Streaming thread: the bytes to upload for @buffer, NULL after a
- * warning when it cannot be encoded. */
-static GBytes *
-encode_frame (GstSlyModelInfer * self, GstBuffer * buffer,
-    const Snapshot * snap, const gchar ** content_type, gint * width,
-    gint * height)
-{
-  g_autoptr (GError) error = NULL;
-  gboolean png = snap->upload_format == GST_SLY_UPLOAD_PNG;
-  guint max_size = snap->upload_max_size;
-  GBytes *bytes;
-
-  /* one request holds one kind and size of image: a batch in progress
-   * keeps what it started with */
-  if (self->pending != NULL) {
-    png = g_str_equal (self->pending->content_type, "image/png");
-    max_size = MAX (self->pending->upload_width, self->pending->upload_height);
-  }
-  bytes = gst_sly_frame_encoder_encode (self->encoder, buffer, NULL, max_size,
-      png, snap->jpeg_quality, content_type, width, height, &error);
-  if (bytes == NULL)
-    warn_encode_failure (self, error);
-  return bytes;
-}
-
-/* An encoding thread: a frame of the pool is encoded; its one-frame batch
- * already holds a request slot. */
-static void
-encode_done (gpointer job, GBytes * bytes, const gchar * content_type,
-    gint width, gint height, const GError * error, gpointer user_data)
-{
-  GstSlyModelInfer *self = user_data;
-  GstSlyBatch *batch = job;
-
-  if (bytes == NULL) {
-    warn_encode_failure (self, error);
-    gst_sly_request_queue_complete (&self->queue, batch->epoch, batch->items,
-        NULL, GST_SLY_RESULT_FAILED, GST_CLOCK_TIME_NONE, NULL);
-    gst_sly_batch_free (batch);
-    return;
-  }
-  g_ptr_array_add (batch->images, bytes);
-  batch->content_type = content_type;
-  batch->upload_width = width;
-  batch->upload_height = height;
-  /* the pool is freed before the I/O thread, at stop */
-  gst_sly_io_thread_submit (self->io, batch);
-}
-
-/* Streaming thread: @item gets a request of its own, encoded on the pool;
- * the slot is taken now, so the window holds. */
-static void
-encode_on_pool (GstSlyModelInfer * self, GstSlyItem * item, GstBuffer * buffer,
-    const Snapshot * snap)
-{
-  GstSlyBatch *batch = gst_sly_batch_new ();
-
-  batch->settings = make_settings (self, snap);
-  batch->deadline_us = item->deadline_us;
-  batch->frame_width = self->frame_width;
-  batch->frame_height = self->frame_height;
-  g_ptr_array_add (batch->items, gst_sly_item_ref (item));
-  batch->epoch = gst_sly_request_queue_begin_request (&self->queue,
-      &batch->cancellable);
-  gst_sly_encode_pool_push (self->encode_pool, buffer,
-      self->is_jpeg ? NULL : &self->vinfo, snap->upload_max_size,
-      snap->upload_format == GST_SLY_UPLOAD_PNG, snap->jpeg_quality, batch);
-}
-
-/* The part of @region inside a @width x @height frame; FALSE when none. */
-static gboolean
-clip_region (const GstVideoRectangle * region, gint width, gint height,
-    GstVideoRectangle * out)
-{
-  gint64 right = MIN ((gint64) region->x + region->w, width);
-  gint64 bottom = MIN ((gint64) region->y + region->h, height);
-
-  out->x = region->x;
-  out->y = region->y;
-  out->w = (gint) MAX (right - region->x, 0);
-  out->h = (gint) MAX (bottom - region->y, 0);
-  return out->w > 0 && out->h > 0;
-}
-
-/* Streaming thread: a request of @item's regions (roi), each cropped and
- * encoded as an image of its own; FALSE after a warning when one cannot
- * be encoded. Regions are clipped to the frame; those outside it are left
- * out. */
-static gboolean
-send_regions (GstSlyModelInfer * self, GstSlyItem * item, GstBuffer * buffer,
-    const Snapshot * snap)
-{
-  GstSlyBatch *batch = gst_sly_batch_new ();
-  gint frame_width = self->frame_width, frame_height = self->frame_height;
-  gboolean png = snap->upload_format == GST_SLY_UPLOAD_PNG;
-  guint i;
-
-  batch->crops = g_array_new (FALSE, FALSE, sizeof (GstSlyCrop));
-  for (i = 0; i < snap->regions->len; i++) {
-    g_autoptr (GError) error = NULL;
-    GstSlyCrop crop;
-    GBytes *bytes;
-
-    if (!clip_region (&g_array_index (snap->regions, GstVideoRectangle, i),
-            frame_width, frame_height, &crop.region))
-      continue;
-    bytes = gst_sly_frame_encoder_encode (self->encoder, buffer, &crop.region,
-        snap->upload_max_size, png, snap->jpeg_quality, &batch->content_type,
-        &crop.upload_width, &crop.upload_height, &error);
-    if (bytes == NULL) {
-      warn_encode_failure (self, error);
-      gst_sly_batch_free (batch);
-      return FALSE;
-    }
-    g_ptr_array_add (batch->images, bytes);
-    g_array_append_val (batch->crops, crop);
-  }
-  batch->settings = make_settings (self, snap);
-  batch->deadline_us = item->deadline_us;
-  batch->frame_width = self->frame_width;
-  batch->frame_height = self->frame_height;
-  g_ptr_array_add (batch->items, gst_sly_item_ref (item));
-  if (batch->images->len == 0) {
-    /* every region outside the frame: nothing there, nothing to ask */
-    gst_sly_request_queue_finish_item (&self->queue, item,
-        GST_SLY_RESULT_INFERRED);
-    gst_sly_batch_free (batch);
-    return TRUE;
-  }
-  batch->epoch = gst_sly_request_queue_begin_request (&self->queue,
-      &batch->cancellable);
-  gst_sly_io_thread_submit (self->io, batch);
-  return TRUE;
-}
-
-/* Streaming thread: sends the gathered frames. The window slot was taken
- * when the batch started. */
-static void
-submit_pending (GstSlyModelInfer * self)
-{
-  GstSlyBatch *batch = self->pending;
-
-  if (batch == NULL)
-    return;
-  self->pending = NULL;
-  batch->epoch = gst_sly_request_queue_begin_request (&self->queue,
-      &batch->cancellable);
-  GST_LOG_OBJECT (self, "sending %u frame(s)", batch->items->len);
-  /* no lock: self->io is set before the pads activate and cleared after
-   * they are deactivated, so it is there while this thread streams */
-  gst_sly_io_thread_submit (self->io, batch);
-}
-
-/* Streaming thread: adds @item and its @image to the batch being gathered,
- * starting one if needed. */
-static void
-add_to_batch (GstSlyModelInfer * self, GstSlyItem * item, GBytes * image,
-    const gchar * content_type, gint width, gint height, const Snapshot * snap)
-{
-  if (self->pending == NULL) {
-    self->pending = gst_sly_batch_new ();
-    self->pending->settings = make_settings (self, snap);
-    self->pending->content_type = content_type;
-    self->pending->upload_width = width;
-    self->pending->upload_height = height;
-    self->pending->frame_width = self->frame_width;
-    self->pending->frame_height = self->frame_height;
-  }
-  /* retries of a live batch must fit its first frame's budget */
-  if (self->pending->deadline_us == 0)
-    self->pending->deadline_us = item->deadline_us;
-  g_ptr_array_add (self->pending->items, gst_sly_item_ref (item));
-  g_ptr_array_add (self->pending->images, image);
 }
 
 static void
@@ -2367,7 +2128,7 @@ decide (GstSlyModelInfer * self, const Snapshot * snap, GstSlyItem * item,
     return GST_FLOW_OK;
 
   /* a batch in progress already owns a slot */
-  if (self->pending != NULL ||
+  if (gst_sly_request_builder_has_pending (self->requests) ||
       gst_sly_request_queue_has_slot (&self->queue, snap->max_inflight)) {
     *infer = TRUE;
     return GST_FLOW_OK;
@@ -2437,9 +2198,6 @@ static GstFlowReturn
 gst_sly_model_infer_chain (GstPad * pad, GstObject * parent, GstBuffer * buffer)
 {
   GstSlyModelInfer *self = GST_SLY_MODEL_INFER (parent);
-  const gchar *content_type = NULL;
-  GBytes *image = NULL;
-  gint width = 0, height = 0;
   GstSlyResult skip;
   GstSlyItem *item;
   GstFlowReturn ret;
@@ -2464,23 +2222,11 @@ gst_sly_model_infer_chain (GstPad * pad, GstObject * parent, GstBuffer * buffer)
     gst_sly_item_unref (item);
     goto out;
   }
-  if (infer && snap.regions != NULL && !self->is_jpeg) {
-    /* a request of the frame's regions, never gathered with others */
-    submit_pending (self);
-    if (!send_regions (self, item, buffer, &snap))
-      gst_sly_request_queue_finish_item (&self->queue, item,
-          GST_SLY_RESULT_FAILED);
-  } else if (infer && self->encode_pool != NULL && snap.batch_size == 1 &&
-      self->pending == NULL) {
-    /* the streaming thread only references the frame */
-    encode_on_pool (self, item, buffer, &snap);
-  } else if (infer) {
-    image = encode_frame (self, buffer, &snap, &content_type, &width, &height);
-    if (image != NULL)
-      add_to_batch (self, item, image, content_type, width, height, &snap);
-    else
-      gst_sly_request_queue_finish_item (&self->queue, item,
-          GST_SLY_RESULT_FAILED);
+  if (infer) {
+    g_autoptr (SlyInferenceSettings) settings = make_settings (self, &snap);
+
+    gst_sly_request_builder_add (self->requests, item, buffer, &snap.upload,
+        settings);
   } else {
     gst_sly_request_queue_finish_item (&self->queue, item, skip);
   }
@@ -2488,13 +2234,10 @@ gst_sly_model_infer_chain (GstPad * pad, GstObject * parent, GstBuffer * buffer)
   /* the frames of the batch being gathered must not wait for room that
    * only their own answers can make */
   if (gst_sly_request_queue_is_full (&self->queue))
-    submit_pending (self);
+    gst_sly_request_builder_submit (self->requests);
   ret = gst_sly_request_queue_push (&self->queue, item);
   if (ret != GST_FLOW_OK)
-    drop_pending (self);
-  else if (self->pending != NULL &&
-      self->pending->items->len >= snap.batch_size)
-    submit_pending (self);
+    gst_sly_request_builder_drop (self->requests);
 
 out:
   snapshot_clear (&snap);
@@ -2510,17 +2253,11 @@ set_caps (GstSlyModelInfer * self, GstCaps * caps)
   GstVideoInfo info;
 
   if (gst_structure_has_name (s, "image/jpeg")) {
-    gst_sly_frame_encoder_set_info (self->encoder, NULL);
-    self->is_jpeg = TRUE;
-    self->frame_width = self->frame_height = 0;
+    gst_sly_request_builder_set_caps (self->requests, NULL);
   } else {
     if (!gst_video_info_from_caps (&info, caps))
       return FALSE;
-    gst_sly_frame_encoder_set_info (self->encoder, &info);
-    self->vinfo = info;
-    self->is_jpeg = FALSE;
-    self->frame_width = GST_VIDEO_INFO_WIDTH (&info);
-    self->frame_height = GST_VIDEO_INFO_HEIGHT (&info);
+    gst_sly_request_builder_set_caps (self->requests, &info);
     if (GST_VIDEO_INFO_FPS_N (&info) > 0)
       frame_duration = gst_util_uint64_scale (GST_SECOND,
           GST_VIDEO_INFO_FPS_D (&info), GST_VIDEO_INFO_FPS_N (&info));
@@ -2569,7 +2306,7 @@ gst_sly_model_infer_sink_event (GstPad * pad, GstObject * parent,
       return res;
     case GST_EVENT_FLUSH_STOP:
       res = gst_pad_push_event (self->srcpad, event);
-      drop_pending (self);
+      gst_sly_request_builder_drop (self->requests);
       gst_sly_request_queue_flush (&self->queue, GST_FLOW_OK);
       /* a seek: tracks do not continue across it; the task is paused */
       if (self->tracking_glue != NULL)
@@ -2599,7 +2336,7 @@ gst_sly_model_infer_sink_event (GstPad * pad, GstObject * parent,
     return gst_pad_event_default (pad, parent, event);
 
   /* frames gathered so far must not wait behind the event */
-  submit_pending (self);
+  gst_sly_request_builder_submit (self->requests);
   ret = gst_sly_request_queue_push (&self->queue,
       gst_sly_item_new_event (event));
   if (ret == GST_FLOW_OK)
@@ -2619,7 +2356,7 @@ gst_sly_model_infer_sink_query (GstPad * pad, GstObject * parent,
   if (!GST_QUERY_IS_SERIALIZED (query))
     return gst_pad_query_default (pad, parent, query);
   /* answered by the src task, after every buffer before it went out */
-  submit_pending (self);
+  gst_sly_request_builder_submit (self->requests);
   return gst_sly_request_queue_query (&self->queue, query);
 }
 

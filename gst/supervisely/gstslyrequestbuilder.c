@@ -1,0 +1,320 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Frames into requests for slymodelinfer; see the header.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "gstslyrequestbuilder.h"
+#include "gstslyencodepool.h"
+#include "gstslyframeencoder.h"
+
+struct _GstSlyRequestBuilder
+{
+  GstSlyRequestQueue *queue;
+  GstSlyEncodeFailed encode_failed;
+  gpointer user_data;
+
+  /* set by start, cleared by stop, while no frame flows */
+  GstSlyIoThread *io;
+  GstSlyEncodePool *pool;       /* NULL: encode on the calling thread */
+
+  /* streaming thread */
+  GstSlyFrameEncoder *encoder;
+  gboolean is_jpeg;
+  GstVideoInfo info;            /* of raw input */
+  gint width, height;           /* of the frames, 0 for JPEG */
+  GstSlyBatch *pending;         /* frames gathered for the next request */
+};
+
+static void pool_done (gpointer job, GBytes * bytes,
+    const gchar * content_type, gint width, gint height, const GError * error,
+    gpointer user_data);
+
+GstSlyRequestBuilder *
+gst_sly_request_builder_new (GstSlyRequestQueue * queue,
+    GstSlyEncodeFailed encode_failed, gpointer user_data)
+{
+  GstSlyRequestBuilder *b = g_new0 (GstSlyRequestBuilder, 1);
+
+  b->queue = queue;
+  b->encode_failed = encode_failed;
+  b->user_data = user_data;
+  b->encoder = gst_sly_frame_encoder_new ();
+  b->is_jpeg = TRUE;
+  return b;
+}
+
+void
+gst_sly_request_builder_free (GstSlyRequestBuilder * b)
+{
+  gst_sly_request_builder_stop (b);
+  gst_sly_frame_encoder_free (b->encoder);
+  g_free (b);
+}
+
+void
+gst_sly_request_builder_start (GstSlyRequestBuilder * b, GstSlyIoThread * io,
+    guint threads)
+{
+  b->io = io;
+  if (threads > 1)
+    b->pool = gst_sly_encode_pool_new (threads, pool_done, b);
+}
+
+void
+gst_sly_request_builder_stop (GstSlyRequestBuilder * b)
+{
+  /* the pool's last jobs still submit to the I/O thread */
+  g_clear_pointer (&b->pool, gst_sly_encode_pool_free);
+  gst_sly_request_builder_drop (b);
+  b->io = NULL;
+}
+
+void
+gst_sly_request_builder_set_caps (GstSlyRequestBuilder * b,
+    const GstVideoInfo * info)
+{
+  gst_sly_frame_encoder_set_info (b->encoder, info);
+  b->is_jpeg = (info == NULL);
+  if (info != NULL)
+    b->info = *info;
+  b->width = info ? GST_VIDEO_INFO_WIDTH (info) : 0;
+  b->height = info ? GST_VIDEO_INFO_HEIGHT (info) : 0;
+}
+
+gboolean
+gst_sly_request_builder_has_pending (GstSlyRequestBuilder * b)
+{
+  return b->pending != NULL;
+}
+
+/* A request for @item (not sent yet, no images). */
+static GstSlyBatch *
+batch_for (GstSlyRequestBuilder * b, GstSlyItem * item,
+    const SlyInferenceSettings * settings)
+{
+  GstSlyBatch *batch = gst_sly_batch_new ();
+
+  batch->settings = sly_inference_settings_copy (settings);
+  /* retries of a live batch must fit its first frame's budget */
+  batch->deadline_us = item->deadline_us;
+  batch->frame_width = b->width;
+  batch->frame_height = b->height;
+  g_ptr_array_add (batch->items, gst_sly_item_ref (item));
+  return batch;
+}
+
+/* @batch takes a slot of the window and leaves. */
+static void
+send (GstSlyRequestBuilder * b, GstSlyBatch * batch)
+{
+  batch->epoch = gst_sly_request_queue_begin_request (b->queue,
+      &batch->cancellable);
+  gst_sly_io_thread_submit (b->io, batch);
+}
+
+static void
+fail (GstSlyRequestBuilder * b, GstSlyItem * item, const GError * error)
+{
+  b->encode_failed (error, b->user_data);
+  gst_sly_request_queue_finish_item (b->queue, item, GST_SLY_RESULT_FAILED);
+}
+
+/* an encoding thread: the one-frame batch already holds a slot */
+static void
+pool_done (gpointer job, GBytes * bytes, const gchar * content_type,
+    gint width, gint height, const GError * error, gpointer user_data)
+{
+  GstSlyRequestBuilder *b = user_data;
+  GstSlyBatch *batch = job;
+
+  if (bytes == NULL) {
+    b->encode_failed (error, b->user_data);
+    gst_sly_request_queue_complete (b->queue, batch->epoch, batch->items,
+        NULL, GST_SLY_RESULT_FAILED, GST_CLOCK_TIME_NONE, NULL);
+    gst_sly_batch_free (batch);
+    return;
+  }
+  g_ptr_array_add (batch->images, bytes);
+  batch->content_type = content_type;
+  batch->upload_width = width;
+  batch->upload_height = height;
+  gst_sly_io_thread_submit (b->io, batch);
+}
+
+/* The part of @region inside a @width x @height frame; FALSE when none. */
+static gboolean
+clip_region (const GstVideoRectangle * region, gint width, gint height,
+    GstVideoRectangle * out)
+{
+  gint64 right = MIN ((gint64) region->x + region->w, width);
+  gint64 bottom = MIN ((gint64) region->y + region->h, height);
+
+  out->x = region->x;
+  out->y = region->y;
+  out->w = (gint) MAX (right - region->x, 0);
+  out->h = (gint) MAX (bottom - region->y, 0);
+  return out->w > 0 && out->h > 0;
+}
+
+/* A request of @item's regions (roi), each cropped and encoded as an image
+ * of its own, never gathered with other frames. Regions are clipped to the
+ * frame; those outside it are left out. */
+static void
+add_regions (GstSlyRequestBuilder * b, GstSlyItem * item, GstBuffer * buffer,
+    const GstSlyUploadParams * p, const SlyInferenceSettings * settings)
+{
+  GstSlyBatch *batch = batch_for (b, item, settings);
+  guint i;
+
+  gst_sly_request_builder_submit (b);
+  batch->crops = g_array_new (FALSE, FALSE, sizeof (GstSlyCrop));
+  for (i = 0; i < p->regions->len; i++) {
+    g_autoptr (GError) error = NULL;
+    GstSlyCrop crop;
+    GBytes *bytes;
+
+    if (!clip_region (&g_array_index (p->regions, GstVideoRectangle, i),
+            b->width, b->height, &crop.region))
+      continue;
+    bytes = gst_sly_frame_encoder_encode (b->encoder, buffer, &crop.region,
+        p->upload_max_size, p->png, p->jpeg_quality, &batch->content_type,
+        &crop.upload_width, &crop.upload_height, &error);
+    if (bytes == NULL) {
+      gst_sly_batch_free (batch);
+      fail (b, item, error);
+      return;
+    }
+    g_ptr_array_add (batch->images, bytes);
+    g_array_append_val (batch->crops, crop);
+  }
+  if (batch->images->len == 0) {
+    /* every region outside the frame: nothing there, nothing to ask */
+    gst_sly_request_queue_finish_item (b->queue, item, GST_SLY_RESULT_INFERRED);
+    gst_sly_batch_free (batch);
+    return;
+  }
+  send (b, batch);
+}
+
+/* Encoded here, alone or into the batch being gathered, which keeps the
+ * kind and size of image it started with. */
+static void
+add_encoded (GstSlyRequestBuilder * b, GstSlyItem * item, GstBuffer * buffer,
+    const GstSlyUploadParams * p, const SlyInferenceSettings * settings)
+{
+  g_autoptr (GError) error = NULL;
+  const gchar *content_type = NULL;
+  gboolean png = p->png;
+  guint max_size = p->upload_max_size;
+  gint width, height;
+  GBytes *bytes;
+
+  if (b->pending != NULL) {
+    png = g_str_equal (b->pending->content_type, "image/png");
+    max_size = MAX (b->pending->upload_width, b->pending->upload_height);
+  }
+  bytes = gst_sly_frame_encoder_encode (b->encoder, buffer, NULL, max_size,
+      png, p->jpeg_quality, &content_type, &width, &height, &error);
+  if (bytes == NULL) {
+    fail (b, item, error);
+    return;
+  }
+  if (b->pending == NULL) {
+    b->pending = batch_for (b, item, settings);
+    b->pending->content_type = content_type;
+    b->pending->upload_width = width;
+    b->pending->upload_height = height;
+  } else {
+    g_ptr_array_add (b->pending->items, gst_sly_item_ref (item));
+  }
+  g_ptr_array_add (b->pending->images, bytes);
+  if (b->pending->items->len >= p->batch_size)
+    gst_sly_request_builder_submit (b);
+}
+
+void
+gst_sly_request_builder_add (GstSlyRequestBuilder * b, GstSlyItem * item,
+    GstBuffer * buffer, const GstSlyUploadParams * p,
+    const SlyInferenceSettings * settings)
+{
+  GstSlyBatch *batch;
+
+  if (p->regions != NULL && !b->is_jpeg) {
+    add_regions (b, item, buffer, p, settings);
+  } else if (b->pool != NULL && p->batch_size == 1 && b->pending == NULL) {
+    /* the streaming thread only references the frame; the slot is taken
+     * now, so the window holds */
+    batch = batch_for (b, item, settings);
+    batch->epoch = gst_sly_request_queue_begin_request (b->queue,
+        &batch->cancellable);
+    gst_sly_encode_pool_push (b->pool, buffer, b->is_jpeg ? NULL : &b->info,
+        p->upload_max_size, p->png, p->jpeg_quality, batch);
+  } else {
+    add_encoded (b, item, buffer, p, settings);
+  }
+}
+
+void
+gst_sly_request_builder_submit (GstSlyRequestBuilder * b)
+{
+  GstSlyBatch *batch = b->pending;
+
+  if (batch == NULL)
+    return;
+  b->pending = NULL;
+  send (b, batch);
+}
+
+void
+gst_sly_request_builder_drop (GstSlyRequestBuilder * b)
+{
+  g_clear_pointer (&b->pending, gst_sly_batch_free);
+}
+
+/* The answers for the regions of one frame (roi), merged into one
+ * annotation in frame coordinates, in place of @annotations' items. */
+static void
+merge_regions (GstSlyBatch * batch, GPtrArray * annotations)
+{
+  SlyAnnotation *merged = sly_annotation_new (batch->frame_width,
+      batch->frame_height);
+  guint i;
+
+  for (i = 0; i < annotations->len && i < batch->crops->len; i++) {
+    GstSlyCrop *crop = &g_array_index (batch->crops, GstSlyCrop, i);
+    SlyAnnotation *ann = annotations->pdata[i];
+
+    if (crop->upload_width != crop->region.w ||
+        crop->upload_height != crop->region.h)
+      sly_annotation_scale (ann, (gdouble) crop->region.w /
+          crop->upload_width, (gdouble) crop->region.h / crop->upload_height,
+          crop->region.w, crop->region.h);
+    sly_annotation_take_objects (merged, ann, crop->region.x, crop->region.y);
+  }
+  g_ptr_array_set_size (annotations, 0);
+  g_ptr_array_add (annotations, merged);
+}
+
+void
+gst_sly_batch_map_to_frame (GstSlyBatch * batch, GPtrArray * annotations)
+{
+  gdouble sx, sy;
+  guint i;
+
+  if (batch->crops != NULL) {
+    merge_regions (batch, annotations);
+    return;
+  }
+  if (batch->upload_width == 0 || batch->frame_width == 0 ||
+      (batch->upload_width == batch->frame_width &&
+          batch->upload_height == batch->frame_height))
+    return;
+  sx = (gdouble) batch->frame_width / batch->upload_width;
+  sy = (gdouble) batch->frame_height / batch->upload_height;
+  for (i = 0; i < annotations->len; i++)
+    sly_annotation_scale (annotations->pdata[i], sx, sy, batch->frame_width,
+        batch->frame_height);
+}
