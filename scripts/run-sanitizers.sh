@@ -78,7 +78,7 @@ for r in "${runs[@]}"; do
       # RDTSCP (docs/testing.md): the gst-check tests write their registry
       # files in a plain run first.
       ninja -C "$builddir" -j "$jobs" > /dev/null &&
-        meson test -C "$builddir" --num-processes "$jobs" --suite element \
+        meson test -C "$builddir" --num-processes "$jobs" --suite element --suite cli \
           > /dev/null 2>&1
       # The setup excludes slow, bench, fuzz-long, no-valgrind and style.
       run valgrind "$builddir" --setup valgrind
