@@ -2281,11 +2281,9 @@ start_task (GstSlyModelInfer * self)
 static void
 restart_after_eos (GstSlyModelInfer * self)
 {
-  if (gst_sly_request_queue_get_result (&self->queue) != GST_FLOW_EOS)
-    return;
-  GST_DEBUG_OBJECT (self, "new stream after EOS: restarting");
-  gst_sly_request_queue_flush (&self->queue, GST_FLOW_OK);
-  start_task (self);
+  if (gst_sly_request_queue_restart (&self->queue, self->srcpad,
+          (GstTaskFunction) gst_sly_model_infer_loop, self->srcpad))
+    GST_DEBUG_OBJECT (self, "new stream after EOS: restarted");
 }
 
 static gboolean
@@ -2641,6 +2639,12 @@ gst_sly_model_infer_loop (GstPad * pad)
     goto pause;
   ret = handle_item (self, item);
   gst_sly_item_unref (item);
+  if (ret == GST_FLOW_EOS) {
+    /* pauses unless a new stream is already queued */
+    if (gst_sly_request_queue_end_stream (&self->queue, pad) == GST_FLOW_EOS)
+      GST_DEBUG_OBJECT (self, "pausing task: eos");
+    return;
+  }
   if (ret != GST_FLOW_OK)
     goto pause;
   return;

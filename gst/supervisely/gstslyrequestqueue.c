@@ -282,6 +282,44 @@ gst_sly_request_queue_flush (GstSlyRequestQueue * q, GstFlowReturn result)
 }
 
 GstFlowReturn
+gst_sly_request_queue_end_stream (GstSlyRequestQueue * q, GstPad * srcpad)
+{
+  GstFlowReturn ret = GST_FLOW_OK;
+
+  g_mutex_lock (&q->lock);
+  if (q->srcresult == GST_FLOW_OK && g_queue_is_empty (&q->items)) {
+    q->srcresult = ret = GST_FLOW_EOS;
+    /* from the task itself: does not wait */
+    gst_pad_pause_task (srcpad);
+  }
+  g_mutex_unlock (&q->lock);
+  return ret;
+}
+
+gboolean
+gst_sly_request_queue_restart (GstSlyRequestQueue * q, GstPad * srcpad,
+    GstTaskFunction func, gpointer data)
+{
+  gboolean restart;
+
+  g_mutex_lock (&q->lock);
+  restart = q->srcresult == GST_FLOW_EOS;
+  if (restart) {
+    /* nothing was queued since: a new epoch for the new stream */
+    q->epoch++;
+    q->inflight = 0;
+    g_cancellable_cancel (q->cancellable);
+    g_object_unref (q->cancellable);
+    q->cancellable = g_cancellable_new ();
+    q->srcresult = GST_FLOW_OK;
+    /* the task paused itself under this lock: this start comes after */
+    gst_pad_start_task (srcpad, func, data, NULL);
+  }
+  g_mutex_unlock (&q->lock);
+  return restart;
+}
+
+GstFlowReturn
 gst_sly_request_queue_get_result (GstSlyRequestQueue * q)
 {
   GstFlowReturn ret;

@@ -127,6 +127,19 @@ void gst_sly_request_queue_flush (GstSlyRequestQueue * q,
     GstFlowReturn result);
 GstFlowReturn gst_sly_request_queue_get_result (GstSlyRequestQueue * q);
 
+/* The src task pushed an EOS. Unless a new stream is already queued behind
+ * it, the queue goes EOS and @srcpad's task pauses, both under the queue
+ * lock, so that gst_sly_request_queue_restart() of a new stream can never
+ * come between them. Returns GST_FLOW_EOS when it paused, GST_FLOW_OK when
+ * items follow (the task goes on). */
+GstFlowReturn gst_sly_request_queue_end_stream (GstSlyRequestQueue * q,
+    GstPad * srcpad);
+/* A new stream (STREAM_START, SEGMENT) after EOS: the queue takes items
+ * again, in a new epoch, and @srcpad's task is started with @func. FALSE
+ * (nothing done) when the queue was not EOS. */
+gboolean gst_sly_request_queue_restart (GstSlyRequestQueue * q,
+    GstPad * srcpad, GstTaskFunction func, gpointer data);
+
 gboolean gst_sly_request_queue_has_slot (GstSlyRequestQueue * q,
     guint max_inflight);
 /* Waits until fewer than @max_inflight requests are outstanding. */
