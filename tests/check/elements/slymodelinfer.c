@@ -3125,6 +3125,8 @@ GST_START_TEST (test_task_mode_token_never_logged)
 
   if (debug_log == NULL)
     debug_log = g_string_new (NULL);
+  /* every log line at every level: slow under valgrind, hence the long
+   * timeout of the requests below (is_ready is never retried) */
   gst_debug_set_default_threshold (GST_LEVEL_MEMDUMP);
   gst_debug_remove_log_function (gst_debug_log_default);
   gst_debug_add_log_function (collect_log, NULL, NULL);
@@ -3133,7 +3135,7 @@ GST_START_TEST (test_task_mode_token_never_logged)
   for (i = 0; i < 2; i++) {
     g_autofree gchar *desc = g_strdup_printf ("videotestsrc pattern=ball "
         "num-buffers=5 ! " I420_CAPS " ! slymodelinfer task-id=4242 "
-        "server-address=%s post-messages=true name=infer ! "
+        "server-address=%s post-messages=true timeout=60000 name=infer ! "
         "fakesink name=sink", sly_test_server_get_url (server));
     GstElement *infer;
 
