@@ -87,8 +87,6 @@ for r in "${runs[@]}"; do
       [ -f "$asan_builddir/build.ninja" ] ||
         meson setup "$asan_builddir" -Db_sanitize=address,undefined || exit 1
       # detect_leaks: LeakSanitizer at every exit, also of sly-model-server.
-      # print_suppressions=0: programs whose stderr a test reads (the CLI)
-      #   stay quiet about the suppressions used.
       # fast_unwind_on_malloc=0: Debian's GLib has no frame pointers, so the
       #   fast unwinder stops at g_malloc and lsan.supp's entries (named by
       #   frames below it) would never match.
@@ -101,7 +99,7 @@ for r in "${runs[@]}"; do
       #   preloaded LeakSanitizer would fail; the default run covers it.
       ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0:abort_on_error=0 \
       UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-      LSAN_OPTIONS=suppressions=$srcdir/tests/valgrind/lsan.supp:print_suppressions=0 \
+      LSAN_OPTIONS=suppressions=$srcdir/tests/valgrind/lsan.supp \
       GST_REGISTRY_FORK=no \
         run asan "$asan_builddir" \
           --no-suite style \
