@@ -3312,4 +3312,17 @@ slymodelinfer_suite (void)
   return s;
 }
 
-GST_CHECK_MAIN (slymodelinfer);
+int
+main (int argc, char **argv)
+{
+  Suite *s;
+
+  /* Under valgrind, each test in a child of its own (still watched by
+   * memcheck): the ~60 tests in one process exhaust memcheck's table of
+   * address-space segments ("VG_N_SEGMENTS is too low"). */
+  if (g_getenv ("SLY_UNDER_VALGRIND") != NULL)
+    g_setenv ("CK_FORK", "yes", TRUE);
+  gst_check_init (&argc, &argv);
+  s = slymodelinfer_suite ();
+  return gst_check_run_suite (s, "slymodelinfer", __FILE__);
+}
