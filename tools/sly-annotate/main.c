@@ -708,13 +708,42 @@ find_plugin (void)
   g_clear_object (&f);
 }
 
+static void
+options_clear (SlyOptions * o)
+{
+  g_free (o->output);
+  g_free (o->url);
+  g_free (o->server_address);
+  g_free (o->model);
+  g_free (o->device);
+  g_free (o->runtime);
+  g_free (o->classes);
+  g_free (o->settings);
+  g_free (o->tracking_config);
+  g_free (o->dataset);
+}
+
+static void
+app_clear (SlyApp * app)
+{
+  g_clear_pointer (&app->image_jsonl, g_hash_table_unref);
+  g_clear_pointer (&app->loop, g_main_loop_unref);
+  g_free (app->server);
+  g_free (app->meta_json);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SlyOptions, options_clear);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SlyApp, app_clear);
+
+/* Every way out of main frees what it holds (the g_auto cleanups), so
+ * that leak checkers see a clean exit on errors too. */
 int
 main (int argc, char **argv)
 {
-  SlyOptions o = { 0 };
-  SlyApp app = { 0 };
+  g_auto (SlyOptions) o = { 0 };
+  g_auto (SlyApp) app = { 0 };
   g_auto (GStrv) args = NULL;
-  gchar *encoder_name = NULL;
+  g_autofree gchar *encoder_name = NULL;
   gboolean version = FALSE;
   g_autoptr (GOptionContext) ctx = NULL;
   g_autoptr (GError) error = NULL;
@@ -998,21 +1027,5 @@ main (int argc, char **argv)
     }
   }
   print_summary (&app, inputs, kind, code);
-
-  g_hash_table_unref (app.image_jsonl);
-  g_main_loop_unref (app.loop);
-  g_free (app.server);
-  g_free (app.meta_json);
-  g_free (encoder_name);
-  g_free (o.output);
-  g_free (o.url);
-  g_free (o.server_address);
-  g_free (o.model);
-  g_free (o.device);
-  g_free (o.runtime);
-  g_free (o.classes);
-  g_free (o.settings);
-  g_free (o.tracking_config);
-  g_free (o.dataset);
   return code;
 }
