@@ -258,6 +258,20 @@ gst_sly_request_queue_set_flushing (GstSlyRequestQueue * q,
   g_mutex_unlock (&q->lock);
 }
 
+/* called with q->lock: requests of the epoch that ends are cancelled and
+ * their answers ignored; the window starts empty */
+static void
+locked_new_epoch (GstSlyRequestQueue * q, GstFlowReturn result)
+{
+  q->epoch++;
+  q->inflight = 0;
+  g_cancellable_cancel (q->cancellable);
+  g_object_unref (q->cancellable);
+  q->cancellable = g_cancellable_new ();
+  q->srcresult = result;
+  g_cond_broadcast (&q->cond);
+}
+
 void
 gst_sly_request_queue_flush (GstSlyRequestQueue * q, GstFlowReturn result)
 {
@@ -268,13 +282,7 @@ gst_sly_request_queue_flush (GstSlyRequestQueue * q, GstFlowReturn result)
   g_queue_init (&q->items);
   q->n_buffers = 0;
   q->n_bytes = 0;
-  q->epoch++;
-  q->inflight = 0;
-  g_cancellable_cancel (q->cancellable);
-  g_object_unref (q->cancellable);
-  q->cancellable = g_cancellable_new ();
-  q->srcresult = result;
-  g_cond_broadcast (&q->cond);
+  locked_new_epoch (q, result);
   g_mutex_unlock (&q->lock);
 
   /* unref outside the lock: freeing a buffer may run arbitrary code */
@@ -306,12 +314,7 @@ gst_sly_request_queue_restart (GstSlyRequestQueue * q, GstPad * srcpad,
   restart = q->srcresult == GST_FLOW_EOS;
   if (restart) {
     /* nothing was queued since: a new epoch for the new stream */
-    q->epoch++;
-    q->inflight = 0;
-    g_cancellable_cancel (q->cancellable);
-    g_object_unref (q->cancellable);
-    q->cancellable = g_cancellable_new ();
-    q->srcresult = GST_FLOW_OK;
+    locked_new_epoch (q, GST_FLOW_OK);
     /* the task paused itself under this lock: this start comes after */
     gst_pad_start_task (srcpad, func, data, NULL);
   }

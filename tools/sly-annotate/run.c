@@ -7,6 +7,7 @@
  * (in output order) into the annotation; EOS writes it.
  */
 #include "sly-annotate.h"
+#include "slyjson.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -74,7 +75,6 @@ write_jsonl_line (SlyRun * run, guint64 index, GstBuffer * buf,
     GstSlyPredictionMeta * meta)
 {
   g_autoptr (JsonBuilder) b = json_builder_new ();
-  g_autoptr (JsonGenerator) gen = json_generator_new ();
   g_autoptr (JsonNode) root = NULL;
   g_autofree gchar *line = NULL;
   FILE *f = run->jsonl;
@@ -109,9 +109,9 @@ write_jsonl_line (SlyRun * run, guint64 index, GstBuffer * buf,
     json_builder_add_null_value (b);
   json_builder_end_object (b);
 
+  /* the project's one writer: shortest round-trip doubles, valid JSON */
   root = json_builder_get_root (b);
-  json_generator_set_root (gen, root);
-  line = json_generator_to_data (gen, NULL);
+  line = sly_json_to_string (root);
   fputs (line, f);
   fputc ('\n', f);
   fflush (f);
