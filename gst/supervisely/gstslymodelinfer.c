@@ -2222,14 +2222,11 @@ gst_sly_model_infer_chain (GstPad * pad, GstObject * parent, GstBuffer * buffer)
     gst_sly_item_unref (item);
     goto out;
   }
-  if (infer) {
-    g_autoptr (SlyInferenceSettings) settings = make_settings (self, &snap);
-
+  if (infer)
     gst_sly_request_builder_add (self->requests, item, buffer, &snap.upload,
-        settings);
-  } else {
+        make_settings (self, &snap));
+  else
     gst_sly_request_queue_finish_item (&self->queue, item, skip);
-  }
 
   /* the frames of the batch being gathered must not wait for room that
    * only their own answers can make */

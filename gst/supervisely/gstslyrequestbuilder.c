@@ -90,14 +90,14 @@ gst_sly_request_builder_has_pending (GstSlyRequestBuilder * b)
   return b->pending != NULL;
 }
 
-/* A request for @item (not sent yet, no images). */
+/* A request for @item (not sent yet, no images), taking @settings. */
 static GstSlyBatch *
 batch_for (GstSlyRequestBuilder * b, GstSlyItem * item,
-    const SlyInferenceSettings * settings)
+    SlyInferenceSettings * settings)
 {
   GstSlyBatch *batch = gst_sly_batch_new ();
 
-  batch->settings = sly_inference_settings_copy (settings);
+  batch->settings = settings;
   /* retries of a live batch must fit its first frame's budget */
   batch->deadline_us = item->deadline_us;
   batch->frame_width = b->width;
@@ -164,7 +164,7 @@ clip_region (const GstVideoRectangle * region, gint width, gint height,
  * frame; those outside it are left out. */
 static void
 add_regions (GstSlyRequestBuilder * b, GstSlyItem * item, GstBuffer * buffer,
-    const GstSlyUploadParams * p, const SlyInferenceSettings * settings)
+    const GstSlyUploadParams * p, SlyInferenceSettings * settings)
 {
   GstSlyBatch *batch = batch_for (b, item, settings);
   guint i;
@@ -203,7 +203,7 @@ add_regions (GstSlyRequestBuilder * b, GstSlyItem * item, GstBuffer * buffer,
  * kind and size of image it started with. */
 static void
 add_encoded (GstSlyRequestBuilder * b, GstSlyItem * item, GstBuffer * buffer,
-    const GstSlyUploadParams * p, const SlyInferenceSettings * settings)
+    const GstSlyUploadParams * p, SlyInferenceSettings * settings)
 {
   g_autoptr (GError) error = NULL;
   const gchar *content_type = NULL;
@@ -219,6 +219,7 @@ add_encoded (GstSlyRequestBuilder * b, GstSlyItem * item, GstBuffer * buffer,
   bytes = gst_sly_frame_encoder_encode (b->encoder, buffer, NULL, max_size,
       png, p->jpeg_quality, &content_type, &width, &height, &error);
   if (bytes == NULL) {
+    sly_inference_settings_free (settings);
     fail (b, item, error);
     return;
   }
@@ -228,6 +229,8 @@ add_encoded (GstSlyRequestBuilder * b, GstSlyItem * item, GstBuffer * buffer,
     b->pending->upload_width = width;
     b->pending->upload_height = height;
   } else {
+    /* the batch keeps the settings it started with */
+    sly_inference_settings_free (settings);
     g_ptr_array_add (b->pending->items, gst_sly_item_ref (item));
   }
   g_ptr_array_add (b->pending->images, bytes);
@@ -238,7 +241,7 @@ add_encoded (GstSlyRequestBuilder * b, GstSlyItem * item, GstBuffer * buffer,
 void
 gst_sly_request_builder_add (GstSlyRequestBuilder * b, GstSlyItem * item,
     GstBuffer * buffer, const GstSlyUploadParams * p,
-    const SlyInferenceSettings * settings)
+    SlyInferenceSettings * settings)
 {
   GstSlyBatch *batch;
 

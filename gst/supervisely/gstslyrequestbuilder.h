@@ -54,12 +54,12 @@ void gst_sly_request_builder_set_caps (GstSlyRequestBuilder * b,
 gboolean gst_sly_request_builder_has_pending (GstSlyRequestBuilder * b);
 
 /* @item's frame @buffer gets a request, alone or in the batch being
- * gathered (sent once it holds @p->batch_size frames). @settings is
- * copied when a request starts. When the frame cannot be encoded, @item
- * is marked failed. */
+ * gathered (sent once it holds @p->batch_size frames). @settings (transfer
+ * full) go with a request that starts; a batch keeps those it started
+ * with. When the frame cannot be encoded, @item is marked failed. */
 void gst_sly_request_builder_add (GstSlyRequestBuilder * b, GstSlyItem * item,
     GstBuffer * buffer, const GstSlyUploadParams * p,
-    const SlyInferenceSettings * settings);
+    SlyInferenceSettings * settings);
 /* Sends the batch being gathered now (an event, a query, a full queue). */
 void gst_sly_request_builder_submit (GstSlyRequestBuilder * b);
 /* A flush: the batch being gathered is dropped. */

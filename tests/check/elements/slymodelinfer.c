@@ -83,8 +83,12 @@ start_server (const gchar * first_arg, ...)
 static GstHarness *
 infer_harness (SlyTestServer * server, const gchar * props, gboolean live)
 {
-  g_autofree gchar *desc = g_strdup_printf ("slymodelinfer url=%s %s",
-      sly_test_server_get_url (server), props ? props : "");
+  /* memcheck runs one thread at a time: a request may wait long for the
+   * I/O thread while the encoders run */
+  g_autofree gchar *desc = g_strdup_printf ("slymodelinfer url=%s %s %s",
+      sly_test_server_get_url (server),
+      g_getenv ("SLY_UNDER_VALGRIND") ? "timeout=60000" : "",
+      props ? props : "");
   GstHarness *h = gst_harness_new_parse (desc);
 
   gst_harness_set_live (h, live);
