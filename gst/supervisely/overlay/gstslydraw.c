@@ -16,6 +16,10 @@
 /* Label text: long class titles are cut, at a character boundary. */
 #define LABEL_TITLE_MAX_BYTES 64
 #define LABEL_PADDING 2
+/* Tag lines: names and string values are cut there, marked with "…" */
+#define TAG_NAME_MAX_BYTES 32
+#define TAG_VALUE_MAX_BYTES 48
+#define ELLIPSIS "\xe2\x80\xa6"
 
 static SlyDrawColor
 color_from_hue (gdouble hue)
@@ -425,12 +429,11 @@ sly_draw_format_label (const SlyObject * obj, gchar * buf, gsize size)
     g_snprintf (buf + len, size - len, " #%" G_GINT64_FORMAT, obj->track_id);
 }
 
-/* The label sits on a band of the object's colour above the box's top-left
- * corner, or just inside the box when there is no room above; moved left
- * when it would leave the frame. Sets the layout's text. */
-void
-sly_draw_label_extents (SlyDrawContext * ctx, const gchar * text,
-    const SlyBox * box, SlyDrawRect * band)
+/* Sets the layout's text to @text and places its band with the top at @y
+ * and the left at @left, moved left when it would leave the frame. */
+static void
+band_at (SlyDrawContext * ctx, const gchar * text, gdouble left, gdouble y,
+    SlyDrawRect * band)
 {
   PangoRectangle logical;
 
@@ -438,24 +441,35 @@ sly_draw_label_extents (SlyDrawContext * ctx, const gchar * text,
   pango_layout_get_pixel_extents (ctx->layout, NULL, &logical);
   band->width = logical.width + 2 * LABEL_PADDING;
   band->height = logical.height;
-  band->x = CLAMP ((gdouble) box->left, 0.0,
-      MAX (0.0, ctx->frame_width - band->width));
-  band->y = box->top - band->height >= 0 ? box->top - band->height :
-      MAX (0, box->top);
+  band->x = CLAMP (left, 0.0, MAX (0.0, ctx->frame_width - band->width));
+  band->y = y;
   band->text_x = band->x + LABEL_PADDING - logical.x;
   band->text_y = band->y - logical.y;
 }
 
+/* The label sits on a band of the object's colour above the box's top-left
+ * corner, or just inside the box when there is no room above; moved left
+ * when it would leave the frame. Sets the layout's text. */
 void
-sly_draw_label (SlyDrawContext * ctx, const gchar * text, const SlyBox * box,
+sly_draw_label_extents (SlyDrawContext * ctx, const gchar * text,
+    const SlyBox * box, SlyDrawRect * band)
+{
+  band_at (ctx, text, box->left, 0, band);
+  band->y = box->top - band->height >= 0 ? box->top - band->height :
+      MAX (0, box->top);
+  band->text_y += band->y;
+}
+
+/* The band in @color and the layout's text on it, black or white, whichever
+ * reads better. */
+static void
+draw_band (SlyDrawContext * ctx, const SlyDrawRect * band,
     const SlyDrawColor * color)
 {
-  SlyDrawRect band;
   gdouble luma;
   SlyDrawColor ink;
 
-  sly_draw_label_extents (ctx, text, box, &band);
-  cairo_rectangle (ctx->cr, band.x, band.y, band.width, band.height);
+  cairo_rectangle (ctx->cr, band->x, band->y, band->width, band->height);
   set_source (ctx, color, 1.0);
   cairo_fill (ctx->cr);
 
@@ -464,6 +478,119 @@ sly_draw_label (SlyDrawContext * ctx, const gchar * text, const SlyBox * box,
   0, 0, 0} : (SlyDrawColor) {
   1, 1, 1};
   set_source (ctx, &ink, 1.0);
-  cairo_move_to (ctx->cr, band.text_x, band.text_y);
+  cairo_move_to (ctx->cr, band->text_x, band->text_y);
   pango_cairo_show_layout (ctx->cr, ctx->layout);
+}
+
+void
+sly_draw_label (SlyDrawContext * ctx, const gchar * text, const SlyBox * box,
+    const SlyDrawColor * color, SlyDrawRect * band)
+{
+  SlyDrawRect own;
+
+  if (band == NULL)
+    band = &own;
+  sly_draw_label_extents (ctx, text, box, band);
+  draw_band (ctx, band, color);
+}
+
+/* Appends @text to @buf, which holds @len bytes, cut to @max bytes at a
+ * character boundary (and before any invalid UTF-8), "…" marking a cut.
+ * Returns the new length; never writes beyond @size. */
+static gsize
+append_cut (gchar * buf, gsize len, gsize size, const gchar * text, gsize max)
+{
+  gsize n = strlen (text);
+  const gchar *end = NULL;
+
+  if (len + 1 >= size)
+    return len;
+  g_utf8_validate (text, MIN (n, max), &end);
+  len += g_snprintf (buf + len, size - len, "%.*s%s", (gint) (end - text),
+      text, (gsize) (end - text) < n ? ELLIPSIS : "");
+  return MIN (len, size - 1);
+}
+
+/* The shortest text that reads back as @v: 0.5, 3, 0.1 (not
+ * 0.10000000000000001). */
+static void
+format_number (gdouble v, gchar * buf, gsize size)
+{
+  gchar format[8];
+
+  for (gint digits = 1; digits <= 17; digits++) {
+    g_snprintf (format, sizeof (format), "%%.%dg", digits);
+    g_ascii_formatd (buf, size, format, v);
+    if (g_ascii_strtod (buf, NULL) == v)
+      return;
+  }
+}
+
+gboolean
+sly_draw_format_tag (const SlyTag * tag, gchar * buf, gsize size)
+{
+  JsonNode *value = tag->value;
+  gchar number[G_ASCII_DTOSTR_BUF_SIZE];
+  const gchar *text = NULL;
+  gsize len;
+
+  if (size == 0 || tag->name == NULL || sly_tag_name_is_score (tag->name))
+    return FALSE;
+  buf[0] = '\0';
+  len = append_cut (buf, 0, size, tag->name, TAG_NAME_MAX_BYTES);
+  if (value && JSON_NODE_HOLDS_VALUE (value)) {
+    switch (json_node_get_value_type (value)) {
+      case G_TYPE_STRING:
+        text = json_node_get_string (value);
+        break;
+      case G_TYPE_INT64:
+        g_snprintf (number, sizeof (number), "%" G_GINT64_FORMAT,
+            json_node_get_int (value));
+        text = number;
+        break;
+      case G_TYPE_DOUBLE:
+        format_number (json_node_get_double (value), number, sizeof (number));
+        text = number;
+        break;
+      case G_TYPE_BOOLEAN:
+        text = json_node_get_boolean (value) ? "true" : "false";
+        break;
+      default:
+        break;
+    }
+  }
+  /* null, objects and arrays (not tag values Supervisely knows): the name */
+  if (text) {
+    len = append_cut (buf, len, size, ": ", 2);
+    append_cut (buf, len, size, text, TAG_VALUE_MAX_BYTES);
+  }
+  return TRUE;
+}
+
+void
+sly_draw_tags (SlyDrawContext * ctx, const SlyObject * obj,
+    const SlyDrawRect * label, const SlyDrawColor * color, SlyDrawRect * extent)
+{
+  gdouble y = label->y + label->height;
+  gdouble x0 = G_MAXDOUBLE, x1 = -G_MAXDOUBLE, y0 = y;
+  gchar line[128];
+
+  for (guint i = 0; obj->tags && i < obj->tags->len && y < ctx->frame_height;
+      i++) {
+    SlyDrawRect band;
+
+    if (!sly_draw_format_tag (g_ptr_array_index (obj->tags, i), line,
+            sizeof (line)))
+      continue;
+    band_at (ctx, line, label->x, y, &band);
+    if (color)
+      draw_band (ctx, &band, color);
+    x0 = MIN (x0, band.x);
+    x1 = MAX (x1, band.x + band.width);
+    y += band.height;
+  }
+  if (extent)
+    *extent = (SlyDrawRect) {
+    .x = x0 <= x1 ? x0 : label->x,.y = y0,.width =
+        x0 <= x1 ? x1 - x0 : 0,.height = y - y0};
 }

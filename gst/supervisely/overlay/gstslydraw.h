@@ -28,6 +28,7 @@ typedef struct
   cairo_t *cr;
   PangoLayout *layout;
   gint frame_width;
+  gint frame_height;
   gboolean swap_rb;             /* frame is RGBx/RGBA, cairo thinks BGRx */
   gdouble line_width;
   gboolean dashed;
@@ -65,8 +66,23 @@ G_GNUC_INTERNAL void sly_draw_format_label (const SlyObject * obj,
 G_GNUC_INTERNAL void sly_draw_label_extents (SlyDrawContext * ctx,
     const gchar * text, const SlyBox * box, SlyDrawRect * band);
 
+/* Draws the label; its band into @band when not NULL. */
 G_GNUC_INTERNAL void sly_draw_label (SlyDrawContext * ctx, const gchar * text,
-    const SlyBox * box, const SlyDrawColor * color);
+    const SlyBox * box, const SlyDrawColor * color, SlyDrawRect * band);
+
+/* "name: value" of a tag (the name alone for a tag without value) into a
+ * caller's buffer of at least 128 bytes; FALSE for the score tags
+ * (confidence, conf, score), which are not drawn as tags. */
+G_GNUC_INTERNAL gboolean sly_draw_format_tag (const SlyTag * tag,
+    gchar * buf, gsize size);
+
+/* The tag lines of @obj, one per tag, each on a band under the one before,
+ * the first under @label; lines that would start below the frame are left
+ * out. Draws them in @color unless it is NULL; the part of the frame they
+ * cover goes into @extent (width 0 when there are none) when not NULL. */
+G_GNUC_INTERNAL void sly_draw_tags (SlyDrawContext * ctx,
+    const SlyObject * obj, const SlyDrawRect * label,
+    const SlyDrawColor * color, SlyDrawRect * extent);
 
 G_END_DECLS
 #endif /* __GST_SLY_DRAW_H__ */

@@ -48,6 +48,7 @@ GST_DEBUG_CATEGORY_STATIC (gst_sly_overlay_debug);
 #define DEFAULT_DRAW_MASKS TRUE
 #define DEFAULT_DRAW_SHAPES TRUE
 #define DEFAULT_DRAW_LABELS TRUE
+#define DEFAULT_DRAW_TAGS TRUE
 #define DEFAULT_LINE_WIDTH 2.0
 #define DEFAULT_FONT_DESC "Sans 10"
 #define DEFAULT_MASK_OPACITY 0.5
@@ -76,6 +77,7 @@ enum
   PROP_DRAW_MASKS,
   PROP_DRAW_SHAPES,
   PROP_DRAW_LABELS,
+  PROP_DRAW_TAGS,
   PROP_LINE_WIDTH,
   PROP_FONT_DESC,
   PROP_MASK_OPACITY,
@@ -92,6 +94,7 @@ typedef struct
   gboolean draw_masks;
   gboolean draw_shapes;
   gboolean draw_labels;
+  gboolean draw_tags;
   gdouble line_width;
   gdouble mask_opacity;
   GstSlyOverlayColorBy color_by;
@@ -256,6 +259,9 @@ gst_sly_overlay_set_property (GObject * object, guint prop_id,
     case PROP_DRAW_LABELS:
       s->draw_labels = g_value_get_boolean (value);
       break;
+    case PROP_DRAW_TAGS:
+      s->draw_tags = g_value_get_boolean (value);
+      break;
     case PROP_LINE_WIDTH:
       s->line_width = g_value_get_double (value);
       break;
@@ -320,6 +326,9 @@ gst_sly_overlay_get_property (GObject * object, guint prop_id,
       break;
     case PROP_DRAW_LABELS:
       g_value_set_boolean (value, s->draw_labels);
+      break;
+    case PROP_DRAW_TAGS:
+      g_value_set_boolean (value, s->draw_tags);
       break;
     case PROP_LINE_WIDTH:
       g_value_set_double (value, s->line_width);
@@ -601,8 +610,13 @@ draw_object (SlyDrawContext * ctx, const SlyObject * obj,
       && !is_mask (obj->geometry))
     sly_draw_shape (ctx, obj->geometry, s->draw_masks, &color);
   if (s->draw_labels && label_it) {
+    SlyDrawRect band;
+
     sly_draw_format_label (obj, label, sizeof (label));
-    sly_draw_label (ctx, label, &box, &color);
+    sly_draw_label (ctx, label, &box, &color, &band);
+    /* a classifier's tags (color: red), a line each under the label */
+    if (s->draw_tags)
+      sly_draw_tags (ctx, obj, &band, &color, NULL);
   }
 }
 
@@ -758,12 +772,17 @@ overlay_region (SlyDrawContext * ctx, GstSlyPredictionMeta * meta,
     region_add (&r, box.left - pad, box.top - pad, box.right + 1.0 + pad,
         box.bottom + 1.0 + pad);
     if (s->draw_labels && first_of_track (objects, i)) {
-      SlyDrawRect band;
+      SlyDrawRect band, tags;
 
       sly_draw_format_label (obj, label, sizeof (label));
       sly_draw_label_extents (ctx, label, &box, &band);
       region_add (&r, band.x - 1, band.y - 1, band.x + band.width + 1,
           band.y + band.height + 1);
+      if (s->draw_tags) {
+        sly_draw_tags (ctx, obj, &band, NULL, &tags);
+        region_add (&r, tags.x - 1, tags.y - 1, tags.x + tags.width + 1,
+            tags.y + tags.height + 1);
+      }
     }
   }
   r.x0 = MAX (r.x0, 0);
@@ -785,6 +804,7 @@ render_overlay (GstSlyOverlay * self, GstSlyPredictionMeta * meta,
   SlyDrawContext ctx = {
     .layout = self->layout,
     .frame_width = width,
+    .frame_height = height,
     .swap_rb = self->swap_rb,
     .line_width = s->line_width,
     .dashed = meta->status == GST_SLY_FRAME_STATUS_TRACKER_PREDICTED,
@@ -911,9 +931,10 @@ gst_sly_overlay_init (GstSlyOverlay * self)
   self->settings = (OverlaySettings) {
   .draw_boxes = DEFAULT_DRAW_BOXES,.draw_masks =
         DEFAULT_DRAW_MASKS,.draw_shapes = DEFAULT_DRAW_SHAPES,.draw_labels =
-        DEFAULT_DRAW_LABELS,.line_width = DEFAULT_LINE_WIDTH,.mask_opacity =
-        DEFAULT_MASK_OPACITY,.color_by = DEFAULT_COLOR_BY,.hold =
-        DEFAULT_HOLD,.hold_opacity = DEFAULT_HOLD_OPACITY,};
+        DEFAULT_DRAW_LABELS,.draw_tags = DEFAULT_DRAW_TAGS,.line_width =
+        DEFAULT_LINE_WIDTH,.mask_opacity = DEFAULT_MASK_OPACITY,.color_by =
+        DEFAULT_COLOR_BY,.hold = DEFAULT_HOLD,.hold_opacity =
+        DEFAULT_HOLD_OPACITY,};
   self->font_desc = g_strdup (DEFAULT_FONT_DESC);
   self->held_time = GST_CLOCK_TIME_NONE;
 }
@@ -970,6 +991,23 @@ install_properties (GObjectClass * gobject_class)
       g_param_spec_boolean ("draw-labels", "Draw labels",
           "Draw class, confidence and track id above each object",
           DEFAULT_DRAW_LABELS, flags));
+  /**
+   * GstSlyOverlay:draw-tags:
+   *
+   * Draw each object's tags under its label, one line per tag: "name:
+   * value" (the name alone for a tag without value), e.g. what a second
+   * slymodelinfer with inference-region=objects attaches. The score tags
+   * (confidence, conf, score) are left out: the label shows the score.
+   * The lines belong to the label: nothing is drawn with
+   * #GstSlyOverlay:draw-labels off.
+   *
+   * Since: 0.3
+   */
+  g_object_class_install_property (gobject_class, PROP_DRAW_TAGS,
+      g_param_spec_boolean ("draw-tags", "Draw tags",
+          "Draw each object's tags under its label, one \"name: value\" "
+          "line per tag (score tags excepted; needs draw-labels)",
+          DEFAULT_DRAW_TAGS, flags));
   /**
    * GstSlyOverlay:line-width:
    *

@@ -156,6 +156,109 @@ GST_START_TEST (test_label)
 
 GST_END_TEST;
 
+/* The car of BOX_JSON (box at columns @left..@right, rows @top..@bottom)
+ * with its confidence tag and the tags @tags (JSON, after a comma). */
+static GstBuffer *
+tagged_car (gint left, gint top, gint right, gint bottom, const gchar * tags)
+{
+  g_autofree gchar *json = g_strdup_printf ("{\"size\": {\"height\": 120, "
+      "\"width\": 160}, \"description\": \"\", \"tags\": [], \"objects\": "
+      "[{\"classTitle\": \"car\", \"description\": \"\", \"tags\": "
+      "[{\"name\": \"confidence\", \"value\": 0.87}%s%s], \"geometryType\": "
+      "\"rectangle\", \"points\": {\"exterior\": [[%d, %d], [%d, %d]], "
+      "\"interior\": []}}]}", *tags ? ", " : "", tags, left, top, right,
+      bottom);
+
+  return frame_with_json (json, GST_SLY_FRAME_STATUS_INFERRED);
+}
+
+/* Pixels that differ between @a and @b in [x0, x1) x [y0, y1); the lowest
+ * row with a difference into @last_row (-1 when none), when not NULL. */
+static guint
+count_differ (GstBuffer * a, GstBuffer * b, gint x0, gint y0, gint x1,
+    gint y1, gint * last_row)
+{
+  guint n = 0;
+
+  if (last_row)
+    *last_row = -1;
+  for (gint y = y0; y < y1; y++) {
+    for (gint x = x0; x < x1; x++) {
+      if (pixel_at (a, x, y, FALSE) != pixel_at (b, x, y, FALSE)) {
+        n++;
+        if (last_row)
+          *last_row = y;
+      }
+    }
+  }
+  return n;
+}
+
+#define COLOR_TAG "{\"name\": \"color\", \"value\": \"red\"}"
+
+/* Test that an object's tags are drawn under its label, one line each:
+ * the rows below the label band change, the label itself does not; more
+ * tags take more rows; score tags are not drawn; draw-tags=false draws
+ * the frame as without tags. */
+GST_START_TEST (test_tags)
+{
+  GstBuffer *plain = run ("", tagged_car (40, 50, 119, 99, ""));
+  GstBuffer *one = run ("", tagged_car (40, 50, 119, 99, COLOR_TAG));
+  GstBuffer *three = run ("", tagged_car (40, 50, 119, 99, COLOR_TAG
+          ", {\"name\": \"age\", \"value\": 3.5}, {\"name\": \"occluded\"}"));
+  GstBuffer *scores = run ("", tagged_car (40, 50, 119, 99,
+          "{\"name\": \"score\", \"value\": 0.5}, "
+          "{\"name\": \"conf\", \"value\": 0.4}"));
+  GstBuffer *off;
+  gint last_one, last_three;
+
+  /* the label band (rows above the box) is the same */
+  fail_unless (count_lit (plain, 40, 20, W, 50) > 100);
+  fail_unless_equals_int (count_differ (plain, one, 0, 0, W, 50, NULL), 0);
+  /* the line under it */
+  fail_unless (count_differ (plain, one, 40, 50, W, H, &last_one) > 100,
+      "the tag line is not drawn");
+  fail_unless (last_one > 55 && last_one < 80, "tag line ends at row %d",
+      last_one);
+  fail_unless (count_differ (plain, three, 40, 50, W, H, &last_three) > 300);
+  fail_unless (last_three >= last_one + 20, "3 tag lines end at row %d, "
+      "1 at row %d", last_three, last_one);
+  fail_unless_equals_int (count_differ (plain, scores, 0, 0, W, H, NULL), 0);
+  off = run ("draw-tags=false", tagged_car (40, 50, 119, 99, COLOR_TAG));
+  fail_unless_equals_int (count_differ (plain, off, 0, 0, W, H, NULL), 0);
+  gst_buffer_unref (plain);
+  gst_buffer_unref (one);
+  gst_buffer_unref (three);
+  gst_buffer_unref (scores);
+  gst_buffer_unref (off);
+}
+
+GST_END_TEST;
+
+/* Test that tag lines stay in the frame: at its right edge the line moves
+ * left like the label; at its bottom the lines that do not fit are cut. */
+GST_START_TEST (test_tags_clipped)
+{
+  GString *many = g_string_new ("");
+  GstBuffer *plain, *tagged;
+
+  for (gint i = 0; i < 40; i++)
+    g_string_append_printf (many, "%s{\"name\": \"tag%d\", \"value\": "
+        "\"a rather long value to cut %d\"}", i ? ", " : "", i, i);
+  plain = run ("", tagged_car (120, 90, 150, 119, ""));
+  tagged = run ("", tagged_car (120, 90, 150, 119, many->str));
+  g_string_free (many, TRUE);
+
+  /* right of the box: black without tags, the tag band with them */
+  fail_unless_equals_int (count_lit (plain, 154, 90, W, H), 0);
+  fail_unless (count_lit (tagged, 154, 90, W, H) > 0);
+  fail_unless (count_differ (plain, tagged, 0, 110, W, H, NULL) > 100);
+  gst_buffer_unref (plain);
+  gst_buffer_unref (tagged);
+}
+
+GST_END_TEST;
+
 /* Test that a frame without predictions leaves the element byte for byte
  * as it came, and so does one whose annotation has no objects. */
 GST_START_TEST (test_no_meta_untouched)
@@ -1124,6 +1227,8 @@ slyoverlay_suite (void)
   tcase_add_test (tc, test_box_outline);
   tcase_add_test (tc, test_label);
   tcase_add_test (tc, test_label_contrast);
+  tcase_add_test (tc, test_tags);
+  tcase_add_test (tc, test_tags_clipped);
   tcase_add_test (tc, test_no_meta_untouched);
   tcase_add_test (tc, test_draw_boxes_false);
   tcase_add_test (tc, test_mask_fill);
