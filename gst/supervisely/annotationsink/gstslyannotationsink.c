@@ -8,6 +8,10 @@
  * (protocol.md section 9): one video object per track id, one frame entry
  * per buffer with a figure per object, the frame size from the caps and
  * framesCount from the number of buffers (or #GstSlyAnnotationSink:frames-count).
+ * The tags of the objects (a second-stage classifier's, e.g. color=red;
+ * the confidence / conf / score tags excepted) become tags of their video
+ * object with frame ranges: consecutive frames with the same value make
+ * one range.
  *
  * A frame's index is its position in the stream: the number of buffers
  * received before it since start (or since the last flushing seek, which
@@ -232,6 +236,9 @@ reset_collection (GstSlyAnnotationSink * self)
 {
   g_clear_pointer (&self->video, sly_video_annotation_unref);
   self->video = sly_video_annotation_new (self->width, self->height);
+  /* the objects' tags (a classifier's, e.g. color=red) as video object
+   * tags with frame ranges */
+  sly_video_annotation_set_record_tags (self->video, TRUE);
   self->next_index = 0;
   self->unwritten = FALSE;
 }

@@ -25,11 +25,58 @@ new_key (void)
 }
 
 static void
+video_tag_free (SlyVideoTag * t)
+{
+  g_free (t->key);
+  g_free (t->name);
+  if (t->value)
+    json_node_unref (t->value);
+  g_free (t);
+}
+
+/* @value: transfer full, nullable */
+static SlyVideoTag *
+video_tag_new (const gchar * key, const gchar * name, JsonNode * value,
+    gint start, gint end)
+{
+  SlyVideoTag *t = g_new0 (SlyVideoTag, 1);
+
+  t->key = key ? g_strdup (key) : new_key ();
+  t->name = g_strdup (name);
+  t->value = value;
+  t->start = start;
+  t->end = end;
+  return t;
+}
+
+static void
 video_object_free (SlyVideoObject * o)
 {
   g_free (o->key);
   g_free (o->class_title);
+  g_ptr_array_unref (o->tags);
   g_free (o);
+}
+
+/* While tags are recorded, per video object: the tags that reached the
+ * last frame it was seen in (they grow into the next one) and those that
+ * reached the frame before (for a second geometry of the track in a
+ * frame). The tags belong to the object. */
+typedef struct
+{
+  gint frame;
+  GPtrArray *current;
+  GPtrArray *previous;
+} TagState;
+
+static void
+tag_state_free (TagState * st)
+{
+  if (st == NULL)
+    return;
+  g_ptr_array_unref (st->current);
+  g_ptr_array_unref (st->previous);
+  g_free (st);
 }
 
 static void
@@ -64,6 +111,8 @@ sly_video_annotation_new (gint width, gint height)
   json_node_take_array (va->tags, json_array_new ());
   va->track_objects = g_hash_table_new_full (g_int64_hash, g_int64_equal,
       g_free, NULL);
+  va->tag_states = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      tag_state_free);
   va->ref_count = 1;
   return va;
 }
@@ -90,6 +139,7 @@ sly_video_annotation_unref (SlyVideoAnnotation * va)
   g_ptr_array_unref (va->frames);
   json_node_unref (va->tags);
   g_hash_table_unref (va->track_objects);
+  g_ptr_array_unref (va->tag_states);
   g_free (va);
 }
 
@@ -151,6 +201,7 @@ add_object (SlyVideoAnnotation * va, const gchar * key,
   o->key = key ? g_strdup (key) : new_key ();
   o->class_title = g_strdup (class_title);
   o->track_id = track_id;
+  o->tags = g_ptr_array_new_with_free_func ((GDestroyNotify) video_tag_free);
   g_ptr_array_add (va->objects, o);
   return va->objects->len - 1;
 }
@@ -178,6 +229,96 @@ object_for (SlyVideoAnnotation * va, const SlyObject * obj)
   return index;
 }
 
+static gboolean
+same_value (JsonNode * a, JsonNode * b)
+{
+  if (a == NULL || b == NULL)
+    return a == b;
+  return json_node_equal (a, b);
+}
+
+/* The tag of @tags named @name with @value that reaches frame @end, or
+ * NULL. */
+static SlyVideoTag *
+find_tag (GPtrArray * tags, const gchar * name, JsonNode * value, gint end)
+{
+  for (guint i = 0; i < tags->len; i++) {
+    SlyVideoTag *t = g_ptr_array_index (tags, i);
+
+    if (t->end == end && g_strcmp0 (t->name, name) == 0
+        && same_value (t->value, value))
+      return t;
+  }
+  return NULL;
+}
+
+static TagState *
+tag_state_for (SlyVideoAnnotation * va, guint object_index)
+{
+  TagState *st;
+
+  if (va->tag_states->len <= object_index)
+    g_ptr_array_set_size (va->tag_states, object_index + 1);
+  st = g_ptr_array_index (va->tag_states, object_index);
+  if (st == NULL) {
+    st = g_new0 (TagState, 1);
+    st->frame = -1;
+    st->current = g_ptr_array_new ();
+    st->previous = g_ptr_array_new ();
+    g_ptr_array_index (va->tag_states, object_index) = st;
+  }
+  return st;
+}
+
+/* The tags of @obj at frame @frame_index into video object @object_index:
+ * a tag that reached the frame before grows by one frame, others start. */
+static void
+record_tags (SlyVideoAnnotation * va, guint object_index, gint frame_index,
+    const SlyObject * obj)
+{
+  SlyVideoObject *o = g_ptr_array_index (va->objects, object_index);
+  TagState *st = tag_state_for (va, object_index);
+
+  if (st->frame != frame_index) {
+    GPtrArray *reached = st->current;
+
+    /* first geometry of the object in this frame */
+    st->current = st->previous;
+    st->previous = reached;
+    g_ptr_array_set_size (st->current, 0);
+    if (st->frame != frame_index - 1)
+      g_ptr_array_set_size (st->previous, 0);
+    st->frame = frame_index;
+  }
+  for (guint i = 0; obj->tags && i < obj->tags->len; i++) {
+    const SlyTag *tag = g_ptr_array_index (obj->tags, i);
+    JsonNode *value = tag->value && !JSON_NODE_HOLDS_NULL (tag->value) ?
+        tag->value : NULL;
+    SlyVideoTag *t;
+
+    if (tag->name == NULL || sly_tag_name_is_score (tag->name)
+        || find_tag (st->current, tag->name, value, frame_index))
+      continue;
+    t = find_tag (st->previous, tag->name, value, frame_index - 1);
+    if (t) {
+      t->end = frame_index;
+    } else {
+      t = video_tag_new (NULL, tag->name, value ? json_node_copy (value) :
+          NULL, frame_index, frame_index);
+      g_ptr_array_add (o->tags, t);
+    }
+    g_ptr_array_add (st->current, t);
+  }
+}
+
+void
+sly_video_annotation_set_record_tags (SlyVideoAnnotation * va, gboolean record)
+{
+  g_return_if_fail (va != NULL);
+
+  va->record_tags = record;
+}
+
 void
 sly_video_annotation_add_frame (SlyVideoAnnotation * va, gint frame_index,
     const SlyAnnotation * ann)
@@ -194,6 +335,8 @@ sly_video_annotation_add_frame (SlyVideoAnnotation * va, gint frame_index,
 
     fig->key = new_key ();
     fig->object_index = object_for (va, obj);
+    if (va->record_tags)
+      record_tags (va, fig->object_index, frame_index, obj);
     fig->geometry = sly_geometry_copy (obj->geometry);
     if (obj->track_id > 0)
       fig->track_id = g_strdup_printf ("%" G_GINT64_FORMAT, obj->track_id);
@@ -238,6 +381,31 @@ figure_to_json (const SlyVideoAnnotation * va, const SlyVideoFigure * fig)
 }
 
 static JsonArray *
+tags_to_json (const GPtrArray * tags)
+{
+  JsonArray *array = json_array_new ();
+
+  for (guint i = 0; i < tags->len; i++) {
+    const SlyVideoTag *t = g_ptr_array_index (tags, i);
+    JsonObject *obj = json_object_new ();
+
+    json_object_set_string_member (obj, "name", t->name);
+    if (t->value)
+      json_object_set_member (obj, "value", json_node_copy (t->value));
+    if (t->start >= 0) {
+      JsonArray *range = json_array_new ();
+
+      json_array_add_int_element (range, t->start);
+      json_array_add_int_element (range, t->end);
+      json_object_set_array_member (obj, "frameRange", range);
+    }
+    json_object_set_string_member (obj, "key", t->key);
+    json_array_add_object_element (array, obj);
+  }
+  return array;
+}
+
+static JsonArray *
 objects_to_json (const SlyVideoAnnotation * va)
 {
   JsonArray *objects = json_array_new ();
@@ -248,7 +416,7 @@ objects_to_json (const SlyVideoAnnotation * va)
 
     json_object_set_string_member (obj, "key", o->key);
     json_object_set_string_member (obj, "classTitle", o->class_title);
-    json_object_set_array_member (obj, "tags", json_array_new ());
+    json_object_set_array_member (obj, "tags", tags_to_json (o->tags));
     json_array_add_object_element (objects, obj);
   }
   return objects;
@@ -312,6 +480,80 @@ sly_video_annotation_to_json (const SlyVideoAnnotation * va)
 
 /* ---- reading ---- */
 
+/* frameRange: [start, end], frame indices in order */
+static gboolean
+frame_range_read (JsonNode * node, const gchar * what, gint * start,
+    gint * end, GError ** error)
+{
+  g_autofree gchar *start_what = g_strdup_printf ("%s: frameRange[0]", what);
+  g_autofree gchar *end_what = g_strdup_printf ("%s: frameRange[1]", what);
+  JsonArray *range;
+  gint64 a, b;
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node)) {
+    *start = *end = -1;
+    return TRUE;
+  }
+  if (!JSON_NODE_HOLDS_ARRAY (node) ||
+      json_array_get_length (range = json_node_get_array (node)) != 2) {
+    g_set_error (error, SLY_ERROR, SLY_ERROR_PARSE,
+        "%s: \"frameRange\" is not an array of 2 frame indices", what);
+    return FALSE;
+  }
+  if (!sly_json_read_int (json_array_get_element (range, 0), 0,
+          G_MAXINT - 1, start_what, &a, error) ||
+      !sly_json_read_int (json_array_get_element (range, 1), a,
+          G_MAXINT - 1, end_what, &b, error))
+    return FALSE;
+  *start = (gint) a;
+  *end = (gint) b;
+  return TRUE;
+}
+
+/* An object's "tags": [{"name", "value"?, "frameRange"?, "key"?}] */
+static gboolean
+object_tags_read (SlyVideoObject * o, JsonObject * obj, guint index,
+    GError ** error)
+{
+  JsonNode *node = json_object_get_member (obj, "tags");
+  JsonArray *tags;
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_ARRAY (node)) {
+    g_set_error (error, SLY_ERROR, SLY_ERROR_PARSE,
+        "video annotation: objects[%u]: \"tags\" is not an array", index);
+    return FALSE;
+  }
+  tags = json_node_get_array (node);
+  for (guint i = 0; i < json_array_get_length (tags); i++) {
+    g_autofree gchar *what =
+        g_strdup_printf ("video annotation: objects[%u]: tags[%u]", index, i);
+    g_autofree gchar *key = NULL;
+    JsonNode *tag = json_array_get_element (tags, i), *value;
+    JsonObject *fields;
+    const gchar *name;
+    gint start, end;
+
+    if (!JSON_NODE_HOLDS_OBJECT (tag) ||
+        (name = sly_json_get_string (fields = json_node_get_object (tag),
+                "name")) == NULL) {
+      g_set_error (error, SLY_ERROR, SLY_ERROR_PARSE,
+          "%s is not an object with a string \"name\"", what);
+      return FALSE;
+    }
+    if (!frame_range_read (json_object_get_member (fields, "frameRange"),
+            what, &start, &end, error) ||
+        !sly_json_read_opt_string (fields, "key", NULL, what, &key, error))
+      return FALSE;
+    value = json_object_get_member (fields, "value");
+    g_ptr_array_add (o->tags, video_tag_new (key, name, value &&
+            !JSON_NODE_HOLDS_NULL (value) ? json_node_copy (value) : NULL,
+            start, end));
+  }
+  return TRUE;
+}
+
 static gboolean
 objects_read (SlyVideoAnnotation * va, JsonObject * root, GHashTable * keys,
     GError ** error)
@@ -327,6 +569,7 @@ objects_read (SlyVideoAnnotation * va, JsonObject * root, GHashTable * keys,
     JsonNode *node = json_array_get_element (objects, i);
     JsonObject *obj;
     const gchar *key, *title;
+    guint index;
 
     if (!JSON_NODE_HOLDS_OBJECT (node) ||
         (key = sly_json_get_string (obj = json_node_get_object (node),
@@ -342,8 +585,11 @@ objects_read (SlyVideoAnnotation * va, JsonObject * root, GHashTable * keys,
           "video annotation: object key \"%s\" is used twice", key);
       return FALSE;
     }
-    g_hash_table_insert (keys, g_strdup (key),
-        GUINT_TO_POINTER (add_object (va, key, title, 0) + 1));
+    index = add_object (va, key, title, 0);
+    g_hash_table_insert (keys, g_strdup (key), GUINT_TO_POINTER (index + 1));
+    if (!object_tags_read (g_ptr_array_index (va->objects, index), obj, i,
+            error))
+      return FALSE;
   }
   return TRUE;
 }

@@ -14,11 +14,24 @@
 
 G_BEGIN_DECLS
 
+/* A tag of a video object over frames start..end (inclusive), as the
+ * Supervisely video format writes it: {"name", "value"?, "frameRange"?,
+ * "key"}. */
+typedef struct
+{
+  gchar *key;                   /* 32 lowercase hex */
+  gchar *name;
+  JsonNode *value;              /* nullable: a tag without a value */
+  gint start;                   /* frameRange; both -1 when there is none */
+  gint end;
+} SlyVideoTag;
+
 typedef struct
 {
   gchar *key;                   /* 32 lowercase hex */
   gchar *class_title;
   gint64 track_id;              /* 0 = not tracked */
+  GPtrArray *tags;              /* SlyVideoTag*, in order of first frame */
 } SlyVideoObject;
 
 typedef struct
@@ -49,6 +62,8 @@ struct _SlyVideoAnnotation
   /*< private >*/
   JsonNode *tags;               /* video tags, kept as read; [] */
   GHashTable *track_objects;    /* track id -> object index + 1 */
+  gboolean record_tags;         /* sly_video_annotation_set_record_tags() */
+  GPtrArray *tag_states;        /* per object: its tags that may grow */
   gint ref_count;
 };
 
@@ -66,6 +81,14 @@ void sly_video_annotation_unref (SlyVideoAnnotation * va);
  * frames_count grows to cover @frame_index. */
 void sly_video_annotation_add_frame (SlyVideoAnnotation * va,
     gint frame_index, const SlyAnnotation * ann);
+/* With @record TRUE, sly_video_annotation_add_frame() also keeps the tags
+ * of each object (score tags excepted: "confidence", "conf", "score") as
+ * tags of its video object with frame ranges: consecutive frames with the
+ * same name and value make one range, a new value or a frame without the
+ * tag (or without the object) starts a new one. Off by default: such tags
+ * need tag metas in the project's meta.json. */
+void sly_video_annotation_set_record_tags (SlyVideoAnnotation * va,
+    gboolean record);
 /* Overrides frames_count (e.g. with the source's frame count); it never
  * drops below the highest frame index + 1. */
 void sly_video_annotation_set_frames_count (SlyVideoAnnotation * va,
@@ -76,9 +99,10 @@ const SlyVideoFrame *sly_video_annotation_get_frame (const SlyVideoAnnotation *
 
 JsonNode *sly_video_annotation_to_json_node (const SlyVideoAnnotation * va);
 gchar *sly_video_annotation_to_json (const SlyVideoAnnotation * va);
-/* Validates: size, objects with unique keys, frames with indices in
- * [0, framesCount], figures whose objectKey names a listed object. Figures
- * of unknown geometry types are skipped with a debug message. */
+/* Validates: size, objects with unique keys and their tags (string name,
+ * optional frameRange of two frame indices in order), frames with indices
+ * in [0, framesCount], figures whose objectKey names a listed object.
+ * Figures of unknown geometry types are skipped with a debug message. */
 SlyVideoAnnotation *sly_video_annotation_from_json_node (JsonNode * node,
     GError ** error);
 SlyVideoAnnotation *sly_video_annotation_from_json (const gchar * data,

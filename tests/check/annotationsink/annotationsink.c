@@ -10,6 +10,8 @@
 #include "config.h"
 #endif
 
+#include <string.h>
+
 #include <glib/gstdio.h>
 #include <gst/check/gstcheck.h>
 #include <gst/check/gstharness.h>
@@ -572,6 +574,184 @@ GST_START_TEST (test_jsonl_lines)
 
 GST_END_TEST;
 
+/* ---- object tags ---- */
+
+/* A frame whose objects are given as the JSON of their "tags" arrays:
+ * a car of track 1 (when @car_tags is not NULL) and, with @dog_tags, an
+ * untracked dog. Every object also has a confidence tag. */
+static GstBuffer *
+tagged_buffer (guint index, const gchar * car_tags, const gchar * dog_tags)
+{
+  GstBuffer *buffer = make_buffer (index, NULL);
+  GString *json = g_string_new ("{\"size\": {\"height\": 240, \"width\": "
+      "320}, \"objects\": [");
+  GString *ids = g_string_new ("");
+  g_autoptr (GError) error = NULL;
+  const gchar *object = "{\"classTitle\": \"%s\", \"tags\": [{\"name\": "
+      "\"confidence\", \"value\": 0.9}%s%s], \"geometryType\": "
+      "\"rectangle\", \"points\": {\"exterior\": [[%d, 20], [%d, 49]], "
+      "\"interior\": []}}";
+  g_autofree gchar *text = NULL;
+
+  if (car_tags) {
+    g_string_append_printf (json, object, "car", *car_tags ? ", " : "",
+        car_tags, 10 + (gint) index, 59 + (gint) index);
+    g_string_append (ids, "1");
+  }
+  if (dog_tags) {
+    g_string_append_printf (json, "%s", car_tags ? ", " : "");
+    g_string_append_printf (json, object, "dog", *dog_tags ? ", " : "",
+        dog_tags, 200, 239);
+    g_string_append_printf (ids, "%s0", car_tags ? ", " : "");
+  }
+  g_string_append_printf (json, "], \"customBigData\": [%s]}", ids->str);
+  g_string_free (ids, TRUE);
+  text = g_string_free (json, FALSE);
+  fail_unless (gst_buffer_add_sly_prediction_meta_from_json (buffer,
+          GST_SLY_FRAME_STATUS_INFERRED, text, 10 * GST_MSECOND, "hand-made",
+          &error) != NULL, "%s", error ? error->message : "");
+  return buffer;
+}
+
+/* The "tags" of the object of the written file whose key is @key */
+static JsonArray *
+object_tags (JsonObject * root, const gchar * key)
+{
+  JsonArray *objects = json_object_get_array_member (root, "objects");
+
+  for (guint i = 0; i < json_array_get_length (objects); i++) {
+    JsonObject *o = json_array_get_object_element (objects, i);
+
+    if (g_strcmp0 (json_object_get_string_member (o, "key"), key) == 0)
+      return json_object_get_array_member (o, "tags");
+  }
+  fail ("no object %s", key);
+  return NULL;
+}
+
+/* @tag is {"name": @name, "value": @value (JSON text, NULL = no value),
+ * "frameRange": [@start, @end], "key": 32 hex digits} */
+static void
+assert_video_tag (JsonArray * tags, guint i, const gchar * name,
+    const gchar * value, gint start, gint end)
+{
+  JsonObject *tag;
+  JsonArray *range;
+  const gchar *key;
+
+  fail_unless (i < json_array_get_length (tags), "no tag %u", i);
+  tag = json_array_get_object_element (tags, i);
+  fail_unless_equals_string (json_object_get_string_member (tag, "name"), name);
+  if (value) {
+    g_autofree gchar *text = json_to_string (json_object_get_member (tag,
+            "value"), FALSE);
+
+    fail_unless_equals_string (text, value);
+  } else {
+    fail_if (json_object_has_member (tag, "value"), "tag %u has a value", i);
+  }
+  range = json_object_get_array_member (tag, "frameRange");
+  fail_unless (range != NULL && json_array_get_length (range) == 2);
+  fail_unless_equals_int (json_array_get_int_element (range, 0), start);
+  fail_unless_equals_int (json_array_get_int_element (range, 1), end);
+  key = json_object_get_string_member (tag, "key");
+  fail_unless (key != NULL && strlen (key) == 32);
+}
+
+/* Object tags become video object tags with frame ranges: consecutive
+ * frames with the same value make one range, a new value or a gap a new
+ * entry; score tags are left out; an untracked object's tags cover its
+ * one frame. The file reads back with its tags, and the JSON lines keep
+ * each frame's tags as they came. */
+GST_START_TEST (test_object_tags)
+{
+  static const struct
+  {
+    const gchar *car, *dog;
+  } frames[] = {
+    {"{\"name\": \"color\", \"value\": \"red\"}, "
+          "{\"name\": \"age\", \"value\": 3}", NULL},
+    {"{\"name\": \"color\", \"value\": \"red\"}, "
+          "{\"name\": \"age\", \"value\": 3}", NULL},
+    {"{\"name\": \"color\", \"value\": \"red\"}",
+        "{\"name\": \"color\", \"value\": \"brown\"}"},
+    {"{\"name\": \"color\", \"value\": \"blue\"}", NULL},
+    {"{\"name\": \"color\", \"value\": \"blue\"}, {\"name\": \"occluded\"}",
+        NULL},
+    {"", NULL},
+    {"{\"name\": \"color\", \"value\": \"blue\"}, "
+          "{\"name\": \"score\", \"value\": 0.5}", NULL},
+  };
+  g_autofree gchar *path = tmp_path ("tags.json");
+  g_autofree gchar *jsonl = tmp_path ("tags.jsonl");
+  GstHarness *h = sink_harness_full (path, jsonl, 0, CAPS_STR);
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (JsonParser) line_parser = json_parser_new ();
+  g_autoptr (SlyVideoAnnotation) va = NULL;
+  const SlyVideoObject *car, *dog;
+  g_auto (GStrv) lines = NULL;
+  JsonArray *tags;
+
+  for (guint i = 0; i < G_N_ELEMENTS (frames); i++)
+    fail_unless_equals_int (gst_harness_push (h, tagged_buffer (i,
+                frames[i].car, frames[i].dog)), GST_FLOW_OK);
+  fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
+
+  /* the project's reader takes the file */
+  va = read_annotation (path);
+  fail_unless_equals_int (va->objects->len, 2);
+  car = g_ptr_array_index (va->objects, 0);
+  dog = g_ptr_array_index (va->objects, 1);
+  fail_unless_equals_string (car->class_title, "car");
+  fail_unless_equals_string (dog->class_title, "dog");
+  fail_unless_equals_int (car->tags->len, 5);
+  fail_unless_equals_int (dog->tags->len, 1);
+  {
+    const SlyVideoTag *blue = g_ptr_array_index (car->tags, 2);
+
+    fail_unless_equals_string (blue->name, "color");
+    fail_unless_equals_string (json_node_get_string (blue->value), "blue");
+    fail_unless_equals_int (blue->start, 3);
+    fail_unless_equals_int (blue->end, 4);
+  }
+
+  fail_unless (json_parser_load_from_file (parser, path, NULL));
+  tags = object_tags (json_node_get_object (json_parser_get_root (parser)),
+      car->key);
+  assert_video_tag (tags, 0, "color", "\"red\"", 0, 2);
+  assert_video_tag (tags, 1, "age", "3", 0, 1);
+  assert_video_tag (tags, 2, "color", "\"blue\"", 3, 4);
+  assert_video_tag (tags, 3, "occluded", NULL, 4, 4);
+  assert_video_tag (tags, 4, "color", "\"blue\"", 6, 6);
+  fail_unless_equals_int (json_array_get_length (tags), 5);
+  tags = object_tags (json_node_get_object (json_parser_get_root (parser)),
+      dog->key);
+  assert_video_tag (tags, 0, "color", "\"brown\"", 2, 2);
+  fail_unless_equals_int (json_array_get_length (tags), 1);
+
+  /* per frame, the image annotation's tags as they are, scores included */
+  lines = read_lines (jsonl);
+  fail_unless_equals_int (g_strv_length (lines), G_N_ELEMENTS (frames));
+  {
+    JsonObject *o = parse_line (lines[0], line_parser);
+    g_autoptr (GError) error = NULL;
+    g_autoptr (SlyAnnotation) ann =
+        sly_annotation_from_json_node (json_object_get_member (o,
+            "annotation"), &error);
+    const SlyObject *obj;
+
+    fail_unless (ann != NULL, "%s", error ? error->message : "");
+    obj = g_ptr_array_index (ann->objects, 0);
+    fail_unless_equals_int (obj->tags->len, 3);
+    fail_unless_equals_string (json_node_get_string (sly_object_find_tag (obj,
+                "color")->value), "red");
+    fail_unless (sly_object_find_tag (obj, "confidence") != NULL);
+  }
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
 /* ---- end to end ---- */
 
 typedef struct
@@ -758,6 +938,7 @@ annotationsink_suite (void)
   tcase_add_test (tc, test_write_fails_at_eos);
   tcase_add_test (tc, test_jsonl_lines);
   tcase_add_test (tc, test_jsonl_write_fails);
+  tcase_add_test (tc, test_object_tags);
   tcase_add_test (tc, test_ball_end_to_end);
   return s;
 }
