@@ -1093,6 +1093,99 @@ gst_sly_object_get_track_id (GstSlyObject * object)
 }
 
 /**
+ * gst_sly_object_get_parent_index:
+ * @object: a #GstSlyObject
+ *
+ * Returns: the index of the object this one was found inside (a second
+ *   model ran on the crop of that object: `inference-region=objects`), in
+ *   the same frame, or -1 for a top-level object
+ *
+ * Since: 1.0
+ */
+gint
+gst_sly_object_get_parent_index (GstSlyObject * object)
+{
+  g_return_val_if_fail (object != NULL, -1);
+
+  return object->obj->parent;
+}
+
+/* A tag's JSON value as a GValue of the tags structure: strings, numbers
+ * (integers as gint64), booleans; TRUE for a tag without a value (its
+ * presence is the information). */
+static void
+tag_value_to_gvalue (JsonNode * node, GValue * value)
+{
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node) ||
+      !JSON_NODE_HOLDS_VALUE (node)) {
+    g_value_init (value, G_TYPE_BOOLEAN);
+    g_value_set_boolean (value, TRUE);
+    return;
+  }
+  switch (json_node_get_value_type (node)) {
+    case G_TYPE_INT64:
+      g_value_init (value, G_TYPE_INT64);
+      g_value_set_int64 (value, json_node_get_int (node));
+      break;
+    case G_TYPE_DOUBLE:
+      g_value_init (value, G_TYPE_DOUBLE);
+      g_value_set_double (value, json_node_get_double (node));
+      break;
+    case G_TYPE_BOOLEAN:
+      g_value_init (value, G_TYPE_BOOLEAN);
+      g_value_set_boolean (value, json_node_get_boolean (node));
+      break;
+    default:
+      g_value_init (value, G_TYPE_STRING);
+      g_value_set_string (value, json_node_get_string (node));
+      break;
+  }
+}
+
+/* The "tags" structure of @obj, NULL when it has no tag but its score. */
+static GstStructure *
+tags_structure (const SlyObject * obj)
+{
+  GstStructure *s = NULL;
+
+  for (guint i = 0; i < obj->tags->len; i++) {
+    const SlyTag *tag = g_ptr_array_index (obj->tags, i);
+    GValue value = G_VALUE_INIT;
+
+    if (sly_tag_name_is_score (tag->name) || tag->name[0] == '\0')
+      continue;
+    if (s == NULL)
+      s = gst_structure_new_empty ("tags");
+    tag_value_to_gvalue (tag->value, &value);
+    gst_structure_take_value (s, tag->name, &value);
+  }
+  return s;
+}
+
+/**
+ * gst_sly_object_get_tags:
+ * @object: a #GstSlyObject
+ *
+ * The object's tags (a classifier's answer for it with
+ * `inference-region=objects`, or tags the model sent), as a structure named
+ * `tags` with one field per tag: a string, a #gint64 or #gdouble number, or
+ * %TRUE for a tag without a value. The score tags (`confidence`, `conf`,
+ * `score`) are left out: they are gst_sly_object_get_confidence().
+ *
+ * Returns: (transfer full) (nullable): the tags, or %NULL when there are
+ *   none
+ *
+ * Since: 1.0
+ */
+GstStructure *
+gst_sly_object_get_tags (GstSlyObject * object)
+{
+  g_return_val_if_fail (object != NULL, NULL);
+
+  return tags_structure (object->obj);
+}
+
+/**
  * gst_sly_object_get_geometry_type:
  * @object: a #GstSlyObject
  *
@@ -1309,6 +1402,11 @@ add_roi_meta (GstBuffer * buffer, SlyObject * obj, guint index,
         NULL);
     gst_video_region_of_interest_meta_add_param (roi, s);
   }
+  s = tags_structure (obj);
+  if (s != NULL)
+    gst_video_region_of_interest_meta_add_param (roi, s);
+  if (obj->parent >= 0)
+    roi->parent_id = obj->parent;
 }
 
 /**
@@ -1327,7 +1425,12 @@ add_roi_meta (GstBuffer * buffer, SlyObject * obj, guint index,
  *   normalised to 0..1 by the frame size; max is the edge past the last
  *   pixel), `confidence` (#gdouble), `label_id` (#guint), `label` (string);
  * - `object_id`, only for tracked objects: `id` (#gint64, the track id,
- *   always > 0).
+ *   always > 0);
+ * - `tags`, only for objects with tags besides their score: the structure
+ *   of gst_sly_object_get_tags().
+ *
+ * An object found inside another (gst_sly_object_get_parent_index()) has
+ * that index as its `parent_id`.
  *
  * Boxes are clipped to the frame; an object wholly outside it, or an
  * annotation that names no frame size, gets no ROI meta. The label id comes
@@ -1341,6 +1444,27 @@ void
 gst_sly_prediction_meta_add_roi_metas (GstBuffer * buffer,
     GstSlyPredictionMeta * meta, GHashTable * class_index)
 {
+  gst_sly_prediction_meta_add_roi_metas_from (buffer, meta, class_index, 0);
+}
+
+/**
+ * gst_sly_prediction_meta_add_roi_metas_from:
+ * @buffer: the writable #GstBuffer that holds @meta
+ * @meta: a #GstSlyPredictionMeta
+ * @class_index: (nullable) (element-type utf8 guint): as for
+ *   gst_sly_prediction_meta_add_roi_metas()
+ * @first: the index of the first object that gets a ROI meta
+ *
+ * Like gst_sly_prediction_meta_add_roi_metas(), for the objects from @first
+ * on only: those added to a frame whose other objects have their ROI metas
+ * already (the objects a second model found inside them).
+ *
+ * Since: 1.0
+ */
+void
+gst_sly_prediction_meta_add_roi_metas_from (GstBuffer * buffer,
+    GstSlyPredictionMeta * meta, GHashTable * class_index, guint first)
+{
   g_autoptr (GHashTable) seen = NULL;
   gint width, height;
   guint i, n;
@@ -1350,7 +1474,7 @@ gst_sly_prediction_meta_add_roi_metas (GstBuffer * buffer,
   g_return_if_fail (meta != NULL);
 
   n = gst_sly_prediction_meta_get_n_objects (meta);
-  if (n == 0)
+  if (n <= first)
     return;
   /* the ROI detection structure is normalised: it needs the frame size */
   if (!gst_sly_prediction_meta_get_size (meta, &width, &height)) {
@@ -1361,11 +1485,13 @@ gst_sly_prediction_meta_add_roi_metas (GstBuffer * buffer,
   seen = g_hash_table_new (g_str_hash, g_str_equal);
   for (i = 0; i < n; i++) {
     SlyObject *obj = get_object (meta, i);
+    guint label_id;
 
     if (!obj->geometry || !obj->class_title)
       continue;
-    add_roi_meta (buffer, obj, i,
-        lookup_label_id (meta, class_index, seen, obj->class_title), width,
-        height);
+    /* first appearances count from object 0, whatever @first is */
+    label_id = lookup_label_id (meta, class_index, seen, obj->class_title);
+    if (i >= first)
+      add_roi_meta (buffer, obj, i, label_id, width, height);
   }
 }

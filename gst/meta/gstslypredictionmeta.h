@@ -143,6 +143,11 @@ GST_SLY_META_API void
 gst_sly_prediction_meta_add_roi_metas (GstBuffer * buffer,
     GstSlyPredictionMeta * meta, GHashTable * class_index);
 
+/* The same for the objects from index @first on. */
+GST_SLY_META_API void
+gst_sly_prediction_meta_add_roi_metas_from (GstBuffer * buffer,
+    GstSlyPredictionMeta * meta, GHashTable * class_index, guint first);
+
 /* Readers: the frame */
 
 GST_SLY_META_API GstSlyPredictionMeta *
@@ -206,6 +211,12 @@ gst_sly_object_get_box (GstSlyObject * object, gint * x, gint * y,
 
 GST_SLY_META_API gint64
 gst_sly_object_get_track_id (GstSlyObject * object);
+
+GST_SLY_META_API gint
+gst_sly_object_get_parent_index (GstSlyObject * object);
+
+GST_SLY_META_API GstStructure *
+gst_sly_object_get_tags (GstSlyObject * object);
 
 GST_SLY_META_API const gchar *
 gst_sly_object_get_geometry_type (GstSlyObject * object);

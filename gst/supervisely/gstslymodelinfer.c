@@ -42,6 +42,7 @@
 #include "gstslyactions.h"
 #include "gstslyinferstats.h"
 #include "gstslyiothread.h"
+#include "gstslyobjectregions.h"
 #include "gstslyrequestbuilder.h"
 #include "gstslyrequestqueue.h"
 #include "slyredact.h"
@@ -75,6 +76,10 @@ GST_DEBUG_CATEGORY_STATIC (gst_sly_model_infer_debug);
 #define DEFAULT_MAX_OBJECTS        SLY_CLIENT_DEFAULT_MAX_OBJECTS
 #define DEFAULT_UPLOAD_MAX_SIZE    0
 #define DEFAULT_WINDOW_OVERLAP     64
+#define DEFAULT_INFERENCE_REGION   GST_SLY_INFERENCE_REGION_FRAME
+#define DEFAULT_MIN_OBJECT_SIZE    0
+#define DEFAULT_OBJECT_PADDING     0
+#define DEFAULT_RECLASSIFY_INTERVAL 1
 
 enum
 {
@@ -110,6 +115,11 @@ enum
   PROP_ROI,
   PROP_SLIDING_WINDOW,
   PROP_SLIDING_WINDOW_OVERLAP,
+  PROP_INFERENCE_REGION,
+  PROP_OBJECT_CLASSES,
+  PROP_MIN_OBJECT_SIZE,
+  PROP_OBJECT_PADDING,
+  PROP_RECLASSIFY_INTERVAL,
   PROP_STATS_INTERVAL,
   PROP_MODEL_META,
   PROP_MODEL_CLASSES,
@@ -171,6 +181,11 @@ struct _GstSlyModelInfer
   gint window_width, window_height;     /* of sliding-window, 0 = none */
   guint window_overlap;
   gboolean warned_no_windows;   /* the server cannot: said once per run */
+  GstSlyInferenceRegion inference_region;
+  gchar *object_classes;
+  gint min_object_size;
+  gint object_padding;
+  guint reclassify_interval;
 
   /* what the server told us: GST_OBJECT_LOCK */
   SlyModelInfo *info;
@@ -197,6 +212,11 @@ struct _GstSlyModelInfer
   gboolean live;
   gboolean live_known;
   guint64 frame_count;
+
+  /* inference-region=objects: what each track was told when; the sink
+   * streaming thread and the src task (own lock) */
+  GstSlyReclassify *reclassify;
+  gboolean warned_jpeg_objects; /* sink pad streaming thread */
 
   /* src pad task */
   GstSegment segment;
@@ -267,6 +287,24 @@ gst_sly_overload_get_type (void)
 }
 
 static GType
+gst_sly_inference_region_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    {GST_SLY_INFERENCE_REGION_FRAME, "The frame, or its roi regions",
+        "frame"},
+    {GST_SLY_INFERENCE_REGION_OBJECTS, "The objects of an upstream model "
+          "(its prediction meta or ROI metas), each cropped", "objects"},
+    {0, NULL, NULL}
+  };
+
+  if (g_once_init_enter (&type))
+    g_once_init_leave (&type,
+        g_enum_register_static ("GstSlyInferenceRegion", values));
+  return type;
+}
+
+static GType
 gst_sly_upload_format_get_type (void)
 {
   static GType type = 0;
@@ -309,6 +347,7 @@ gst_sly_model_infer_class_init (GstSlyModelInferClass * klass)
 
   gst_type_mark_as_plugin_api (gst_sly_overload_get_type (), 0);
   gst_type_mark_as_plugin_api (gst_sly_upload_format_get_type (), 0);
+  gst_type_mark_as_plugin_api (gst_sly_inference_region_get_type (), 0);
 }
 
 static void
@@ -350,6 +389,11 @@ gst_sly_model_infer_init (GstSlyModelInfer * self)
   self->max_queued_bytes = DEFAULT_MAX_QUEUED_BYTES;
   self->stats_interval = DEFAULT_STATS_INTERVAL;
   self->window_overlap = DEFAULT_WINDOW_OVERLAP;
+  self->inference_region = DEFAULT_INFERENCE_REGION;
+  self->min_object_size = DEFAULT_MIN_OBJECT_SIZE;
+  self->object_padding = DEFAULT_OBJECT_PADDING;
+  self->reclassify_interval = DEFAULT_RECLASSIFY_INTERVAL;
+  self->reclassify = gst_sly_reclassify_new ();
   self->reported_latency = GST_CLOCK_TIME_NONE;
   self->stats = gst_sly_infer_stats_new ();
   self->requests = gst_sly_request_builder_new (&self->queue,
@@ -375,6 +419,8 @@ gst_sly_model_infer_finalize (GObject * object)
   g_free (self->roi);
   g_free (self->sliding_window);
   g_clear_pointer (&self->regions, g_array_unref);
+  g_free (self->object_classes);
+  gst_sly_reclassify_free (self->reclassify);
   g_free (self->bad_settings);
   g_clear_pointer (&self->info, sly_model_info_unref);
   g_clear_pointer (&self->class_index, g_hash_table_unref);
@@ -781,6 +827,93 @@ install_throughput_properties (GObjectClass * klass)
           RW_FLAGS | GST_PARAM_MUTABLE_PLAYING));
 }
 
+/* inference-region=objects and what it crops */
+static void
+install_region_properties (GObjectClass * klass)
+{
+  /**
+   * GstSlyModelInfer:inference-region:
+   *
+   * What goes to the model. `frame`: the frame, or its roi regions.
+   * `objects`: the objects an upstream model put on the buffer (the
+   * prediction meta of an upstream slymodelinfer, else every
+   * GstVideoRegionOfInterestMeta) whose class is in object-classes and
+   * whose box is at least min-object-size: each is cropped (grown by
+   * object-padding) and the crops of a frame go in one request. The
+   * answer for a crop is attached to its object: its image tags become the
+   * object's tags (in the prediction meta, as a `tags` param of the
+   * object's ROI meta, in messages), its objects become objects of the
+   * frame whose parent is that object (ROI meta parent_id). The prediction
+   * meta of the upstream model is replaced by one holding both; tracking
+   * on this element is ignored. Raw video only.
+   *
+   * Since: 0.3
+   */
+  g_object_class_install_property (klass, PROP_INFERENCE_REGION,
+      g_param_spec_enum ("inference-region", "Inference region",
+          "What is sent to the model: the frame, or the objects of an "
+          "upstream model (each cropped; answers attached to them)",
+          gst_sly_inference_region_get_type (), DEFAULT_INFERENCE_REGION,
+          RW_FLAGS | GST_PARAM_MUTABLE_READY));
+  /**
+   * GstSlyModelInfer:object-classes:
+   *
+   * With inference-region=objects: the classes of the upstream objects to
+   * send, comma-separated (as classes); empty = every class.
+   *
+   * Since: 0.3
+   */
+  install_string (klass, PROP_OBJECT_CLASSES, "object-classes",
+      "Object classes", "inference-region=objects: classes of the upstream "
+      "objects to send, comma-separated (NULL = all)",
+      RW_FLAGS | GST_PARAM_MUTABLE_PLAYING);
+  /**
+   * GstSlyModelInfer:min-object-size:
+   *
+   * With inference-region=objects: objects narrower or lower than this
+   * (pixels) are not sent.
+   *
+   * Since: 0.3
+   */
+  g_object_class_install_property (klass, PROP_MIN_OBJECT_SIZE,
+      g_param_spec_int ("min-object-size", "Min object size",
+          "inference-region=objects: smallest width and height of an object "
+          "that is sent, in pixels", 0, G_MAXINT, DEFAULT_MIN_OBJECT_SIZE,
+          RW_FLAGS | GST_PARAM_MUTABLE_PLAYING));
+  /**
+   * GstSlyModelInfer:object-padding:
+   *
+   * With inference-region=objects: pixels added on each side of an
+   * object's box before cropping (clipped to the frame), for models that
+   * want some context around the object.
+   *
+   * Since: 0.3
+   */
+  g_object_class_install_property (klass, PROP_OBJECT_PADDING,
+      g_param_spec_int ("object-padding", "Object padding",
+          "inference-region=objects: pixels added on each side of an "
+          "object's box before cropping", 0, 16384, DEFAULT_OBJECT_PADDING,
+          RW_FLAGS | GST_PARAM_MUTABLE_PLAYING));
+  /**
+   * GstSlyModelInfer:reclassify-interval:
+   *
+   * With inference-region=objects and tracked objects upstream (track
+   * ids): each track is sent once every this many frames and keeps the
+   * tags of its last answer on the frames in between. A track whose
+   * request failed is sent again on its next frame; a track not seen for
+   * this many frames is forgotten. Objects without a track id are sent on
+   * every frame.
+   *
+   * Since: 0.3
+   */
+  g_object_class_install_property (klass, PROP_RECLASSIFY_INTERVAL,
+      g_param_spec_uint ("reclassify-interval", "Reclassify interval",
+          "inference-region=objects: send each tracked object once every N "
+          "frames, carrying its last tags in between (1 = every frame)", 1,
+          G_MAXINT, DEFAULT_RECLASSIFY_INTERVAL,
+          RW_FLAGS | GST_PARAM_MUTABLE_PLAYING));
+}
+
 static void
 install_reporting_properties (GObjectClass * klass)
 {
@@ -934,6 +1067,7 @@ gst_sly_model_infer_install_properties (GObjectClass * klass)
   install_connection_properties (klass);
   install_model_properties (klass);
   install_throughput_properties (klass);
+  install_region_properties (klass);
   install_reporting_properties (klass);
   install_read_only_properties (klass);
 }
@@ -1292,6 +1426,21 @@ gst_sly_model_infer_set_property (GObject * object, guint prop_id,
     case PROP_SLIDING_WINDOW_OVERLAP:
       self->window_overlap = g_value_get_uint (value);
       break;
+    case PROP_INFERENCE_REGION:
+      self->inference_region = g_value_get_enum (value);
+      break;
+    case PROP_OBJECT_CLASSES:
+      set_string (&self->object_classes, value);
+      break;
+    case PROP_MIN_OBJECT_SIZE:
+      self->min_object_size = g_value_get_int (value);
+      break;
+    case PROP_OBJECT_PADDING:
+      self->object_padding = g_value_get_int (value);
+      break;
+    case PROP_RECLASSIFY_INTERVAL:
+      self->reclassify_interval = g_value_get_uint (value);
+      break;
     case PROP_ROI:{
       GArray *regions;
 
@@ -1506,6 +1655,21 @@ gst_sly_model_infer_get_property (GObject * object, guint prop_id,
       break;
     case PROP_ROI:
       g_value_set_string (value, self->roi);
+      break;
+    case PROP_INFERENCE_REGION:
+      g_value_set_enum (value, self->inference_region);
+      break;
+    case PROP_OBJECT_CLASSES:
+      g_value_set_string (value, self->object_classes);
+      break;
+    case PROP_MIN_OBJECT_SIZE:
+      g_value_set_int (value, self->min_object_size);
+      break;
+    case PROP_OBJECT_PADDING:
+      g_value_set_int (value, self->object_padding);
+      break;
+    case PROP_RECLASSIFY_INTERVAL:
+      g_value_set_uint (value, self->reclassify_interval);
       break;
     case PROP_SLIDING_WINDOW:
       g_value_set_string (value, self->sliding_window);
@@ -1988,6 +2152,8 @@ typedef struct
   gchar **classes;
   gint img_size;
   gchar *settings;
+  GstSlyInferenceRegion region;
+  GstSlyObjectFilter objects;
 } Snapshot;
 
 static void
@@ -2011,6 +2177,11 @@ snapshot_take (GstSlyModelInfer * self, Snapshot * snap)
   snap->classes = parse_classes (self->classes);
   snap->img_size = self->img_size;
   snap->settings = g_strdup (self->settings);
+  snap->region = self->inference_region;
+  snap->objects.classes = parse_classes (self->object_classes);
+  snap->objects.min_size = self->min_object_size;
+  snap->objects.padding = self->object_padding;
+  snap->objects.reclassify_interval = self->reclassify_interval;
   GST_OBJECT_UNLOCK (self);
 }
 
@@ -2020,6 +2191,7 @@ snapshot_clear (Snapshot * snap)
   g_strfreev (snap->classes);
   g_free (snap->settings);
   g_clear_pointer (&snap->upload.regions, g_array_unref);
+  g_strfreev (snap->objects.classes);
 }
 
 /* Warns once per bad settings value, not once per request. */
@@ -2194,6 +2366,27 @@ live_deadline (GstSlyModelInfer * self)
   return g_get_monotonic_time () + budget / GST_USECOND;
 }
 
+/* Streaming thread: with inference-region=objects every frame gets a plan
+ * (the src task replaces the upstream prediction meta of each); which
+ * objects go to the model when the frame is @sent. */
+static void
+plan_objects (GstSlyModelInfer * self, const Snapshot * snap,
+    GstSlyItem * item, GstBuffer * buffer, gboolean sent)
+{
+  gint width, height;
+
+  if (snap->region != GST_SLY_INFERENCE_REGION_OBJECTS)
+    return;
+  if (!gst_sly_request_builder_get_size (self->requests, &width, &height)
+      && !self->warned_jpeg_objects) {
+    self->warned_jpeg_objects = TRUE;
+    GST_ELEMENT_WARNING (self, STREAM, FORMAT, ("inference-region=objects "
+            "needs raw video: image/jpeg frames pass unchanged"), (NULL));
+  }
+  item->objects = gst_sly_object_job_plan (buffer, width, height,
+      sent ? &snap->objects : NULL, self->reclassify);
+}
+
 static GstFlowReturn
 gst_sly_model_infer_chain (GstPad * pad, GstObject * parent, GstBuffer * buffer)
 {
@@ -2222,6 +2415,7 @@ gst_sly_model_infer_chain (GstPad * pad, GstObject * parent, GstBuffer * buffer)
     gst_sly_item_unref (item);
     goto out;
   }
+  plan_objects (self, &snap, item, buffer, infer);
   if (infer)
     gst_sly_request_builder_add (self->requests, item, buffer, &snap.upload,
         make_settings (self, &snap));
@@ -2306,6 +2500,7 @@ gst_sly_model_infer_sink_event (GstPad * pad, GstObject * parent,
       /* a seek: tracks do not continue across it; the task is paused */
       if (self->tracking_glue != NULL)
         sly_tracking_reset (self->tracking_glue);
+      gst_sly_reclassify_reset (self->reclassify);
       if (gst_pad_is_active (self->srcpad))
         start_task (self);
       return res;
@@ -2320,6 +2515,10 @@ gst_sly_model_infer_sink_event (GstPad * pad, GstObject * parent,
       break;
     }
     case GST_EVENT_STREAM_START:
+      /* upstream track ids start over */
+      gst_sly_reclassify_reset (self->reclassify);
+      restart_after_eos (self);
+      break;
     case GST_EVENT_SEGMENT:
       restart_after_eos (self);
       break;
@@ -2559,6 +2758,22 @@ attach_metas (GstSlyModelInfer * self, GstBuffer * buffer, GstSlyItem * item)
 }
 #endif
 
+#ifdef HAVE_SLY_META
+/* src task, inference-region=objects: the answers go onto the objects of
+ * the upstream model; the messages show the result. */
+static void
+attach_object_answers (GstSlyModelInfer * self, GstBuffer * buffer,
+    GstSlyItem * item)
+{
+  SlyAnnotation *ann = gst_sly_object_job_finish (item->objects, buffer,
+      item->result == GST_SLY_RESULT_INFERRED ? item->annotation : NULL,
+      self->reclassify);
+
+  g_clear_pointer (&item->annotation, sly_annotation_unref);
+  item->annotation = ann;
+}
+#endif
+
 /* src task: a buffer item leaves: tracking, accounting, messages; returns
  * the buffer to push with its predictions attached, or NULL (dropped). */
 static GstBuffer *
@@ -2569,7 +2784,7 @@ buffer_leaves (GstSlyModelInfer * self, GstSlyItem * item)
   gboolean post, fresh;
   guint stats_interval;
 
-  if (self->tracking_glue != NULL)
+  if (self->tracking_glue != NULL && item->objects == NULL)
     track_item (self, item);
   fresh = item->result == GST_SLY_RESULT_INFERRED;
   warning = gst_sly_infer_stats_count_out (self->stats, item->result,
@@ -2593,7 +2808,10 @@ buffer_leaves (GstSlyModelInfer * self, GstSlyItem * item)
   }
   buffer = gst_buffer_make_writable (buffer);
 #ifdef HAVE_SLY_META
-  attach_metas (self, buffer, item);
+  if (item->objects != NULL)
+    attach_object_answers (self, buffer, item);
+  else
+    attach_metas (self, buffer, item);
 #endif
   if (post)
     post_prediction (self, buffer, item);

@@ -37,6 +37,19 @@ typedef enum
   GST_SLY_UPLOAD_PNG,
 } GstSlyUploadFormat;
 
+/**
+ * GstSlyInferenceRegion:
+ * @GST_SLY_INFERENCE_REGION_FRAME: the frame (or its roi regions)
+ * @GST_SLY_INFERENCE_REGION_OBJECTS: the objects an upstream model found
+ *
+ * What slymodelinfer sends to its model.
+ */
+typedef enum
+{
+  GST_SLY_INFERENCE_REGION_FRAME,
+  GST_SLY_INFERENCE_REGION_OBJECTS,
+} GstSlyInferenceRegion;
+
 #define GST_TYPE_SLY_MODEL_INFER (gst_sly_model_infer_get_type ())
 G_DECLARE_FINAL_TYPE (GstSlyModelInfer, gst_sly_model_infer,
     GST, SLY_MODEL_INFER, GstElement)

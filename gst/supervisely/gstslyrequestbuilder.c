@@ -85,6 +85,15 @@ gst_sly_request_builder_set_caps (GstSlyRequestBuilder * b,
 }
 
 gboolean
+gst_sly_request_builder_get_size (GstSlyRequestBuilder * b, gint * width,
+    gint * height)
+{
+  *width = b->width;
+  *height = b->height;
+  return !b->is_jpeg;
+}
+
+gboolean
 gst_sly_request_builder_has_pending (GstSlyRequestBuilder * b)
 {
   return b->pending != NULL;
@@ -159,24 +168,26 @@ clip_region (const GstVideoRectangle * region, gint width, gint height,
   return out->w > 0 && out->h > 0;
 }
 
-/* A request of @item's regions (roi), each cropped and encoded as an image
- * of its own, never gathered with other frames. Regions are clipped to the
- * frame; those outside it are left out. */
+/* A request of @item's @regions (roi, or the objects of an upstream model),
+ * each cropped and encoded as an image of its own, never gathered with
+ * other frames. Regions are clipped to the frame; those outside it are
+ * left out. */
 static void
 add_regions (GstSlyRequestBuilder * b, GstSlyItem * item, GstBuffer * buffer,
-    const GstSlyUploadParams * p, SlyInferenceSettings * settings)
+    GArray * regions, const GstSlyUploadParams * p,
+    SlyInferenceSettings * settings)
 {
   GstSlyBatch *batch = batch_for (b, item, settings);
   guint i;
 
   gst_sly_request_builder_submit (b);
   batch->crops = g_array_new (FALSE, FALSE, sizeof (GstSlyCrop));
-  for (i = 0; i < p->regions->len; i++) {
+  for (i = 0; i < regions->len; i++) {
     g_autoptr (GError) error = NULL;
     GstSlyCrop crop;
     GBytes *bytes;
 
-    if (!clip_region (&g_array_index (p->regions, GstVideoRectangle, i),
+    if (!clip_region (&g_array_index (regions, GstVideoRectangle, i),
             b->width, b->height, &crop.region))
       continue;
     bytes = gst_sly_frame_encoder_encode (b->encoder, buffer, &crop.region,
@@ -189,6 +200,13 @@ add_regions (GstSlyRequestBuilder * b, GstSlyItem * item, GstBuffer * buffer,
     }
     g_ptr_array_add (batch->images, bytes);
     g_array_append_val (batch->crops, crop);
+  }
+  if (batch->images->len == 0 && item->objects != NULL) {
+    /* no object to send: the frame passes as it came */
+    item->planned = TRUE;
+    gst_sly_request_queue_finish_item (b->queue, item, GST_SLY_RESULT_SKIPPED);
+    gst_sly_batch_free (batch);
+    return;
   }
   if (batch->images->len == 0) {
     /* every region outside the frame: nothing there, nothing to ask */
@@ -245,8 +263,11 @@ gst_sly_request_builder_add (GstSlyRequestBuilder * b, GstSlyItem * item,
 {
   GstSlyBatch *batch;
 
-  if (p->regions != NULL && !b->is_jpeg) {
-    add_regions (b, item, buffer, p, settings);
+  if (item->objects != NULL && !b->is_jpeg) {
+    add_regions (b, item, buffer,
+        gst_sly_object_job_get_regions (item->objects), p, settings);
+  } else if (p->regions != NULL && !b->is_jpeg) {
+    add_regions (b, item, buffer, p->regions, p, settings);
   } else if (b->pool != NULL && p->batch_size == 1 && b->pending == NULL) {
     /* the streaming thread only references the frame; the slot is taken
      * now, so the window holds */
@@ -277,25 +298,45 @@ gst_sly_request_builder_drop (GstSlyRequestBuilder * b)
   g_clear_pointer (&b->pending, gst_sly_batch_free);
 }
 
-/* The answers for the regions of one frame (roi), merged into one
- * annotation in frame coordinates, in place of @annotations' items. */
+/* The answer for each region of one frame, in frame coordinates. */
 static void
-merge_regions (GstSlyBatch * batch, GPtrArray * annotations)
+crops_to_frame (GstSlyBatch * batch, GPtrArray * annotations)
 {
-  SlyAnnotation *merged = sly_annotation_new (batch->frame_width,
-      batch->frame_height);
   guint i;
 
   for (i = 0; i < annotations->len && i < batch->crops->len; i++) {
     GstSlyCrop *crop = &g_array_index (batch->crops, GstSlyCrop, i);
     SlyAnnotation *ann = annotations->pdata[i];
+    guint j;
 
     if (crop->upload_width != crop->region.w ||
         crop->upload_height != crop->region.h)
       sly_annotation_scale (ann, (gdouble) crop->region.w /
           crop->upload_width, (gdouble) crop->region.h / crop->upload_height,
           crop->region.w, crop->region.h);
-    sly_annotation_take_objects (merged, ann, crop->region.x, crop->region.y);
+    for (j = 0; j < ann->objects->len; j++)
+      sly_geometry_translate (((SlyObject *) ann->objects->pdata[j])->geometry,
+          crop->region.x, crop->region.y);
+  }
+}
+
+/* In place of @annotations' items: their objects merged into one annotation
+ * of the frame (roi), or attached to the upstream objects they were cropped
+ * from (inference-region=objects). */
+static void
+merge_regions (GstSlyBatch * batch, GPtrArray * annotations)
+{
+  GstSlyItem *item = g_ptr_array_index (batch->items, 0);
+  SlyAnnotation *merged;
+  guint i;
+
+  crops_to_frame (batch, annotations);
+  if (item->objects != NULL) {
+    merged = gst_sly_object_job_apply (item->objects, annotations);
+  } else {
+    merged = sly_annotation_new (batch->frame_width, batch->frame_height);
+    for (i = 0; i < annotations->len; i++)
+      sly_annotation_take_objects (merged, annotations->pdata[i], 0, 0);
   }
   g_ptr_array_set_size (annotations, 0);
   g_ptr_array_add (annotations, merged);

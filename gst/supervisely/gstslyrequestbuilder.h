@@ -50,6 +50,9 @@ void gst_sly_request_builder_stop (GstSlyRequestBuilder * b);
 void gst_sly_request_builder_set_caps (GstSlyRequestBuilder * b,
     const GstVideoInfo * info);
 
+/* The size of raw frames; FALSE for image/jpeg. */
+gboolean gst_sly_request_builder_get_size (GstSlyRequestBuilder * b,
+    gint * width, gint * height);
 /* Whether a batch is being gathered (it already holds a request slot). */
 gboolean gst_sly_request_builder_has_pending (GstSlyRequestBuilder * b);
 

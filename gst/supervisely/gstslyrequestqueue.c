@@ -18,6 +18,7 @@ item_clear (GstSlyItem * item)
   if (item->object != NULL && item->kind != GST_SLY_ITEM_QUERY)
     gst_mini_object_unref (item->object);
   g_clear_pointer (&item->annotation, sly_annotation_unref);
+  g_clear_pointer (&item->objects, gst_sly_object_job_free);
   g_free (item->model_name);
 }
 

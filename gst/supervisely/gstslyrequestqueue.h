@@ -18,6 +18,7 @@
 #include <gst/gst.h>
 #include <gio/gio.h>
 #include "slyannotation.h"
+#include "gstslyobjectregions.h"
 
 G_BEGIN_DECLS
 
@@ -58,7 +59,10 @@ struct _GstSlyItem
   GstMiniObject *object;        /* the buffer, event or query (owned) */
   gsize size;                   /* bytes counted against max-bytes */
   gint64 deadline_us;           /* monotonic; 0 = wait for the answer */
-  gboolean planned;             /* skipped by inference-interval */
+  gboolean planned;             /* skipped by inference-interval, or
+                                 * nothing to send (inference-region) */
+  GstSlyObjectJob *objects;     /* inference-region=objects: the plan of the
+                                 * streaming thread, read-only once queued */
 
   gboolean done;
   GstSlyResult result;

@@ -54,6 +54,7 @@ object_read (JsonNode * node, guint index, gboolean * skipped, GError ** error)
   o->tags = g_steal_pointer (&tags);
   o->geometry = geometry;
   o->confidence = sly_object_confidence_from_tags (o);
+  o->parent = -1;
   return o;
 }
 

@@ -47,10 +47,6 @@ gboolean sly_json_read_size (JsonObject * obj, const gchar * what,
 gboolean sly_tags_read (JsonObject * obj, const gchar * what,
     GPtrArray * tags, GError ** error);
 JsonNode *sly_tags_to_json (const GPtrArray * tags);
-SlyTag *sly_tag_new (const gchar * name, JsonNode * value);
-void sly_tag_free (SlyTag * tag);
-GPtrArray *sly_tags_new (void);
-GPtrArray *sly_tags_copy (const GPtrArray * tags);
 
 /* Geometry fields of protocol.md 6.4, read from / written to the object
  * that holds them (a label, or a video figure's "geometry"). */

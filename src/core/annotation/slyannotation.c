@@ -32,6 +32,7 @@ object_copy (const SlyObject * obj)
   copy->geometry = sly_geometry_copy (obj->geometry);
   copy->confidence = obj->confidence;
   copy->track_id = obj->track_id;
+  copy->parent = obj->parent;
   return copy;
 }
 
@@ -115,6 +116,7 @@ sly_annotation_add_object (SlyAnnotation * ann, const gchar * class_title,
   obj->tags = sly_tags_new ();
   obj->geometry = geometry;
   obj->confidence = 1.0;
+  obj->parent = -1;
   if (confidence >= 0)
     sly_object_set_confidence (obj, confidence);
   g_ptr_array_add (ann->objects, obj);
@@ -135,6 +137,37 @@ sly_object_find_tag (const SlyObject * obj, const gchar * name)
   return NULL;
 }
 
+void
+sly_object_set_tag (SlyObject * obj, const gchar * name, JsonNode * value)
+{
+  g_return_if_fail (obj != NULL && name != NULL);
+
+  for (guint i = 0; i < obj->tags->len; i++) {
+    SlyTag *tag = g_ptr_array_index (obj->tags, i);
+
+    if (g_strcmp0 (tag->name, name) == 0) {
+      if (tag->value)
+        json_node_unref (tag->value);
+      tag->value = value;
+      return;
+    }
+  }
+  g_ptr_array_add (obj->tags, sly_tag_new (name, value));
+}
+
+void
+sly_object_set_tags (SlyObject * obj, const GPtrArray * tags)
+{
+  g_return_if_fail (obj != NULL && tags != NULL);
+
+  for (guint i = 0; i < tags->len; i++) {
+    const SlyTag *tag = g_ptr_array_index (tags, i);
+
+    sly_object_set_tag (obj, tag->name,
+        tag->value ? json_node_copy (tag->value) : NULL);
+  }
+}
+
 /* The serving app's convention: a "confidence" tag with a number. */
 void
 sly_object_set_confidence (SlyObject * obj, gdouble confidence)
@@ -143,31 +176,30 @@ sly_object_set_confidence (SlyObject * obj, gdouble confidence)
 
   json_node_set_double (value, confidence);
   obj->confidence = confidence;
-  for (guint i = 0; i < obj->tags->len; i++) {
-    SlyTag *tag = g_ptr_array_index (obj->tags, i);
-
-    if (g_strcmp0 (tag->name, "confidence") == 0) {
-      if (tag->value)
-        json_node_unref (tag->value);
-      tag->value = value;
-      return;
-    }
-  }
-  g_ptr_array_add (obj->tags, sly_tag_new ("confidence", value));
+  sly_object_set_tag (obj, "confidence", value);
 }
 
-/* protocol.md 6.6: "confidence", then "conf", then "score"; the first tag
- * whose value is a number wins. */
+/* protocol.md 6.6, in the order they are looked for */
+static const gchar *score_tag_names[] = { "confidence", "conf", "score" };
+
+gboolean
+sly_tag_name_is_score (const gchar * name)
+{
+  for (guint n = 0; n < G_N_ELEMENTS (score_tag_names); n++)
+    if (g_strcmp0 (name, score_tag_names[n]) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* The first score tag whose value is a number wins. */
 gdouble
 sly_object_confidence_from_tags (const SlyObject * obj)
 {
-  static const gchar *names[] = { "confidence", "conf", "score" };
-
-  for (guint n = 0; n < G_N_ELEMENTS (names); n++) {
+  for (guint n = 0; n < G_N_ELEMENTS (score_tag_names); n++) {
     for (guint i = 0; i < obj->tags->len; i++) {
       const SlyTag *tag = g_ptr_array_index (obj->tags, i);
 
-      if (g_strcmp0 (tag->name, names[n]) == 0 &&
+      if (g_strcmp0 (tag->name, score_tag_names[n]) == 0 &&
           sly_json_node_is_number (tag->value))
         return sly_json_node_number (tag->value);
     }
@@ -195,12 +227,18 @@ void
 sly_annotation_take_objects (SlyAnnotation * dst, SlyAnnotation * src,
     gint dx, gint dy)
 {
+  guint offset;
+
   g_return_if_fail (dst != NULL && src != NULL && dst != src);
 
+  offset = dst->objects->len;
   while (src->objects->len > 0) {
     SlyObject *obj = g_ptr_array_steal_index (src->objects, 0);
 
     sly_geometry_translate (obj->geometry, dx, dy);
+    /* parents moved along, after what @dst held */
+    if (obj->parent >= 0)
+      obj->parent += offset;
     g_ptr_array_add (dst->objects, obj);
   }
   dst->has_track_ids = dst->has_track_ids && src->has_track_ids;

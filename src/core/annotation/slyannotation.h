@@ -106,6 +106,10 @@ typedef struct
   SlyGeometry *geometry;
   gdouble confidence;           /* read as the SDK does; 1.0 when absent */
   gint64 track_id;              /* 0 = no track id */
+  /* The index of the object this one was found inside (a detection in the
+   * crop of an object of a first model), in the same annotation; -1 for
+   * none. Not part of the image annotation JSON. */
+  gint parent;
 } SlyObject;
 
 typedef struct _SlyAnnotation SlyAnnotation;
@@ -168,7 +172,8 @@ gdouble sly_object_confidence_from_tags (const SlyObject * obj);
 
 /* Moves every object of @src into @dst, each moved by @dx, @dy (the
  * answer for a region of a frame, into the frame's annotation); @src is
- * left without objects. Track ids stay only when both had them. */
+ * left without objects. Track ids stay only when both had them; parent
+ * indices follow their objects. */
 void sly_annotation_take_objects (SlyAnnotation * dst, SlyAnnotation * src,
     gint dx, gint dy);
 /* Moves every coordinate by @dx, @dy (masks by their origin). */
@@ -204,7 +209,23 @@ gchar *sly_mask_encode (const SlyMask * mask);
 SlyMask *sly_mask_decode (const gchar * b64, gint origin_x, gint origin_y,
     GError ** error);
 
+/* @value: transfer full, nullable */
+SlyTag *sly_tag_new (const gchar * name, JsonNode * value);
+void sly_tag_free (SlyTag * tag);
+/* An empty array of SlyTag* that frees them; a deep copy of one. */
+GPtrArray *sly_tags_new (void);
+GPtrArray *sly_tags_copy (const GPtrArray * tags);
+
 const SlyTag *sly_object_find_tag (const SlyObject * obj, const gchar * name);
+/* Sets tag @name to @value (transfer full, nullable for a tag without a
+ * value), replacing a tag of that name. */
+void sly_object_set_tag (SlyObject * obj, const gchar * name,
+    JsonNode * value);
+/* Sets a copy of each of @tags (SlyTag*) on @obj, as sly_object_set_tag(). */
+void sly_object_set_tags (SlyObject * obj, const GPtrArray * tags);
+/* Whether @name is one of the tags that hold an object's score
+ * ("confidence", "conf", "score"), not a classification. */
+gboolean sly_tag_name_is_score (const gchar * name);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SlyAnnotation, sly_annotation_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SlyGeometry, sly_geometry_free)
