@@ -86,9 +86,17 @@ void
 gst_sly_client_config_clear (GstSlyClientConfig * cfg)
 {
   g_clear_pointer (&cfg->url, g_free);
+  g_clear_pointer (&cfg->task_ids, g_free);
   g_clear_pointer (&cfg->server_address, g_free);
   g_clear_pointer (&cfg->api_token, g_free);
   g_clear_pointer (&cfg->ca_file, g_free);
+}
+
+static void
+config_free (GstSlyClientConfig * cfg)
+{
+  gst_sly_client_config_clear (cfg);
+  g_free (cfg);
 }
 
 void
@@ -97,6 +105,7 @@ gst_sly_client_config_copy (const GstSlyClientConfig * src,
 {
   *dst = *src;
   dst->url = g_strdup (src->url);
+  dst->task_ids = g_strdup (src->task_ids);
   dst->server_address = g_strdup (src->server_address);
   dst->api_token = g_strdup (src->api_token);
   dst->ca_file = g_strdup (src->ca_file);
@@ -108,7 +117,7 @@ gst_sly_client_config_create_client (const GstSlyClientConfig * cfg,
 {
   SlyClient *client;
 
-  if (cfg->url != NULL && cfg->task_id > 0) {
+  if (cfg->url != NULL && (cfg->task_id > 0 || cfg->task_ids != NULL)) {
     g_set_error (error, SLY_ERROR, SLY_ERROR_INVALID_ARGUMENT,
         "Both url and task-id are set: use one of them");
     return NULL;
@@ -139,42 +148,65 @@ gst_sly_client_config_create_client (const GstSlyClientConfig * cfg,
   return client;
 }
 
-/* The clients of every server of @cfg, in order (url may list several,
- * comma-separated), with their names fit for messages. */
+/* The configuration of each server of @cfg, in order: the URLs of url, or
+ * the task ids of task-ids, or task-id alone. */
+static GPtrArray *
+split_servers (const GstSlyClientConfig * cfg, GError ** error)
+{
+  const gchar *list = cfg->url ? cfg->url : cfg->task_ids;
+  g_auto (GStrv) parts = g_strsplit (list ? list : "", ",", -1);
+  GPtrArray *configs = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      config_free);
+  guint i;
+
+  for (i = 0; parts[i] != NULL || (i == 0 && list == NULL); i++) {
+    GstSlyClientConfig *one = g_new0 (GstSlyClientConfig, 1);
+
+    g_ptr_array_add (configs, one);
+    gst_sly_client_config_copy (cfg, one);
+    g_clear_pointer (&one->task_ids, g_free);
+    if (list == NULL)
+      break;
+    if (cfg->url != NULL) {
+      g_free (one->url);
+      one->url = g_strdup (g_strstrip (parts[i]));
+    } else if (!g_ascii_string_to_signed (g_strstrip (parts[i]), 10, 1,
+            G_MAXINT64, &one->task_id, NULL)) {
+      g_set_error (error, SLY_ERROR, SLY_ERROR_INVALID_ARGUMENT,
+          "task-ids: \"%s\" is not a task id", parts[i]);
+      g_ptr_array_unref (configs);
+      return NULL;
+    }
+  }
+  return configs;
+}
+
+/* The clients of every server of @cfg, in order, with their names fit for
+ * messages. */
 static GPtrArray *
 create_clients (const GstSlyClientConfig * cfg, GStrv * names, GError ** error)
 {
-  g_auto (GStrv) urls = NULL;
-  GPtrArray *clients = g_ptr_array_new_with_free_func (g_object_unref);
-  GPtrArray *shown = g_ptr_array_new_with_free_func (g_free);
-  GstSlyClientConfig one;
+  g_autoptr (GPtrArray) configs = split_servers (cfg, error);
+  g_autoptr (GPtrArray) shown = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) clients = g_ptr_array_new_with_free_func
+      (g_object_unref);
   guint i;
 
-  urls = cfg->url ? g_strsplit (cfg->url, ",", -1) : g_new0 (gchar *, 2);
-  for (i = 0; urls[i] != NULL || (i == 0 && cfg->url == NULL); i++) {
-    SlyClient *client;
+  if (configs == NULL)
+    return NULL;
+  for (i = 0; i < configs->len; i++) {
+    const GstSlyClientConfig *one = g_ptr_array_index (configs, i);
+    SlyClient *client = gst_sly_client_config_create_client (one, error);
 
-    gst_sly_client_config_copy (cfg, &one);
-    if (cfg->url != NULL) {
-      g_free (one.url);
-      one.url = g_strdup (g_strstrip (urls[i]));
-    }
-    client = gst_sly_client_config_create_client (&one, error);
-    g_ptr_array_add (shown, one.url ? sly_redact_url (one.url) :
-        g_strdup_printf ("task %" G_GINT64_FORMAT, one.task_id));
-    gst_sly_client_config_clear (&one);
-    if (client == NULL) {
-      g_ptr_array_unref (clients);
-      g_ptr_array_unref (shown);
+    if (client == NULL)
       return NULL;
-    }
     g_ptr_array_add (clients, client);
-    if (cfg->url == NULL)
-      break;
+    g_ptr_array_add (shown, one->url ? sly_redact_url (one->url) :
+        g_strdup_printf ("task %" G_GINT64_FORMAT, one->task_id));
   }
   g_ptr_array_add (shown, NULL);
-  *names = (GStrv) g_ptr_array_free (shown, FALSE);
-  return clients;
+  *names = (GStrv) g_ptr_array_free (g_steal_pointer (&shown), FALSE);
+  return g_steal_pointer (&clients);
 }
 
 /* ---- batches ---- */

@@ -18,8 +18,9 @@ G_BEGIN_DECLS
 /* How to reach the server; copied from the element's properties. */
 typedef struct
 {
-  gchar *url;
+  gchar *url;                   /* one, or several comma-separated */
   gint64 task_id;
+  gchar *task_ids;              /* several comma-separated, NULL = task_id */
   gchar *server_address;
   gchar *api_token;
   guint timeout_ms;

@@ -86,6 +86,7 @@ enum
   PROP_0,
   PROP_URL,
   PROP_TASK_ID,
+  PROP_TASK_IDS,
   PROP_SERVER_ADDRESS,
   PROP_API_TOKEN,
   PROP_MODEL,
@@ -481,6 +482,20 @@ install_connection_properties (GObjectClass * klass)
           "Supervisely task id of the serving app, resolved through the "
           "platform (0 = not set; use this or url)", 0, G_MAXINT64,
           DEFAULT_TASK_ID, RW_FLAGS | GST_PARAM_MUTABLE_READY));
+  /**
+   * GstSlyModelInfer:task-ids:
+   *
+   * Several deployments of one model by their task ids, comma-separated,
+   * as url takes several URLs: requests go to the one with the fewest
+   * outstanding. A list of its own because task-id is an integer property
+   * that code sets as one. Set, it takes the place of task-id.
+   *
+   * Since: 0.3
+   */
+  install_string (klass, PROP_TASK_IDS, "task-ids", "Task ids",
+      "Several serving apps of one model by task id, comma-separated, "
+      "resolved through the platform (instead of task-id)",
+      RW_FLAGS | GST_PARAM_MUTABLE_READY);
   /**
    * GstSlyModelInfer:server-address:
    *
@@ -1321,6 +1336,12 @@ gst_sly_model_infer_set_property (GObject * object, guint prop_id,
       if (self->cfg.url != NULL && self->cfg.url[0] == '\0')
         g_clear_pointer (&self->cfg.url, g_free);
       break;
+    case PROP_TASK_IDS:
+      set_string (&self->cfg.task_ids, value);
+      /* "" unsets, as for url */
+      if (self->cfg.task_ids != NULL && *g_strstrip (self->cfg.task_ids) == 0)
+        g_clear_pointer (&self->cfg.task_ids, g_free);
+      break;
     case PROP_TASK_ID:
       self->cfg.task_id = g_value_get_int64 (value);
       break;
@@ -1568,6 +1589,9 @@ gst_sly_model_infer_get_property (GObject * object, guint prop_id,
       g_value_take_string (value, self->cfg.url ?
           redact_urls (self->cfg.url) : NULL);
       break;
+    case PROP_TASK_IDS:
+      g_value_set_string (value, self->cfg.task_ids);
+      break;
     case PROP_TASK_ID:
       g_value_set_int64 (value, self->cfg.task_id);
       break;
@@ -1734,7 +1758,9 @@ describe_server (GstSlyModelInfer * self)
   gchar *server;
 
   GST_OBJECT_LOCK (self);
-  if (self->cfg.url == NULL && self->cfg.task_id > 0)
+  if (self->cfg.url == NULL && self->cfg.task_ids != NULL)
+    server = g_strdup_printf ("tasks %s", self->cfg.task_ids);
+  else if (self->cfg.url == NULL && self->cfg.task_id > 0)
     server = g_strdup_printf ("task %" G_GINT64_FORMAT, self->cfg.task_id);
   else if (self->cfg.url == NULL)
     server = g_strdup ("(none)");

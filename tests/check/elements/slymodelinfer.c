@@ -2280,6 +2280,7 @@ GST_END_TEST;
 
 /* ---- several model servers ---- */
 
+
 /* requests each server of the element's stats got so far */
 static void
 server_requests (GstElement * e, guint64 * a, guint64 * b)
@@ -2355,6 +2356,54 @@ GST_START_TEST (test_two_servers)
   gst_harness_teardown (h);
   sly_test_server_stop (a);
   sly_test_server_stop (b);
+}
+
+GST_END_TEST;
+
+/* task-ids lists serving apps by task id: both get requests (here the same
+ * app twice, the one task our platform knows); a value that is no task id
+ * stops the start with an error naming it. */
+GST_START_TEST (test_task_ids)
+{
+  SlyTestServer *server = start_server ("--task-id", "4242", NULL);
+  g_autofree gchar *desc = g_strdup_printf ("slymodelinfer task-ids=4242,"
+      "4242 server-address=%s api-token=t max-inflight=2",
+      sly_test_server_get_url (server));
+  GstHarness *h = gst_harness_new_parse (desc);
+  GstElement *bad = gst_element_factory_make ("slymodelinfer", NULL);
+  GstBus *bus = gst_bus_new ();
+  GstMessage *msg;
+  GError *error = NULL;
+  guint64 a = 0, b = 0;
+  guint i;
+
+  gst_harness_set_live (h, FALSE);
+  gst_harness_set_src_caps_str (h, I420_CAPS);
+  for (i = 0; i < 10; i++)
+    fail_unless_equals_int (gst_harness_push (h, make_frame (i)), GST_FLOW_OK);
+  for (i = 0; i < 10; i++)
+    gst_buffer_unref (gst_harness_pull (h));
+  server_requests (harness_element (h), &a, &b);
+  fail_unless (a > 0 && b > 0, "requests %" G_GUINT64_FORMAT " and %"
+      G_GUINT64_FORMAT, a, b);
+  gst_harness_teardown (h);
+
+  g_object_set (bad, "task-ids", "4242, abc", "server-address",
+      sly_test_server_get_url (server), NULL);
+  gst_element_set_bus (bad, bus);
+  fail_unless_equals_int (gst_element_set_state (bad, GST_STATE_PAUSED),
+      GST_STATE_CHANGE_FAILURE);
+  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+  fail_unless (msg != NULL);
+  gst_message_parse_error (msg, &error, NULL);
+  fail_unless (strstr (error->message, "abc") != NULL, "%s", error->message);
+  g_error_free (error);
+  gst_message_unref (msg);
+  gst_element_set_state (bad, GST_STATE_NULL);
+  gst_element_set_bus (bad, NULL);
+  gst_object_unref (bus);
+  gst_object_unref (bad);
+  sly_test_server_stop (server);
 }
 
 GST_END_TEST;
@@ -3282,6 +3331,7 @@ slymodelinfer_suite (void)
   tcase_add_test (tc, test_live_server_retry_after);
   tcase_add_test (tc, test_model_load_rollback);
   tcase_add_test (tc, test_two_servers);
+  tcase_add_test (tc, test_task_ids);
   tcase_add_test (tc, test_roi);
   tcase_add_test (tc, test_roi_bad_values);
   tcase_add_test (tc, test_sliding_window);
