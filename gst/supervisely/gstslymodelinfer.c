@@ -61,7 +61,7 @@ GST_DEBUG_CATEGORY_STATIC (gst_sly_model_infer_debug);
 #define DEFAULT_IMG_SIZE           0
 #define DEFAULT_TRACKING           FALSE
 #define DEFAULT_MAX_INFLIGHT       4
-#define DEFAULT_BATCH_SIZE         1
+#define DEFAULT_BATCH_SIZE         0
 #define DEFAULT_TIMEOUT            10000
 #define DEFAULT_RETRIES            2
 #define DEFAULT_JPEG_QUALITY       85
@@ -696,16 +696,24 @@ install_throughput_properties (GObjectClass * klass)
   /**
    * GstSlyModelInfer:batch-size:
    *
-   * Frames sent in one request.
+   * Frames sent in one request, capped by the server's max_batch_size.
+   * 0 (auto, the default): on non-live input to a server that says it
+   * batches, a frame that finds a request slot free leaves alone, and
+   * frames that come while every slot is taken gather into one batch (up
+   * to 4) that leaves as soon as a request ends: batches form only when
+   * the server is the limit, and no frame waits for frames after it. Live
+   * input, overload=skip/drop, roi and inference-region=objects send one
+   * frame per request. N > 0: batches of N frames (a batch leaves early
+   * only for an event, a query or a full queue).
    *
    * Since: 0.1
    */
   g_object_class_install_property (klass, PROP_BATCH_SIZE,
       g_param_spec_uint ("batch-size", "Batch size",
           "Frames per inference_batch request, capped by the server's "
-          "max_batch_size (0 = auto: 4 on non-live input when the server "
-          "says it batches, else 1)", 0, 64, DEFAULT_BATCH_SIZE,
-          RW_FLAGS | GST_PARAM_MUTABLE_PLAYING));
+          "max_batch_size (0 = auto: on non-live input, frames that wait "
+          "for a free request slot go together, up to 4)", 0, 64,
+          DEFAULT_BATCH_SIZE, RW_FLAGS | GST_PARAM_MUTABLE_PLAYING));
   /**
    * GstSlyModelInfer:jpeg-quality:
    *
@@ -1980,6 +1988,8 @@ on_batch_done (GstSlyBatch * batch, GPtrArray * annotations,
   gst_sly_request_queue_complete (&self->queue, batch->epoch, batch->items,
       annotations, annotations ? GST_SLY_RESULT_INFERRED :
       GST_SLY_RESULT_FAILED, rtt, model_name);
+  /* the slot it freed may be what a gathered batch waits for */
+  gst_sly_request_builder_poke (self->requests);
 }
 
 static const GstSlyIoCallbacks io_callbacks = {
@@ -2170,6 +2180,7 @@ typedef struct
   GstSlyOverload overload;
   guint max_inflight;
   guint batch_size;
+  gboolean gather;              /* batch-size auto: batches form under load */
   guint inference_interval;
   GstSlyUploadParams upload;
   gint window_width, window_height, window_overlap;
@@ -2189,11 +2200,21 @@ snapshot_take (GstSlyModelInfer * self, Snapshot * snap)
   snap->overload = self->overload;
   snap->max_inflight = self->max_inflight;
   snap->batch_size = locked_batch_size (self);
+  /* automatic batches gather only where frames would wait for a slot
+   * anyway; elsewhere auto means one frame per request */
+  snap->gather = self->batch_size == 0 && snap->batch_size > 1 &&
+      (self->overload == GST_SLY_OVERLOAD_AUTO ||
+      self->overload == GST_SLY_OVERLOAD_WAIT) && self->regions == NULL &&
+      self->inference_region == GST_SLY_INFERENCE_REGION_FRAME;
+  if (self->batch_size == 0 && !snap->gather)
+    snap->batch_size = 1;
   snap->inference_interval = self->inference_interval;
   snap->upload.png = self->upload_format == GST_SLY_UPLOAD_PNG;
   snap->upload.jpeg_quality = self->jpeg_quality;
   snap->upload.upload_max_size = self->upload_max_size;
   snap->upload.batch_size = snap->batch_size;
+  snap->upload.max_inflight = self->max_inflight;
+  snap->upload.gather = snap->gather;
   snap->upload.regions = self->regions ? g_array_ref (self->regions) : NULL;
   snap->window_width = self->window_width;
   snap->window_height = self->window_height;
@@ -2325,8 +2346,9 @@ decide (GstSlyModelInfer * self, const Snapshot * snap, GstSlyItem * item,
   if (state == GST_SLY_MODEL_CONNECTING)
     return GST_FLOW_OK;
 
-  /* a batch in progress already owns a slot */
-  if (gst_sly_request_builder_has_pending (self->requests) ||
+  /* a batch in progress already owns a slot; with automatic batches frames
+   * gather while no slot is free */
+  if (snap->gather || gst_sly_request_builder_n_pending (self->requests) > 0 ||
       gst_sly_request_queue_has_slot (&self->queue, snap->max_inflight)) {
     *infer = TRUE;
     return GST_FLOW_OK;
@@ -2413,6 +2435,26 @@ plan_objects (GstSlyModelInfer * self, const Snapshot * snap,
       sent ? &snap->objects : NULL, self->reclassify);
 }
 
+/* Streaming thread, batch-size auto: while a slot is free a frame leaves
+ * alone; while every slot is taken frames gather into a batch, which leaves
+ * as soon as a request ends (the I/O thread sends it), or, once full, with
+ * the frame that fills it, after waiting for a slot. So batches form only
+ * where the server is the limit, and no frame waits for others to come. */
+static GstFlowReturn
+gather_frame (GstSlyModelInfer * self, Snapshot * snap)
+{
+  guint pending = gst_sly_request_builder_n_pending (self->requests);
+
+  if (pending == 0 &&
+      gst_sly_request_queue_has_slot (&self->queue, snap->max_inflight)) {
+    snap->upload.batch_size = 1;
+    return GST_FLOW_OK;
+  }
+  if (pending + 1 < snap->batch_size)
+    return GST_FLOW_OK;
+  return gst_sly_request_queue_wait_slot (&self->queue, snap->max_inflight);
+}
+
 static GstFlowReturn
 gst_sly_model_infer_chain (GstPad * pad, GstObject * parent, GstBuffer * buffer)
 {
@@ -2442,11 +2484,20 @@ gst_sly_model_infer_chain (GstPad * pad, GstObject * parent, GstBuffer * buffer)
     goto out;
   }
   plan_objects (self, &snap, item, buffer, infer);
+  if (infer && snap.gather)
+    ret = gather_frame (self, &snap);
+  if (ret != GST_FLOW_OK) {
+    gst_sly_item_unref (item);
+    goto out;
+  }
   if (infer)
     gst_sly_request_builder_add (self->requests, item, buffer, &snap.upload,
         make_settings (self, &snap));
   else
     gst_sly_request_queue_finish_item (&self->queue, item, skip);
+  /* a batch that gathered while no slot was free leaves if one is now */
+  if (infer && snap.gather)
+    gst_sly_request_builder_submit (self->requests);
 
   /* the frames of the batch being gathered must not wait for room that
    * only their own answers can make */

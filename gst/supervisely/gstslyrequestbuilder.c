@@ -16,16 +16,21 @@ struct _GstSlyRequestBuilder
   GstSlyEncodeFailed encode_failed;
   gpointer user_data;
 
-  /* set by start, cleared by stop, while no frame flows */
-  GstSlyIoThread *io;
   GstSlyEncodePool *pool;       /* NULL: encode on the calling thread */
+
+  /* the batch being gathered leaves from the streaming thread, or from the
+   * I/O thread when a request ends and frees a slot (lock) */
+  GMutex lock;
+  GstSlyIoThread *io;           /* set by start, cleared by stop */
+  GstSlyBatch *pending;         /* frames gathered for the next request */
+  guint max_inflight;           /* of the last frame added */
+  gboolean gather;              /* of the last frame added */
 
   /* streaming thread */
   GstSlyFrameEncoder *encoder;
   gboolean is_jpeg;
   GstVideoInfo info;            /* of raw input */
   gint width, height;           /* of the frames, 0 for JPEG */
-  GstSlyBatch *pending;         /* frames gathered for the next request */
 };
 
 static void pool_done (gpointer job, GBytes * bytes,
@@ -43,6 +48,8 @@ gst_sly_request_builder_new (GstSlyRequestQueue * queue,
   b->user_data = user_data;
   b->encoder = gst_sly_frame_encoder_new ();
   b->is_jpeg = TRUE;
+  b->max_inflight = 1;
+  g_mutex_init (&b->lock);
   return b;
 }
 
@@ -51,6 +58,7 @@ gst_sly_request_builder_free (GstSlyRequestBuilder * b)
 {
   gst_sly_request_builder_stop (b);
   gst_sly_frame_encoder_free (b->encoder);
+  g_mutex_clear (&b->lock);
   g_free (b);
 }
 
@@ -58,7 +66,9 @@ void
 gst_sly_request_builder_start (GstSlyRequestBuilder * b, GstSlyIoThread * io,
     guint threads)
 {
+  g_mutex_lock (&b->lock);
   b->io = io;
+  g_mutex_unlock (&b->lock);
   if (threads > 1)
     b->pool = gst_sly_encode_pool_new (threads, pool_done, b);
 }
@@ -68,8 +78,10 @@ gst_sly_request_builder_stop (GstSlyRequestBuilder * b)
 {
   /* the pool's last jobs still submit to the I/O thread */
   g_clear_pointer (&b->pool, gst_sly_encode_pool_free);
-  gst_sly_request_builder_drop (b);
+  g_mutex_lock (&b->lock);
+  g_clear_pointer (&b->pending, gst_sly_batch_free);
   b->io = NULL;
+  g_mutex_unlock (&b->lock);
 }
 
 void
@@ -93,10 +105,15 @@ gst_sly_request_builder_get_size (GstSlyRequestBuilder * b, gint * width,
   return !b->is_jpeg;
 }
 
-gboolean
-gst_sly_request_builder_has_pending (GstSlyRequestBuilder * b)
+guint
+gst_sly_request_builder_n_pending (GstSlyRequestBuilder * b)
 {
-  return b->pending != NULL;
+  guint n;
+
+  g_mutex_lock (&b->lock);
+  n = b->pending ? b->pending->items->len : 0;
+  g_mutex_unlock (&b->lock);
+  return n;
 }
 
 /* A request for @item (not sent yet, no images), taking @settings. */
@@ -115,13 +132,25 @@ batch_for (GstSlyRequestBuilder * b, GstSlyItem * item,
   return batch;
 }
 
-/* @batch takes a slot of the window and leaves. */
+/* @batch takes a slot of the window and leaves. Any thread, under the
+ * lock: stop clears io under it. */
 static void
-send (GstSlyRequestBuilder * b, GstSlyBatch * batch)
+locked_send (GstSlyRequestBuilder * b, GstSlyBatch * batch)
 {
   batch->epoch = gst_sly_request_queue_begin_request (b->queue,
       &batch->cancellable);
   gst_sly_io_thread_submit (b->io, batch);
+}
+
+/* The batch being gathered leaves when a slot of the window is free; else
+ * the end of a request in flight sends it (gst_sly_request_builder_poke). */
+static void
+locked_submit (GstSlyRequestBuilder * b)
+{
+  if (b->pending == NULL || b->io == NULL ||
+      !gst_sly_request_queue_has_slot (b->queue, b->max_inflight))
+    return;
+  locked_send (b, g_steal_pointer (&b->pending));
 }
 
 static void
@@ -214,11 +243,14 @@ add_regions (GstSlyRequestBuilder * b, GstSlyItem * item, GstBuffer * buffer,
     gst_sly_batch_free (batch);
     return;
   }
-  send (b, batch);
+  g_mutex_lock (&b->lock);
+  locked_send (b, batch);
+  g_mutex_unlock (&b->lock);
 }
 
 /* Encoded here, alone or into the batch being gathered, which keeps the
- * kind and size of image it started with. */
+ * kind and size of image it started with. A full batch leaves at once: the
+ * element waited for a slot before adding the frame that fills it. */
 static void
 add_encoded (GstSlyRequestBuilder * b, GstSlyItem * item, GstBuffer * buffer,
     const GstSlyUploadParams * p, SlyInferenceSettings * settings)
@@ -230,10 +262,13 @@ add_encoded (GstSlyRequestBuilder * b, GstSlyItem * item, GstBuffer * buffer,
   gint width, height;
   GBytes *bytes;
 
+  /* only this thread starts a batch: its kind cannot change meanwhile */
+  g_mutex_lock (&b->lock);
   if (b->pending != NULL) {
     png = g_str_equal (b->pending->content_type, "image/png");
     max_size = MAX (b->pending->upload_width, b->pending->upload_height);
   }
+  g_mutex_unlock (&b->lock);
   bytes = gst_sly_frame_encoder_encode (b->encoder, buffer, NULL, max_size,
       png, p->jpeg_quality, &content_type, &width, &height, &error);
   if (bytes == NULL) {
@@ -241,6 +276,8 @@ add_encoded (GstSlyRequestBuilder * b, GstSlyItem * item, GstBuffer * buffer,
     fail (b, item, error);
     return;
   }
+
+  g_mutex_lock (&b->lock);
   if (b->pending == NULL) {
     b->pending = batch_for (b, item, settings);
     b->pending->content_type = content_type;
@@ -253,7 +290,8 @@ add_encoded (GstSlyRequestBuilder * b, GstSlyItem * item, GstBuffer * buffer,
   }
   g_ptr_array_add (b->pending->images, bytes);
   if (b->pending->items->len >= p->batch_size)
-    gst_sly_request_builder_submit (b);
+    locked_send (b, g_steal_pointer (&b->pending));
+  g_mutex_unlock (&b->lock);
 }
 
 void
@@ -263,12 +301,17 @@ gst_sly_request_builder_add (GstSlyRequestBuilder * b, GstSlyItem * item,
 {
   GstSlyBatch *batch;
 
+  g_mutex_lock (&b->lock);
+  b->max_inflight = p->max_inflight;
+  b->gather = p->gather;
+  g_mutex_unlock (&b->lock);
   if (item->objects != NULL && !b->is_jpeg) {
     add_regions (b, item, buffer,
         gst_sly_object_job_get_regions (item->objects), p, settings);
   } else if (p->regions != NULL && !b->is_jpeg) {
     add_regions (b, item, buffer, p->regions, p, settings);
-  } else if (b->pool != NULL && p->batch_size == 1 && b->pending == NULL) {
+  } else if (b->pool != NULL && p->batch_size == 1 &&
+      gst_sly_request_builder_n_pending (b) == 0) {
     /* the streaming thread only references the frame; the slot is taken
      * now, so the window holds */
     batch = batch_for (b, item, settings);
@@ -284,18 +327,27 @@ gst_sly_request_builder_add (GstSlyRequestBuilder * b, GstSlyItem * item,
 void
 gst_sly_request_builder_submit (GstSlyRequestBuilder * b)
 {
-  GstSlyBatch *batch = b->pending;
+  g_mutex_lock (&b->lock);
+  locked_submit (b);
+  g_mutex_unlock (&b->lock);
+}
 
-  if (batch == NULL)
-    return;
-  b->pending = NULL;
-  send (b, batch);
+void
+gst_sly_request_builder_poke (GstSlyRequestBuilder * b)
+{
+  g_mutex_lock (&b->lock);
+  /* a fixed batch-size batch waits until it is full */
+  if (b->gather)
+    locked_submit (b);
+  g_mutex_unlock (&b->lock);
 }
 
 void
 gst_sly_request_builder_drop (GstSlyRequestBuilder * b)
 {
+  g_mutex_lock (&b->lock);
   g_clear_pointer (&b->pending, gst_sly_batch_free);
+  g_mutex_unlock (&b->lock);
 }
 
 /* The answer for each region of one frame, in frame coordinates. */

@@ -26,7 +26,10 @@ typedef struct
   gboolean png;                 /* else JPEG at jpeg_quality */
   gint jpeg_quality;
   guint upload_max_size;        /* 0 = full size */
-  guint batch_size;             /* frames gathered per request */
+  guint batch_size;             /* frames gathered per request, at most */
+  guint max_inflight;           /* requests outstanding at most */
+  gboolean gather;              /* batch-size auto: a batch leaves before it
+                                 * is full once a slot frees */
   GArray *regions;              /* GstVideoRectangle (roi), NULL = frame */
 } GstSlyUploadParams;
 
@@ -53,8 +56,8 @@ void gst_sly_request_builder_set_caps (GstSlyRequestBuilder * b,
 /* The size of raw frames; FALSE for image/jpeg. */
 gboolean gst_sly_request_builder_get_size (GstSlyRequestBuilder * b,
     gint * width, gint * height);
-/* Whether a batch is being gathered (it already holds a request slot). */
-gboolean gst_sly_request_builder_has_pending (GstSlyRequestBuilder * b);
+/* Frames in the batch being gathered (0: none). */
+guint gst_sly_request_builder_n_pending (GstSlyRequestBuilder * b);
 
 /* @item's frame @buffer gets a request, alone or in the batch being
  * gathered (sent once it holds @p->batch_size frames). @settings (transfer
@@ -63,8 +66,13 @@ gboolean gst_sly_request_builder_has_pending (GstSlyRequestBuilder * b);
 void gst_sly_request_builder_add (GstSlyRequestBuilder * b, GstSlyItem * item,
     GstBuffer * buffer, const GstSlyUploadParams * p,
     SlyInferenceSettings * settings);
-/* Sends the batch being gathered now (an event, a query, a full queue). */
+/* Sends the batch being gathered now (an event, a query, a full queue)
+ * when a slot of the window is free; else the end of a request in flight
+ * will (gst_sly_request_builder_poke). */
 void gst_sly_request_builder_submit (GstSlyRequestBuilder * b);
+/* I/O thread: a request ended and freed a slot: the batch being gathered
+ * (automatic batches) leaves if it waited for one. */
+void gst_sly_request_builder_poke (GstSlyRequestBuilder * b);
 /* A flush: the batch being gathered is dropped. */
 void gst_sly_request_builder_drop (GstSlyRequestBuilder * b);
 
