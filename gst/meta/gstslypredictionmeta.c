@@ -1405,8 +1405,8 @@ add_roi_meta (GstBuffer * buffer, SlyObject * obj, guint index,
   s = tags_structure (obj);
   if (s != NULL)
     gst_video_region_of_interest_meta_add_param (roi, s);
-  if (obj->parent >= 0)
-    roi->parent_id = obj->parent;
+  /* -1, not GStreamer's default 0, which is also the index of object 0 */
+  roi->parent_id = obj->parent;
 }
 
 /**
@@ -1430,7 +1430,7 @@ add_roi_meta (GstBuffer * buffer, SlyObject * obj, guint index,
  *   of gst_sly_object_get_tags().
  *
  * An object found inside another (gst_sly_object_get_parent_index()) has
- * that index as its `parent_id`.
+ * that index as its `parent_id`; the others have -1.
  *
  * Boxes are clipped to the frame; an object wholly outside it, or an
  * annotation that names no frame size, gets no ROI meta. The label id comes

@@ -176,6 +176,7 @@ check_tags (GstBuffer * in, GstBuffer * out, gint scale, gboolean roi_params)
         brightness, colour, tags);
     roi = gst_buffer_get_video_region_of_interest_meta_id (out, i);
     fail_unless (roi != NULL);
+    fail_unless_equals_int (roi->parent_id, -1);
     fail_unless (!roi_params || tags_are
         (gst_video_region_of_interest_meta_get_param (roi, "tags"),
             brightness, colour), "ROI meta %u without the tags", i);

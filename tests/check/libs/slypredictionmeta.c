@@ -392,6 +392,71 @@ GST_START_TEST (test_roi_tracked)
 
 GST_END_TEST;
 
+/* Tags of every JSON kind come out as the fields of one "tags" structure,
+ * score tags left out, on the object and its ROI meta; a child object (a
+ * parent index) gets its parent's index as ROI parent_id, the others -1;
+ * add_roi_metas_from adds the later objects only. */
+GST_START_TEST (test_tags_and_parents)
+{
+  g_autoptr (SlyAnnotation) ann = make_annotation ();
+  g_autoptr (GstSlyObject) top = NULL;
+  g_autoptr (GstSlyObject) child = NULL;
+  GstBuffer *buf = make_frame (64, 48);
+  GstSlyPredictionMeta *meta;
+  GstStructure *tags;
+  SlyObject *obj = g_ptr_array_index (ann->objects, 0);
+  JsonNode *value = json_node_new (JSON_NODE_VALUE);
+  const gchar *colour;
+  gint64 age = 0;
+  gdouble weight = 0;
+  gboolean occluded = FALSE;
+
+  json_node_set_string (value, "red");
+  sly_object_set_tag (obj, "colour", value);
+  value = json_node_new (JSON_NODE_VALUE);
+  json_node_set_int (value, 3);
+  sly_object_set_tag (obj, "age", value);
+  value = json_node_new (JSON_NODE_VALUE);
+  json_node_set_double (value, 0.25);
+  sly_object_set_tag (obj, "weight", value);
+  sly_object_set_tag (obj, "occluded", NULL);
+  ((SlyObject *) g_ptr_array_index (ann->objects, 1))->parent = 0;
+  meta = gst_buffer_add_sly_prediction_meta (buf,
+      GST_SLY_FRAME_STATUS_INFERRED, ann, GST_CLOCK_TIME_NONE, NULL);
+
+  top = gst_sly_prediction_meta_get_nth_object (meta, 0);
+  child = gst_sly_prediction_meta_get_nth_object (meta, 1);
+  tags = gst_sly_object_get_tags (top);
+  fail_unless (tags != NULL && gst_structure_has_name (tags, "tags"));
+  fail_unless_equals_int (gst_structure_n_fields (tags), 4);
+  colour = gst_structure_get_string (tags, "colour");
+  fail_unless_equals_string (colour, "red");
+  fail_unless (gst_structure_get_int64 (tags, "age", &age) && age == 3);
+  fail_unless (gst_structure_get_double (tags, "weight", &weight) &&
+      weight == 0.25);
+  fail_unless (gst_structure_get_boolean (tags, "occluded", &occluded) &&
+      occluded);
+  gst_structure_free (tags);
+  /* its only tag is the score */
+  fail_unless (gst_sly_object_get_tags (child) == NULL);
+  fail_unless_equals_int (gst_sly_object_get_parent_index (top), -1);
+  fail_unless_equals_int (gst_sly_object_get_parent_index (child), 0);
+
+  gst_sly_prediction_meta_add_roi_metas_from (buf, meta, NULL, 1);
+  fail_unless_equals_int (gst_buffer_get_n_meta (buf,
+          GST_VIDEO_REGION_OF_INTEREST_META_API_TYPE), 1);
+  fail_unless_equals_int (get_roi (buf, 1)->parent_id, 0);
+  gst_sly_prediction_meta_add_roi_metas_from (buf, meta, NULL, 0);
+  fail_unless_equals_int (get_roi (buf, 0)->parent_id, -1);
+  fail_unless_equals_string (gst_structure_get_string (get_param (get_roi
+              (buf, 0), "tags"), "colour"), "red");
+  fail_unless (get_param (get_roi (buf, 1), "tags") == NULL);
+
+  gst_buffer_unref (buf);
+}
+
+GST_END_TEST;
+
 /* Test where label ids come from without a class table: the meta's class
  * list, else the order of first appearance. */
 GST_START_TEST (test_roi_label_ids)
@@ -950,6 +1015,7 @@ slypredictionmeta_suite (void)
   tcase_add_test (tc, test_pipeline_convert_scale);
   tcase_add_test (tc, test_videoflip_drops);
   tcase_add_test (tc, test_roi_tracked);
+  tcase_add_test (tc, test_tags_and_parents);
   tcase_add_test (tc, test_roi_label_ids);
   tcase_add_test (tc, test_roi_clipping);
   tcase_add_test (tc, test_status_enum);
