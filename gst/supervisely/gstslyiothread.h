@@ -49,6 +49,8 @@ typedef struct
   GPtrArray *images;            /* GBytes*, one per item, or per crop */
   GArray *crops;                /* GstSlyCrop, one per image: the regions of
                                  * the one item; NULL for whole frames */
+  gboolean tiles;               /* the crops are sliding windows: objects
+                                 * seen in several are merged */
   const gchar *content_type;
   SlyInferenceSettings *settings;
   guint64 epoch;

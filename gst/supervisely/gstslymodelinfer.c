@@ -774,18 +774,20 @@ install_throughput_properties (GObjectClass * klass)
   /**
    * GstSlyModelInfer:sliding-window:
    *
-   * "WIDTHxHEIGHT": the server runs the model on windows of that size
-   * sliding over the frame (overlapping by sliding-window-overlap) and
-   * merges their objects, for small objects in large frames. Needs a
-   * server whose session info has a sliding_window_support other than
-   * "none"; otherwise a warning says the frames go whole (tiling on the
-   * client is not built).
+   * "WIDTHxHEIGHT": the model runs on windows of that size sliding over
+   * the frame (overlapping by sliding-window-overlap) and their objects
+   * are merged, for small objects in large frames. A server whose session
+   * info has a sliding_window_support other than "none" runs the windows
+   * itself (the frame goes once); for any other the element cuts the
+   * windows, sends them in one request and merges what several windows saw
+   * of one object (after a warning that says so). Raw video only.
    *
    * Since: 0.2
    */
   install_string (klass, PROP_SLIDING_WINDOW, "sliding-window",
       "Sliding window", "Window size WIDTHxHEIGHT for sliding-window "
-      "inference on the server, e.g. 640x640 (NULL = the whole frame)",
+      "inference, e.g. 640x640, run by the server when it can, else cut "
+      "here (NULL = the whole frame)",
       RW_FLAGS | GST_PARAM_MUTABLE_PLAYING);
   /**
    * GstSlyModelInfer:sliding-window-overlap:
@@ -2196,16 +2198,31 @@ typedef struct
 static void
 snapshot_take (GstSlyModelInfer * self, Snapshot * snap)
 {
+  gboolean tiles;
+
+  memset (snap, 0, sizeof (*snap));
   GST_OBJECT_LOCK (self);
   snap->overload = self->overload;
   snap->max_inflight = self->max_inflight;
+  snap->window_width = self->window_width;
+  snap->window_height = self->window_height;
+  snap->window_overlap = self->window_overlap;
+  snap->windows_supported = locked_server_has_windows (self);
+  /* a server without windows: the windows are cut here */
+  tiles = snap->window_width > 0 && !snap->windows_supported;
+  if (tiles) {
+    snap->upload.tile_width = snap->window_width;
+    snap->upload.tile_height = snap->window_height;
+    snap->upload.tile_overlap = snap->window_overlap;
+  }
   snap->batch_size = locked_batch_size (self);
   /* automatic batches gather only where frames would wait for a slot
-   * anyway; elsewhere auto means one frame per request */
+   * anyway, one image per frame; elsewhere auto means one frame per
+   * request */
   snap->gather = self->batch_size == 0 && snap->batch_size > 1 &&
       (self->overload == GST_SLY_OVERLOAD_AUTO ||
       self->overload == GST_SLY_OVERLOAD_WAIT) && self->regions == NULL &&
-      self->inference_region == GST_SLY_INFERENCE_REGION_FRAME;
+      !tiles && self->inference_region == GST_SLY_INFERENCE_REGION_FRAME;
   if (self->batch_size == 0 && !snap->gather)
     snap->batch_size = 1;
   snap->inference_interval = self->inference_interval;
@@ -2216,10 +2233,6 @@ snapshot_take (GstSlyModelInfer * self, Snapshot * snap)
   snap->upload.max_inflight = self->max_inflight;
   snap->upload.gather = snap->gather;
   snap->upload.regions = self->regions ? g_array_ref (self->regions) : NULL;
-  snap->window_width = self->window_width;
-  snap->window_height = self->window_height;
-  snap->window_overlap = self->window_overlap;
-  snap->windows_supported = locked_server_has_windows (self);
   snap->conf = self->conf;
   snap->classes = parse_classes (self->classes);
   snap->img_size = self->img_size;
@@ -2279,8 +2292,8 @@ make_settings (GstSlyModelInfer * self, const Snapshot * snap)
     self->warned_no_windows = TRUE;
     GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS, ("The model server does "
             "not run sliding windows (its sliding_window_support is none or "
-            "unknown): frames are sent whole; tiling on the client is not "
-            "built"), (NULL));
+            "unknown): the element cuts the frames into the windows itself "
+            "and merges their objects"), (NULL));
   }
   /* a bad value set while playing: go on without it */
   if (snap->settings != NULL &&

@@ -9,6 +9,7 @@
 #include "gstslyrequestbuilder.h"
 #include "gstslyencodepool.h"
 #include "gstslyframeencoder.h"
+#include "gstslytiles.h"
 
 struct _GstSlyRequestBuilder
 {
@@ -211,6 +212,8 @@ add_regions (GstSlyRequestBuilder * b, GstSlyItem * item, GstBuffer * buffer,
 
   gst_sly_request_builder_submit (b);
   batch->crops = g_array_new (FALSE, FALSE, sizeof (GstSlyCrop));
+  batch->tiles = item->objects == NULL && p->regions == NULL &&
+      p->tile_width > 0;
   for (i = 0; i < regions->len; i++) {
     g_autoptr (GError) error = NULL;
     GstSlyCrop crop;
@@ -310,6 +313,11 @@ gst_sly_request_builder_add (GstSlyRequestBuilder * b, GstSlyItem * item,
         gst_sly_object_job_get_regions (item->objects), p, settings);
   } else if (p->regions != NULL && !b->is_jpeg) {
     add_regions (b, item, buffer, p->regions, p, settings);
+  } else if (p->tile_width > 0 && !b->is_jpeg) {
+    g_autoptr (GArray) tiles = gst_sly_tiles_grid (b->width, b->height,
+        p->tile_width, p->tile_height, p->tile_overlap);
+
+    add_regions (b, item, buffer, tiles, p, settings);
   } else if (b->pool != NULL && p->batch_size == 1 &&
       gst_sly_request_builder_n_pending (b) == 0) {
     /* the streaming thread only references the frame; the slot is taken
@@ -389,6 +397,8 @@ merge_regions (GstSlyBatch * batch, GPtrArray * annotations)
     merged = sly_annotation_new (batch->frame_width, batch->frame_height);
     for (i = 0; i < annotations->len; i++)
       sly_annotation_take_objects (merged, annotations->pdata[i], 0, 0);
+    if (batch->tiles)
+      gst_sly_tiles_merge (merged);
   }
   g_ptr_array_set_size (annotations, 0);
   g_ptr_array_add (annotations, merged);

@@ -31,6 +31,8 @@ typedef struct
   gboolean gather;              /* batch-size auto: a batch leaves before it
                                  * is full once a slot frees */
   GArray *regions;              /* GstVideoRectangle (roi), NULL = frame */
+  gint tile_width, tile_height; /* sliding windows cut here, 0 = none */
+  gint tile_overlap;
 } GstSlyUploadParams;
 
 /* A frame could not be encoded (any thread); it passes marked failed. */
