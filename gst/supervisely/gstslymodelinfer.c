@@ -1953,6 +1953,7 @@ on_batch_done (GstSlyBatch * batch, GPtrArray * annotations,
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
     gst_sly_request_queue_complete (&self->queue, batch->epoch, batch->items,
         NULL, GST_SLY_RESULT_FAILED, rtt, NULL);
+    gst_sly_request_builder_poke (self->requests);
     return;
   }
   if (batch->sent_us != 0)

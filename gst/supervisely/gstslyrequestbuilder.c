@@ -174,6 +174,8 @@ pool_done (gpointer job, GBytes * bytes, const gchar * content_type,
     gst_sly_request_queue_complete (b->queue, batch->epoch, batch->items,
         NULL, GST_SLY_RESULT_FAILED, GST_CLOCK_TIME_NONE, NULL);
     gst_sly_batch_free (batch);
+    /* its slot is free: a gathered batch may wait for it */
+    gst_sly_request_builder_poke (b);
     return;
   }
   g_ptr_array_add (batch->images, bytes);
