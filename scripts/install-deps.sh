@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Installs every Debian 12 package that building, testing and the demo need.
 # Does nothing when they are all present already.
+# --bench: also what the on-demand benchmarks use (docs/performance.md).
 set -euo pipefail
 
 packages=(
@@ -15,6 +16,12 @@ packages=(
   gobject-introspection libgirepository1.0-dev gir1.2-gstreamer-1.0
   python3-gi python3-gst-1.0
 )
+if [ "${1:-}" = "--bench" ]; then
+  # bench-scale-photo pans a natural photo across its frames: this package
+  # ships one (/usr/share/backgrounds/Kleiber_by_Lukas_Baubkus.jpg, 11 MB
+  # download); without it that benchmark is skipped
+  packages+=(lomiri-wallpapers-20.04)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
