@@ -787,8 +787,7 @@ install_throughput_properties (GObjectClass * klass)
   install_string (klass, PROP_SLIDING_WINDOW, "sliding-window",
       "Sliding window", "Window size WIDTHxHEIGHT for sliding-window "
       "inference, e.g. 640x640, run by the server when it can, else cut "
-      "here (NULL = the whole frame)",
-      RW_FLAGS | GST_PARAM_MUTABLE_PLAYING);
+      "here (NULL = the whole frame)", RW_FLAGS | GST_PARAM_MUTABLE_PLAYING);
   /**
    * GstSlyModelInfer:sliding-window-overlap:
    *
