@@ -27,8 +27,7 @@ typedef struct
 {
   gchar *url;
   GUri *origin;                 /* of @url: where redirects may lead */
-  gchar *content_type;
-  GBytes *body;
+  SlyClientBody *body;          /* nullable */
   SlyRequestFlags flags;
   gint64 deadline_us;           /* no retry may end after it; 0 = none */
   guint attempt;                /* 1-based, of the running attempt */
@@ -48,6 +47,85 @@ typedef struct
 } PostData;
 
 static void start_attempt (GTask * task);
+
+/* ---- request bodies: chunks held by reference ---- */
+
+static void
+client_body_clear (SlyClientBody * body)
+{
+  g_free (body->content_type);
+  g_ptr_array_unref (body->chunks);
+}
+
+SlyClientBody *
+sly_client_body_new (const gchar * content_type)
+{
+  SlyClientBody *body = g_atomic_rc_box_new0 (SlyClientBody);
+
+  body->content_type = g_strdup (content_type);
+  body->chunks = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      g_bytes_unref);
+  return body;
+}
+
+void
+sly_client_body_append (SlyClientBody * body, GBytes * chunk)
+{
+  body->length += g_bytes_get_size (chunk);
+  g_ptr_array_add (body->chunks, g_bytes_ref (chunk));
+}
+
+SlyClientBody *
+sly_client_body_ref (SlyClientBody * body)
+{
+  return g_atomic_rc_box_acquire (body);
+}
+
+void
+sly_client_body_unref (SlyClientBody * body)
+{
+  g_atomic_rc_box_release_full (body, (GDestroyNotify) client_body_clear);
+}
+
+GInputStream *
+sly_client_body_new_stream (SlyClientBody * body)
+{
+  GInputStream *stream = g_memory_input_stream_new ();
+  guint i;
+
+  for (i = 0; i < body->chunks->len; i++)
+    g_memory_input_stream_add_bytes (G_MEMORY_INPUT_STREAM (stream),
+        body->chunks->pdata[i]);
+  return stream;
+}
+
+GBytes *
+sly_client_body_flatten (SlyClientBody * body)
+{
+  GByteArray *all = g_byte_array_sized_new (body->length);
+  guint i;
+
+  for (i = 0; i < body->chunks->len; i++) {
+    gsize size;
+    gconstpointer bytes = g_bytes_get_data (body->chunks->pdata[i], &size);
+
+    g_byte_array_append (all, bytes, size);
+  }
+  return g_byte_array_free_to_bytes (all);
+}
+
+/* Gives @msg a fresh stream over @body. libsoup drops the stream of a
+ * message it restarts itself (a 401 answered with credentials, a request
+ * re-sent on a keep-alive connection the server had closed), so this runs
+ * again on "restarted": the repeated request carries the same bytes. */
+static void
+set_request_body (SoupMessage * msg, SlyClientBody * body)
+{
+  g_autoptr (GInputStream) stream = sly_client_body_new_stream (body);
+
+  soup_message_set_request_body (msg, body->content_type, stream,
+      (gssize) body->length);
+}
 
 static void
 destroy_source (GSource ** source)
@@ -69,8 +147,7 @@ post_data_free (PostData * data)
   g_free (data->url);
   g_clear_pointer (&data->origin, g_uri_unref);
   g_free (data->hop_url);
-  g_free (data->content_type);
-  g_clear_pointer (&data->body, g_bytes_unref);
+  g_clear_pointer (&data->body, sly_client_body_unref);
   g_clear_object (&data->msg);
   g_clear_object (&data->attempt_cancel);
   g_free (data);
@@ -481,9 +558,12 @@ send_hop (GTask * task)
   g_clear_object (&data->msg);
   data->msg = soup_message_new (data->hop_get ? SOUP_METHOD_GET :
       SOUP_METHOD_POST, data->hop_url);
-  if (data->body != NULL && !data->hop_get)
-    soup_message_set_request_body_from_bytes (data->msg, data->content_type,
-        data->body);
+  if (data->body != NULL && !data->hop_get) {
+    set_request_body (data->msg, data->body);
+    g_signal_connect_data (data->msg, "restarted",
+        G_CALLBACK (set_request_body), sly_client_body_ref (data->body),
+        (GClosureNotify) sly_client_body_unref, 0);
+  }
   /* libsoup opens a new connection for every POST unless the message is
    * marked idempotent; the model calls may be repeated safely (the SDK's
    * client reuses connections too), and a frame per request must not pay
@@ -531,10 +611,10 @@ start_attempt (GTask * task)
 }
 
 void
-sly_client_post_async (SlyClient * client, const gchar * url,
-    const gchar * content_type, GBytes * body, SlyRequestFlags flags,
-    gint64 retry_deadline_us, GCancellable * cancellable,
-    GAsyncReadyCallback callback, gpointer user_data)
+sly_client_post_body_async (SlyClient * client, const gchar * url,
+    SlyClientBody * body, SlyRequestFlags flags, gint64 retry_deadline_us,
+    GCancellable * cancellable, GAsyncReadyCallback callback,
+    gpointer user_data)
 {
   GTask *task;
   PostData *data;
@@ -545,7 +625,7 @@ sly_client_post_async (SlyClient * client, const gchar * url,
   g_return_if_fail (url != NULL);
 
   task = g_task_new (client, cancellable, callback, user_data);
-  g_task_set_source_tag (task, sly_client_post_async);
+  g_task_set_source_tag (task, sly_client_post_body_async);
   uri = g_uri_parse (url, SOUP_HTTP_URI_FLAGS, NULL);
   if (uri == NULL || (g_strcmp0 (g_uri_get_scheme (uri), "http") != 0
           && g_strcmp0 (g_uri_get_scheme (uri), "https") != 0)) {
@@ -558,8 +638,7 @@ sly_client_post_async (SlyClient * client, const gchar * url,
   data = g_new0 (PostData, 1);
   data->url = g_strdup (url);
   data->origin = g_steal_pointer (&uri);
-  data->content_type = g_strdup (content_type);
-  data->body = body ? g_bytes_ref (body) : NULL;
+  data->body = body ? sly_client_body_ref (body) : NULL;
   data->flags = flags;
   data->deadline_us = MAX (retry_deadline_us, 0);
   g_task_set_task_data (task, data, (GDestroyNotify) post_data_free);
@@ -570,6 +649,22 @@ sly_client_post_async (SlyClient * client, const gchar * url,
   data->watch = sly_cancel_watch_new (task, on_caller_cancelled);
   /* the task's own reference is dropped when it returns */
   start_attempt (task);
+}
+
+void
+sly_client_post_async (SlyClient * client, const gchar * url,
+    const gchar * content_type, GBytes * body, SlyRequestFlags flags,
+    gint64 retry_deadline_us, GCancellable * cancellable,
+    GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr (SlyClientBody) chunks = NULL;
+
+  if (body != NULL) {
+    chunks = sly_client_body_new (content_type);
+    sly_client_body_append (chunks, body);
+  }
+  sly_client_post_body_async (client, url, chunks, flags, retry_deadline_us,
+      cancellable, callback, user_data);
 }
 
 GBytes *

@@ -56,6 +56,30 @@ typedef enum
 
 /* ---- slyclient-http.c: one POST with timeout, retries, redaction ---- */
 
+/* A request body as a list of GBytes sent one after the other, held by
+ * reference: an upload is its multipart framing around the callers' own
+ * image GBytes, never copied into one buffer. Each send (attempt, redirect
+ * hop, libsoup restart) reads it through a fresh stream. Immutable once
+ * built; refcounted (atomic). */
+typedef struct
+{
+  gchar *content_type;          /* with its parameters (boundary) */
+  GPtrArray *chunks;            /* GBytes*, in wire order */
+  guint64 length;               /* sum of the chunk sizes */
+} SlyClientBody;
+
+SlyClientBody *sly_client_body_new (const gchar * content_type);
+/* Appends a reference to @chunk (not a copy). */
+void sly_client_body_append (SlyClientBody * body, GBytes * chunk);
+SlyClientBody *sly_client_body_ref (SlyClientBody * body);
+void sly_client_body_unref (SlyClientBody * body);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SlyClientBody, sly_client_body_unref)
+/* A new stream reading the chunks from the start, by reference
+ * (g_memory_input_stream_add_bytes); length: body->length. */
+GInputStream *sly_client_body_new_stream (SlyClientBody * body);
+/* The chunks in one buffer (a copy): for callers that need GBytes. */
+GBytes *sly_client_body_flatten (SlyClientBody * body);
+
 /* Sends @body (nullable) with @content_type to @url; the result is the
  * body (GBytes) of a 2xx answer. @retry_deadline_us (monotonic time, 0 =
  * none): no retry whose pause would end after it, and a retry is cut
@@ -64,6 +88,12 @@ void sly_client_post_async (SlyClient * client, const gchar * url,
     const gchar * content_type, GBytes * body, SlyRequestFlags flags,
     gint64 retry_deadline_us, GCancellable * cancellable,
     GAsyncReadyCallback callback, gpointer user_data);
+/* The same with a chunked body (its own content type); finish with
+ * sly_client_post_finish(). */
+void sly_client_post_body_async (SlyClient * client, const gchar * url,
+    SlyClientBody * body, SlyRequestFlags flags, gint64 retry_deadline_us,
+    GCancellable * cancellable, GAsyncReadyCallback callback,
+    gpointer user_data);
 GBytes *sly_client_post_finish (SlyClient * client, GAsyncResult * result,
     GError ** error);
 
@@ -124,9 +154,17 @@ gboolean sly_client_is_ready_finish (SlyClient * client,
 
 /* ---- slyclient-infer.c ---- */
 
-/* The multipart body of protocol.md 3.12: one "files" part per item with a
- * unique name and the extension of @content_type, then "state" and the
- * legacy "settings" text parts holding the same state object.
+/* The multipart/form-data body of protocol.md 3.12: one "files" part per
+ * item with a unique name and the extension of @content_type, then "state"
+ * and the legacy "settings" text parts holding the same state object. The
+ * files are referenced, not copied: the chunks are the framing before each
+ * file, the caller's GBytes itself, ..., and the framing and text parts
+ * after the last file (2 n_files + 1 chunks). body->content_type is
+ * "multipart/form-data; boundary=<32 random hex digits>". */
+SlyClientBody *sly_client_build_upload_body (SlyClient * client,
+    GBytes * const *files, guint n_files, const gchar * content_type,
+    JsonNode * state, GError ** error);
+/* The same body in one buffer (the files copied into it);
  * *out_content_type receives the header value with its boundary. */
 GBytes *sly_client_build_upload (SlyClient * client, GBytes * const *files,
     guint n_files, const gchar * content_type, JsonNode * state,

@@ -400,6 +400,68 @@ mock_server_fail_first (MockServer * mock, const gchar * path, guint n,
   g_mutex_unlock (&mock->lock);
 }
 
+typedef struct
+{
+  MockServer *mock;
+  const gchar *user;
+  const gchar *password;
+  gboolean done;
+} AuthSetup;
+
+static gboolean
+check_basic_auth (SoupAuthDomain * domain, SoupServerMessage * msg,
+    const char *username, const char *password, gpointer user_data)
+{
+  AuthSetup *setup = user_data;
+
+  return g_strcmp0 (username, setup->user) == 0
+      && g_strcmp0 (password, setup->password) == 0;
+}
+
+static void
+auth_setup_free (AuthSetup * setup)
+{
+  g_free ((gchar *) setup->user);
+  g_free ((gchar *) setup->password);
+  g_free (setup);
+}
+
+/* Runs in the server thread. */
+static gboolean
+add_auth_in_thread (gpointer data)
+{
+  AuthSetup *wait = data;
+  AuthSetup *setup = g_new0 (AuthSetup, 1);
+  SoupAuthDomain *domain;
+
+  setup->user = g_strdup (wait->user);
+  setup->password = g_strdup (wait->password);
+  domain = soup_auth_domain_basic_new ("realm", "mock", NULL);
+  soup_auth_domain_add_path (domain, "/");
+  soup_auth_domain_basic_set_auth_callback (domain, check_basic_auth, setup,
+      (GDestroyNotify) auth_setup_free);
+  soup_server_add_auth_domain (wait->mock->server, domain);
+  g_object_unref (domain);
+  g_mutex_lock (&wait->mock->lock);
+  wait->done = TRUE;
+  g_cond_signal (&wait->mock->ready);
+  g_mutex_unlock (&wait->mock->lock);
+  return G_SOURCE_REMOVE;
+}
+
+void
+mock_server_require_basic_auth (MockServer * mock, const gchar * user,
+    const gchar * password)
+{
+  AuthSetup wait = { mock, user, password, FALSE };
+
+  g_main_context_invoke (mock->context, add_auth_in_thread, &wait);
+  g_mutex_lock (&mock->lock);
+  while (!wait.done)
+    g_cond_wait (&mock->ready, &mock->lock);
+  g_mutex_unlock (&mock->lock);
+}
+
 static MockRequest *
 mock_request_copy (const MockRequest * req)
 {

@@ -66,6 +66,12 @@ void mock_server_add_hang (MockServer * server, const gchar * path);
 void mock_server_fail_first (MockServer * server, const gchar * path,
     guint n, guint status);
 
+/* Every path needs HTTP Basic authentication as @user:@password from now
+ * on (a 401 with WWW-Authenticate otherwise; such requests are not
+ * recorded). */
+void mock_server_require_basic_auth (MockServer * server, const gchar * user,
+    const gchar * password);
+
 /* Requests received so far for @path (any path when NULL), oldest first
  * (transfer full: free with g_ptr_array_unref). */
 GPtrArray *mock_server_get_requests (MockServer * server, const gchar * path);
