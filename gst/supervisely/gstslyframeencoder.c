@@ -228,6 +228,40 @@ encode_raw (const GstVideoInfo * info, GstBuffer * buffer, gboolean png,
   return bytes;
 }
 
+/* A mapped buffer kept alive by the GBytes that shows its memory. */
+typedef struct
+{
+  GstBuffer *buffer;
+  GstMapInfo map;
+} MappedBuffer;
+
+static void
+mapped_buffer_free (MappedBuffer * m)
+{
+  gst_buffer_unmap (m->buffer, &m->map);
+  gst_buffer_unref (m->buffer);
+  g_free (m);
+}
+
+/* The bytes of @buffer without a copy (a buffer of several memories is
+ * merged once by the map); NULL when it cannot be mapped. */
+static GBytes *
+bytes_of_buffer (GstBuffer * buffer, GError ** error)
+{
+  MappedBuffer *m = g_new0 (MappedBuffer, 1);
+
+  m->buffer = gst_buffer_ref (buffer);
+  if (!gst_buffer_map (m->buffer, &m->map, GST_MAP_READ)) {
+    gst_buffer_unref (m->buffer);
+    g_free (m);
+    g_set_error (error, GST_STREAM_ERROR, GST_STREAM_ERROR_FAILED,
+        "Could not map the JPEG frame");
+    return NULL;
+  }
+  return g_bytes_new_with_free_func (m->map.data, m->map.size,
+      (GDestroyNotify) mapped_buffer_free, m);
+}
+
 GBytes *
 gst_sly_frame_encoder_encode (GstSlyFrameEncoder * enc, GstBuffer * buffer,
     const GstVideoRectangle * crop, guint max_size, gboolean png,
@@ -237,16 +271,12 @@ gst_sly_frame_encoder_encode (GstSlyFrameEncoder * enc, GstBuffer * buffer,
   const GstVideoInfo *info;
   GstBuffer *frame;
   GBytes *bytes;
-  gpointer data;
-  gsize size;
 
   *width = *height = 0;
   if (enc->is_jpeg) {
-    /* JPEG input travels as it is */
-    gst_buffer_extract_dup (buffer, 0, gst_buffer_get_size (buffer), &data,
-        &size);
+    /* JPEG input travels as it is, from the buffer's own memory */
     *content_type = "image/jpeg";
-    return g_bytes_new_take (data, size);
+    return bytes_of_buffer (buffer, error);
   }
   frame = scale_frame (enc, buffer, crop, max_size, &info, error);
   if (frame == NULL)
