@@ -271,12 +271,20 @@ gst_sly_frame_encoder_encode (GstSlyFrameEncoder * enc, GstBuffer * buffer,
   const GstVideoInfo *info;
   GstBuffer *frame;
   GBytes *bytes;
+  gpointer data;
+  gsize size;
 
   *width = *height = 0;
   if (enc->is_jpeg) {
-    /* JPEG input travels as it is, from the buffer's own memory */
     *content_type = "image/jpeg";
-    return bytes_of_buffer (buffer, error);
+    /* JPEG input travels as it is, from the buffer's own memory; a buffer
+     * of a pool (a camera's, often a few buffers) is copied, so that the
+     * request does not keep it from its source until it ends */
+    if (buffer->pool == NULL)
+      return bytes_of_buffer (buffer, error);
+    gst_buffer_extract_dup (buffer, 0, gst_buffer_get_size (buffer), &data,
+        &size);
+    return g_bytes_new_take (data, size);
   }
   frame = scale_frame (enc, buffer, crop, max_size, &info, error);
   if (frame == NULL)

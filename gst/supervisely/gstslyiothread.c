@@ -111,40 +111,27 @@ gst_sly_client_config_copy (const GstSlyClientConfig * src,
   dst->ca_file = g_strdup (src->ca_file);
 }
 
-SlyClient *
-gst_sly_client_config_create_client (const GstSlyClientConfig * cfg,
-    GError ** error)
+/* The client of a configuration of one server (split_servers()). */
+static SlyClient *
+client_for_one (const GstSlyClientConfig * one, GError ** error)
 {
   SlyClient *client;
 
-  if (cfg->url != NULL && (cfg->task_id > 0 || cfg->task_ids != NULL)) {
-    g_set_error (error, SLY_ERROR, SLY_ERROR_INVALID_ARGUMENT,
-        "Both url and task-id are set: use one of them");
-    return NULL;
-  }
-  if (cfg->url != NULL)
-    client = sly_client_new_for_url (cfg->url, error);
-
-  else if (cfg->task_id > 0)
-    client = sly_client_new_for_task (cfg->task_id, cfg->server_address,
-        cfg->api_token, error);
-  else {
-    g_set_error (error, SLY_ERROR, SLY_ERROR_INVALID_ARGUMENT,
-        "No model server given: set the url property (for example "
-        "url=http://127.0.0.1:8000) or task-id");
-    return NULL;
-  }
+  if (one->url != NULL)
+    client = sly_client_new_for_url (one->url, error);
+  else
+    client = sly_client_new_for_task (one->task_id, one->server_address,
+        one->api_token, error);
   if (client == NULL)
     return NULL;
-  if (cfg->ca_file != NULL &&
-      !sly_client_set_tls_ca_file (client, cfg->ca_file, error)) {
+  if (one->ca_file != NULL &&
+      !sly_client_set_tls_ca_file (client, one->ca_file, error)) {
     g_object_unref (client);
     return NULL;
   }
-
-  sly_client_set_max_objects (client, cfg->max_objects);
-  sly_client_set_timeout (client, cfg->timeout_ms);
-  sly_client_set_retries (client, cfg->retries + 1, RETRY_DELAY_MS);
+  sly_client_set_max_objects (client, one->max_objects);
+  sly_client_set_timeout (client, one->timeout_ms);
+  sly_client_set_retries (client, one->retries + 1, RETRY_DELAY_MS);
   return client;
 }
 
@@ -154,11 +141,23 @@ static GPtrArray *
 split_servers (const GstSlyClientConfig * cfg, GError ** error)
 {
   const gchar *list = cfg->url ? cfg->url : cfg->task_ids;
-  g_auto (GStrv) parts = g_strsplit (list ? list : "", ",", -1);
-  GPtrArray *configs = g_ptr_array_new_with_free_func ((GDestroyNotify)
-      config_free);
+  g_auto (GStrv) parts = NULL;
+  GPtrArray *configs;
   guint i;
 
+  if (cfg->url != NULL && (cfg->task_id > 0 || cfg->task_ids != NULL)) {
+    g_set_error (error, SLY_ERROR, SLY_ERROR_INVALID_ARGUMENT,
+        "Both url and task-id (or task-ids) are set: use one of them");
+    return NULL;
+  }
+  if (list == NULL && cfg->task_id <= 0) {
+    g_set_error (error, SLY_ERROR, SLY_ERROR_INVALID_ARGUMENT,
+        "No model server given: set the url property (for example "
+        "url=http://127.0.0.1:8000) or task-id");
+    return NULL;
+  }
+  configs = g_ptr_array_new_with_free_func ((GDestroyNotify) config_free);
+  parts = g_strsplit (list ? list : "", ",", -1);
   for (i = 0; parts[i] != NULL || (i == 0 && list == NULL); i++) {
     GstSlyClientConfig *one = g_new0 (GstSlyClientConfig, 1);
 
@@ -181,6 +180,17 @@ split_servers (const GstSlyClientConfig * cfg, GError ** error)
   return configs;
 }
 
+SlyClient *
+gst_sly_client_config_create_client (const GstSlyClientConfig * cfg,
+    GError ** error)
+{
+  g_autoptr (GPtrArray) configs = split_servers (cfg, error);
+
+  /* the first server: where models load and actions go */
+  return configs ? client_for_one (g_ptr_array_index (configs, 0), error) :
+      NULL;
+}
+
 /* The clients of every server of @cfg, in order, with their names fit for
  * messages. */
 static GPtrArray *
@@ -196,7 +206,7 @@ create_clients (const GstSlyClientConfig * cfg, GStrv * names, GError ** error)
     return NULL;
   for (i = 0; i < configs->len; i++) {
     const GstSlyClientConfig *one = g_ptr_array_index (configs, i);
-    SlyClient *client = gst_sly_client_config_create_client (one, error);
+    SlyClient *client = client_for_one (one, error);
 
     if (client == NULL)
       return NULL;

@@ -32,6 +32,8 @@ typedef struct
 void gst_sly_client_config_clear (GstSlyClientConfig * cfg);
 void gst_sly_client_config_copy (const GstSlyClientConfig * src,
     GstSlyClientConfig * dst);
+/* A client of the first server of @cfg (url and task-ids may list
+ * several): the one models load on and actions go to. */
 SlyClient *gst_sly_client_config_create_client (const GstSlyClientConfig *
     cfg, GError ** error);
 

@@ -2361,7 +2361,8 @@ decide (GstSlyModelInfer * self, const Snapshot * snap, GstSlyItem * item,
 
   /* a batch in progress already owns a slot; with automatic batches frames
    * gather while no slot is free */
-  if (snap->gather || gst_sly_request_builder_n_pending (self->requests) > 0 ||
+  if (snap->gather || (gst_sly_request_builder_n_pending (self->requests) > 0
+          && !gst_sly_request_builder_has_gathered (self->requests)) ||
       gst_sly_request_queue_has_slot (&self->queue, snap->max_inflight)) {
     *infer = TRUE;
     return GST_FLOW_OK;
@@ -2429,23 +2430,28 @@ live_deadline (GstSlyModelInfer * self)
 
 /* Streaming thread: with inference-region=objects every frame gets a plan
  * (the src task replaces the upstream prediction meta of each); which
- * objects go to the model when the frame is @sent. */
+ * objects go to the model when the frame is sent (*@infer). image/jpeg
+ * cannot be cropped: its frames pass with the upstream objects as they
+ * are (*@infer turns FALSE). */
 static void
 plan_objects (GstSlyModelInfer * self, const Snapshot * snap,
-    GstSlyItem * item, GstBuffer * buffer, gboolean sent)
+    GstSlyItem * item, GstBuffer * buffer, gboolean * infer)
 {
   gint width, height;
 
   if (snap->region != GST_SLY_INFERENCE_REGION_OBJECTS)
     return;
-  if (!gst_sly_request_builder_get_size (self->requests, &width, &height)
-      && !self->warned_jpeg_objects) {
+  if (!gst_sly_request_builder_get_size (self->requests, &width, &height)) {
+    if (!self->warned_jpeg_objects)
+      GST_ELEMENT_WARNING (self, STREAM, FORMAT, ("inference-region=objects "
+              "needs raw video: image/jpeg frames pass unchanged"), (NULL));
     self->warned_jpeg_objects = TRUE;
-    GST_ELEMENT_WARNING (self, STREAM, FORMAT, ("inference-region=objects "
-            "needs raw video: image/jpeg frames pass unchanged"), (NULL));
+    if (*infer)
+      item->planned = TRUE;
+    *infer = FALSE;
   }
   item->objects = gst_sly_object_job_plan (buffer, width, height,
-      sent ? &snap->objects : NULL, self->reclassify);
+      *infer ? &snap->objects : NULL, self->reclassify);
 }
 
 /* Streaming thread, batch-size auto: while a slot is free a frame leaves
@@ -2466,6 +2472,20 @@ gather_frame (GstSlyModelInfer * self, Snapshot * snap)
   if (pending + 1 < snap->batch_size)
     return GST_FLOW_OK;
   return gst_sly_request_queue_wait_slot (&self->queue, snap->max_inflight);
+}
+
+/* Streaming thread: automatic batching is off now (a property changed)
+ * but a batch it gathered waits: it leaves first, in its own slot, before
+ * the frame that found it takes the window by other rules. */
+static GstFlowReturn
+send_gathered (GstSlyModelInfer * self, const Snapshot * snap)
+{
+  GstFlowReturn ret = gst_sly_request_queue_wait_slot (&self->queue,
+      snap->max_inflight);
+
+  if (ret == GST_FLOW_OK)
+    gst_sly_request_builder_submit (self->requests);
+  return ret;
 }
 
 static GstFlowReturn
@@ -2496,9 +2516,11 @@ gst_sly_model_infer_chain (GstPad * pad, GstObject * parent, GstBuffer * buffer)
     gst_sly_item_unref (item);
     goto out;
   }
-  plan_objects (self, &snap, item, buffer, infer);
+  plan_objects (self, &snap, item, buffer, &infer);
   if (infer && snap.gather)
     ret = gather_frame (self, &snap);
+  else if (infer && gst_sly_request_builder_has_gathered (self->requests))
+    ret = send_gathered (self, &snap);
   if (ret != GST_FLOW_OK) {
     gst_sly_item_unref (item);
     goto out;

@@ -115,10 +115,34 @@ locked_age (GstSlyReclassify * r, guint interval)
 
 /* ---- planning (streaming thread) ---- */
 
+/* How an object's ROI meta is found again on the buffer that leaves (maybe
+ * a copy, its metas in another order): ids are no key, elements that do
+ * not set them leave them all 0. */
+typedef struct
+{
+  GQuark type;                  /* 0: the object has no ROI meta */
+  guint x, y, w, h;
+} RoiKey;
+
+static RoiKey
+roi_key (const GstVideoRegionOfInterestMeta * roi)
+{
+  RoiKey key = { roi->roi_type, roi->x, roi->y, roi->w, roi->h };
+
+  return key;
+}
+
+static gboolean
+roi_matches (const GstVideoRegionOfInterestMeta * roi, const RoiKey * key)
+{
+  return key->type != 0 && roi->roi_type == key->type && roi->x == key->x &&
+      roi->y == key->y && roi->w == key->w && roi->h == key->h;
+}
+
 struct _GstSlyObjectJob
 {
   SlyAnnotation *base;          /* the frame's objects, never changed */
-  GArray *roi_ids;              /* gint per object: its ROI meta id, or -1 */
+  GArray *rois;                 /* RoiKey per object: its ROI meta */
   gboolean from_meta;           /* @base is a copy of a prediction meta */
   GstSlyFrameStatus status;     /* of that meta */
   GstClockTime round_trip;
@@ -133,7 +157,7 @@ void
 gst_sly_object_job_free (GstSlyObjectJob * job)
 {
   sly_annotation_unref (job->base);
-  g_array_unref (job->roi_ids);
+  g_array_unref (job->rois);
   g_free (job->model_name);
   g_strfreev (job->class_names);
   g_array_unref (job->sent);
@@ -178,7 +202,8 @@ roi_track_id (GstVideoRegionOfInterestMeta * roi)
  * rectangles named by roi_type, with the detection's confidence and the
  * object_id's track when they have them. */
 static void
-base_from_rois (GstSlyObjectJob * job, GstBuffer * buffer)
+base_from_rois (GstSlyObjectJob * job, GstBuffer * buffer, gint width,
+    gint height)
 {
   GstVideoRegionOfInterestMeta *roi;
   gpointer state = NULL;
@@ -188,22 +213,43 @@ base_from_rois (GstSlyObjectJob * job, GstBuffer * buffer)
               GST_VIDEO_REGION_OF_INTEREST_META_API_TYPE))) {
     const gchar *title = g_quark_to_string (roi->roi_type);
     gdouble confidence = -1;
+    RoiKey key = roi_key (roi);
     SlyObject *obj;
 
-    if (title == NULL || roi->w == 0 || roi->h == 0)
+    /* any element's values: boxes that reach past the frame are no boxes
+     * of this frame */
+    if (title == NULL || roi->w == 0 || roi->h == 0 ||
+        (guint64) roi->x + roi->w > (guint64) width ||
+        (guint64) roi->y + roi->h > (guint64) height)
       continue;
     roi_param_double (roi, "detection", "confidence", &confidence);
     obj = sly_annotation_add_object (job->base, title,
         sly_geometry_new_rectangle (roi->x, roi->y, roi->x + roi->w - 1,
             roi->y + roi->h - 1), confidence);
     obj->track_id = roi_track_id (roi);
-    g_array_append_val (job->roi_ids, roi->id);
+    g_array_append_val (job->rois, key);
   }
 }
 
-/* The objects of the prediction meta of the first model; its ROI metas
- * (gst_sly_prediction_meta_add_roi_metas()) have the objects' indices as
- * ids. */
+/* The ROI meta gst_sly_prediction_meta_add_roi_metas() made for object
+ * @index of the meta: its id is the index, its type the class. */
+static RoiKey
+meta_object_roi (GstBuffer * buffer, guint index, const SlyObject * obj)
+{
+  GstVideoRegionOfInterestMeta *roi;
+  gpointer state = NULL;
+  RoiKey none = { 0, };
+
+  while ((roi = (GstVideoRegionOfInterestMeta *)
+          gst_buffer_iterate_meta_filtered (buffer, &state,
+              GST_VIDEO_REGION_OF_INTEREST_META_API_TYPE)))
+    if (roi->id == (gint) index &&
+        g_strcmp0 (g_quark_to_string (roi->roi_type), obj->class_title) == 0)
+      return roi_key (roi);
+  return none;
+}
+
+/* The objects of the prediction meta of the first model. */
 static gboolean
 base_from_meta (GstSlyObjectJob * job, GstBuffer * buffer)
 {
@@ -222,15 +268,10 @@ base_from_meta (GstSlyObjectJob * job, GstBuffer * buffer)
     job->base = sly_annotation_copy (meta->annotation);
   }
   for (i = 0; i < job->base->objects->len; i++) {
-    GstVideoRegionOfInterestMeta *roi =
-        gst_buffer_get_video_region_of_interest_meta_id (buffer, i);
-    SlyObject *obj = g_ptr_array_index (job->base->objects, i);
-    gint id = -1;
+    RoiKey key = meta_object_roi (buffer, i,
+        g_ptr_array_index (job->base->objects, i));
 
-    if (roi != NULL && g_strcmp0 (g_quark_to_string (roi->roi_type),
-            obj->class_title) == 0)
-      id = i;
-    g_array_append_val (job->roi_ids, id);
+    g_array_append_val (job->rois, key);
   }
   return TRUE;
 }
@@ -303,14 +344,14 @@ gst_sly_object_job_plan (GstBuffer * buffer, gint width, gint height,
   GstSlyObjectJob *job = g_new0 (GstSlyObjectJob, 1);
 
   job->base = sly_annotation_new (width, height);
-  job->roi_ids = g_array_new (FALSE, FALSE, sizeof (gint));
+  job->rois = g_array_new (FALSE, FALSE, sizeof (RoiKey));
   job->sent = g_array_new (FALSE, FALSE, sizeof (guint));
   job->regions = g_array_new (FALSE, FALSE, sizeof (GstVideoRectangle));
   job->carried = g_array_new (FALSE, FALSE, sizeof (guint));
   job->status = GST_SLY_FRAME_STATUS_INFERRED;
   job->round_trip = GST_CLOCK_TIME_NONE;
   if (!base_from_meta (job, buffer))
-    base_from_rois (job, buffer);
+    base_from_rois (job, buffer, width, height);
 
   g_mutex_lock (&r->lock);
   locked_select (job, width, height, filter, r);
@@ -356,8 +397,7 @@ tags_to_carry (const SlyObject * obj)
     const SlyTag *tag = g_ptr_array_index (obj->tags, i);
 
     if (!sly_tag_name_is_score (tag->name))
-      g_ptr_array_add (tags, sly_tag_new (tag->name,
-              tag->value ? json_node_copy (tag->value) : NULL));
+      g_ptr_array_add (tags, sly_tag_copy (tag));
   }
   return tags;
 }
@@ -399,6 +439,33 @@ remember_and_carry (GstSlyObjectJob * job, SlyAnnotation * ann,
   g_mutex_unlock (&r->lock);
 }
 
+/* The ROI meta of each object of the first model on the buffer that
+ * leaves, NULL where it has none; each ROI meta stands for one object. */
+static GPtrArray *
+find_rois (GstSlyObjectJob * job, GstBuffer * buffer)
+{
+  GPtrArray *found = g_ptr_array_new ();
+  g_autoptr (GHashTable) taken = g_hash_table_new (NULL, NULL);
+  guint i;
+
+  for (i = 0; i < job->rois->len; i++) {
+    const RoiKey *key = &g_array_index (job->rois, RoiKey, i);
+    GstVideoRegionOfInterestMeta *roi, *match = NULL;
+    gpointer state = NULL;
+
+    while (key->type != 0 && match == NULL &&
+        (roi = (GstVideoRegionOfInterestMeta *)
+            gst_buffer_iterate_meta_filtered (buffer, &state,
+                GST_VIDEO_REGION_OF_INTEREST_META_API_TYPE)))
+      if (roi_matches (roi, key) && !g_hash_table_contains (taken, roi))
+        match = roi;
+    if (match != NULL)
+      g_hash_table_add (taken, match);
+    g_ptr_array_add (found, match);
+  }
+  return found;
+}
+
 static gboolean
 set_field (GQuark field, const GValue * value, gpointer user_data)
 {
@@ -409,26 +476,21 @@ set_field (GQuark field, const GValue * value, gpointer user_data)
 /* A `tags` param on the ROI meta of each object of the first model that
  * has tags now (merged into one it may have had). */
 static void
-tag_rois (GstSlyObjectJob * job, GstBuffer * buffer,
-    GstSlyPredictionMeta * meta)
+tag_rois (GPtrArray * rois, GstSlyPredictionMeta * meta)
 {
   guint i;
 
-  for (i = 0; i < job->roi_ids->len; i++) {
-    gint id = g_array_index (job->roi_ids, gint, i);
+  for (i = 0; i < rois->len; i++) {
+    GstVideoRegionOfInterestMeta *roi = g_ptr_array_index (rois, i);
     g_autoptr (GstSlyObject) object = NULL;
-    GstVideoRegionOfInterestMeta *roi;
     GstStructure *tags, *old;
 
-    if (id < 0)
+    if (roi == NULL)
       continue;
-    roi = gst_buffer_get_video_region_of_interest_meta_id (buffer, id);
     object = gst_sly_prediction_meta_get_nth_object (meta, i);
     tags = object ? gst_sly_object_get_tags (object) : NULL;
-    if (roi == NULL || tags == NULL) {
-      g_clear_pointer (&tags, gst_structure_free);
+    if (tags == NULL)
       continue;
-    }
     old = gst_video_region_of_interest_meta_get_param (roi, "tags");
     if (old != NULL) {
       gst_structure_foreach (tags, set_field, old);
@@ -451,10 +513,10 @@ collect_roi (GHashTable * set, GstBuffer * buffer)
 }
 
 /* ROI metas for the objects found inside others, whose parent_id is the id
- * of their parent's ROI meta. */
+ * of their parent's ROI meta (-1 when it has none). */
 static void
 add_child_rois (GstSlyObjectJob * job, GstBuffer * buffer,
-    GstSlyPredictionMeta * meta, SlyAnnotation * ann)
+    GstSlyPredictionMeta * meta, SlyAnnotation * ann, GPtrArray * rois)
 {
   g_autoptr (GHashTable) before = g_hash_table_new (NULL, NULL);
   GstVideoRegionOfInterestMeta *roi;
@@ -468,14 +530,16 @@ add_child_rois (GstSlyObjectJob * job, GstBuffer * buffer,
   while ((roi = (GstVideoRegionOfInterestMeta *)
           gst_buffer_iterate_meta_filtered (buffer, &state,
               GST_VIDEO_REGION_OF_INTEREST_META_API_TYPE))) {
+    GstVideoRegionOfInterestMeta *parent = NULL;
     SlyObject *child;
 
     if (g_hash_table_contains (before, roi) || roi->id < (gint) n_base ||
         roi->id >= (gint) ann->objects->len)
       continue;
     child = g_ptr_array_index (ann->objects, roi->id);
-    roi->parent_id = child->parent >= 0 ?
-        g_array_index (job->roi_ids, gint, child->parent) : -1;
+    if (child->parent >= 0 && (guint) child->parent < rois->len)
+      parent = g_ptr_array_index (rois, child->parent);
+    roi->parent_id = parent ? parent->id : -1;
   }
 }
 
@@ -485,6 +549,7 @@ gst_sly_object_job_finish (GstSlyObjectJob * job, GstBuffer * buffer,
 {
   SlyAnnotation *ann;
   GstSlyPredictionMeta *meta;
+  GPtrArray *rois;
 
   ann = result ? sly_annotation_ref (result) : sly_annotation_copy (job->base);
   remember_and_carry (job, ann, result != NULL, r);
@@ -497,7 +562,9 @@ gst_sly_object_job_finish (GstSlyObjectJob * job, GstBuffer * buffer,
   if (job->class_names != NULL)
     gst_sly_prediction_meta_set_class_names (meta,
         (const gchar * const *) job->class_names);
-  tag_rois (job, buffer, meta);
-  add_child_rois (job, buffer, meta, ann);
+  rois = find_rois (job, buffer);
+  tag_rois (rois, meta);
+  add_child_rois (job, buffer, meta, ann, rois);
+  g_ptr_array_unref (rois);
   return ann;
 }

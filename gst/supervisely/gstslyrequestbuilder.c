@@ -25,7 +25,10 @@ struct _GstSlyRequestBuilder
   GstSlyIoThread *io;           /* set by start, cleared by stop */
   GstSlyBatch *pending;         /* frames gathered for the next request */
   guint max_inflight;           /* of the last frame added */
-  gboolean gather;              /* of the last frame added */
+  /* why @pending may leave before it is full, once a slot frees: it was
+   * started by automatic batching, or a submit found no slot for it */
+  gboolean pending_gathered;
+  gboolean pending_due;
 
   /* streaming thread */
   GstSlyFrameEncoder *encoder;
@@ -285,6 +288,8 @@ add_encoded (GstSlyRequestBuilder * b, GstSlyItem * item, GstBuffer * buffer,
   g_mutex_lock (&b->lock);
   if (b->pending == NULL) {
     b->pending = batch_for (b, item, settings);
+    b->pending_gathered = p->gather;
+    b->pending_due = FALSE;
     b->pending->content_type = content_type;
     b->pending->upload_width = width;
     b->pending->upload_height = height;
@@ -308,7 +313,6 @@ gst_sly_request_builder_add (GstSlyRequestBuilder * b, GstSlyItem * item,
 
   g_mutex_lock (&b->lock);
   b->max_inflight = p->max_inflight;
-  b->gather = p->gather;
   g_mutex_unlock (&b->lock);
   if (item->objects != NULL && !b->is_jpeg) {
     add_regions (b, item, buffer,
@@ -338,16 +342,28 @@ void
 gst_sly_request_builder_submit (GstSlyRequestBuilder * b)
 {
   g_mutex_lock (&b->lock);
+  b->pending_due = TRUE;
   locked_submit (b);
   g_mutex_unlock (&b->lock);
+}
+
+gboolean
+gst_sly_request_builder_has_gathered (GstSlyRequestBuilder * b)
+{
+  gboolean gathered;
+
+  g_mutex_lock (&b->lock);
+  gathered = b->pending != NULL && b->pending_gathered;
+  g_mutex_unlock (&b->lock);
+  return gathered;
 }
 
 void
 gst_sly_request_builder_poke (GstSlyRequestBuilder * b)
 {
   g_mutex_lock (&b->lock);
-  /* a fixed batch-size batch waits until it is full */
-  if (b->gather)
+  /* a fixed batch-size batch waits until it is full, unless it was due */
+  if (b->pending_gathered || b->pending_due)
     locked_submit (b);
   g_mutex_unlock (&b->lock);
 }

@@ -72,8 +72,11 @@ void gst_sly_request_builder_add (GstSlyRequestBuilder * b, GstSlyItem * item,
  * when a slot of the window is free; else the end of a request in flight
  * will (gst_sly_request_builder_poke). */
 void gst_sly_request_builder_submit (GstSlyRequestBuilder * b);
+/* Whether the batch being gathered was started by automatic batching. */
+gboolean gst_sly_request_builder_has_gathered (GstSlyRequestBuilder * b);
 /* I/O thread: a request ended and freed a slot: the batch being gathered
- * (automatic batches) leaves if it waited for one. */
+ * leaves if it waited for one (automatic batches, or a submit that found
+ * no slot). */
 void gst_sly_request_builder_poke (GstSlyRequestBuilder * b);
 /* A flush: the batch being gathered is dropped. */
 void gst_sly_request_builder_drop (GstSlyRequestBuilder * b);

@@ -10,16 +10,25 @@
 
 #include "gstslytiles.h"
 
+/* At most this many windows along an axis: an overlap close to the window
+ * would otherwise cut a frame into thousands of crops. */
+#define MAX_WINDOWS_PER_AXIS 16
+
 /* Window starts along one axis: every @step from 0, the last one moved
- * back to end at @size. */
+ * back to end at @size; the step grows (more overlap) where the windows
+ * would be too many. */
 static void
 axis_starts (gint size, gint window, gint overlap, GArray * starts)
 {
-  gint step = MAX (window - overlap, 1);
-  gint pos;
+  gint64 step = MAX ((gint64) window - MAX (overlap, 0), 1);
+  gint64 fewest = ((gint64) size - window + MAX_WINDOWS_PER_AXIS - 2) /
+      (MAX_WINDOWS_PER_AXIS - 1);
+  gint64 pos;
+
+  step = MAX (step, fewest);
 
   for (pos = 0;; pos += step) {
-    gint start = MIN (pos, size - window);
+    gint start = (gint) MIN (pos, (gint64) size - window);
 
     g_array_append_val (starts, start);
     if (start + window >= size)

@@ -18,7 +18,8 @@ G_BEGIN_DECLS
  * windows of @tile_width x @tile_height that overlap by @overlap pixels;
  * the last tile of a row or column is moved back to end at the frame's
  * edge (the server's "shift_window"). A window larger than the frame is
- * cut to it. */
+ * cut to it; at most 16 windows go along each axis (they overlap more
+ * than asked when more would be needed). */
 GArray *gst_sly_tiles_grid (gint width, gint height, gint tile_width,
     gint tile_height, gint overlap);
 

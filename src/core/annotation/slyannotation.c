@@ -164,7 +164,7 @@ sly_object_set_tags (SlyObject * obj, const GPtrArray * tags)
     const SlyTag *tag = g_ptr_array_index (tags, i);
 
     sly_object_set_tag (obj, tag->name,
-        tag->value ? json_node_copy (tag->value) : NULL);
+        tag->value ? sly_json_node_copy_deep (tag->value) : NULL);
   }
 }
 

@@ -212,6 +212,8 @@ SlyMask *sly_mask_decode (const gchar * b64, gint origin_x, gint origin_y,
 /* @value: transfer full, nullable */
 SlyTag *sly_tag_new (const gchar * name, JsonNode * value);
 void sly_tag_free (SlyTag * tag);
+/* A copy that shares no JSON with @tag (see sly_json_node_copy_deep()). */
+SlyTag *sly_tag_copy (const SlyTag * tag);
 /* An empty array of SlyTag* that frees them; a deep copy of one. */
 GPtrArray *sly_tags_new (void);
 GPtrArray *sly_tags_copy (const GPtrArray * tags);

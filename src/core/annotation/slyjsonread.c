@@ -160,6 +160,13 @@ sly_tag_free (SlyTag * tag)
   g_free (tag);
 }
 
+SlyTag *
+sly_tag_copy (const SlyTag * tag)
+{
+  return sly_tag_new (tag->name,
+      tag->value ? sly_json_node_copy_deep (tag->value) : NULL);
+}
+
 GPtrArray *
 sly_tags_new (void)
 {
@@ -172,10 +179,7 @@ sly_tags_copy (const GPtrArray * tags)
   GPtrArray *copy = sly_tags_new ();
 
   for (guint i = 0; tags && i < tags->len; i++) {
-    const SlyTag *t = g_ptr_array_index (tags, i);
-
-    g_ptr_array_add (copy, sly_tag_new (t->name,
-            t->value ? json_node_copy (t->value) : NULL));
+    g_ptr_array_add (copy, sly_tag_copy (g_ptr_array_index (tags, i)));
   }
   return copy;
 }
@@ -202,7 +206,7 @@ tag_read (JsonNode * node, const gchar * what, guint i, GError ** error)
   value = json_object_get_member (obj, "value");
   if (value && JSON_NODE_HOLDS_NULL (value))
     value = NULL;
-  return sly_tag_new (name, value ? json_node_copy (value) : NULL);
+  return sly_tag_new (name, value ? sly_json_node_copy_deep (value) : NULL);
 }
 
 /* "tags" is required by the SDK reader, but a missing list is harmless, so
@@ -244,7 +248,7 @@ sly_tags_to_json (const GPtrArray * tags)
 
     json_object_set_string_member (o, "name", t->name);
     if (t->value)
-      json_object_set_member (o, "value", json_node_copy (t->value));
+      json_object_set_member (o, "value", sly_json_node_copy_deep (t->value));
     json_array_add_object_element (array, o);
   }
   json_node_take_array (node, array);

@@ -303,8 +303,9 @@ record_tags (SlyVideoAnnotation * va, guint object_index, gint frame_index,
     if (t) {
       t->end = frame_index;
     } else {
-      t = video_tag_new (NULL, tag->name, value ? json_node_copy (value) :
-          NULL, frame_index, frame_index);
+      t = video_tag_new (NULL, tag->name,
+          value ? sly_json_node_copy_deep (value) : NULL, frame_index,
+          frame_index);
       g_ptr_array_add (o->tags, t);
     }
     g_ptr_array_add (st->current, t);
@@ -391,7 +392,7 @@ tags_to_json (const GPtrArray * tags)
 
     json_object_set_string_member (obj, "name", t->name);
     if (t->value)
-      json_object_set_member (obj, "value", json_node_copy (t->value));
+      json_object_set_member (obj, "value", sly_json_node_copy_deep (t->value));
     if (t->start >= 0) {
       JsonArray *range = json_array_new ();
 
@@ -548,8 +549,8 @@ object_tags_read (SlyVideoObject * o, JsonObject * obj, guint index,
       return FALSE;
     value = json_object_get_member (fields, "value");
     g_ptr_array_add (o->tags, video_tag_new (key, name, value &&
-            !JSON_NODE_HOLDS_NULL (value) ? json_node_copy (value) : NULL,
-            start, end));
+            !JSON_NODE_HOLDS_NULL (value) ? sly_json_node_copy_deep (value) :
+            NULL, start, end));
   }
   return TRUE;
 }

@@ -189,3 +189,57 @@ sly_json_to_string (JsonNode * node)
 
   return rewrite_doubles (text);
 }
+
+JsonNode *
+sly_json_node_copy_deep (JsonNode * node)
+{
+  JsonNode *copy;
+
+  g_return_val_if_fail (node != NULL, NULL);
+
+  switch (JSON_NODE_TYPE (node)) {
+    case JSON_NODE_OBJECT:{
+      JsonObject *src = json_node_get_object (node);
+      JsonObject *dst = json_object_new ();
+      GList *names = json_object_get_members (src), *l;
+
+      for (l = names; l != NULL; l = l->next)
+        json_object_set_member (dst, l->data,
+            sly_json_node_copy_deep (json_object_get_member (src, l->data)));
+      g_list_free (names);
+      copy = json_node_new (JSON_NODE_OBJECT);
+      json_node_take_object (copy, dst);
+      return copy;
+    }
+    case JSON_NODE_ARRAY:{
+      JsonArray *src = json_node_get_array (node);
+      JsonArray *dst = json_array_sized_new (json_array_get_length (src));
+
+      for (guint i = 0; i < json_array_get_length (src); i++)
+        json_array_add_element (dst,
+            sly_json_node_copy_deep (json_array_get_element (src, i)));
+      copy = json_node_new (JSON_NODE_ARRAY);
+      json_node_take_array (copy, dst);
+      return copy;
+    }
+    case JSON_NODE_VALUE:
+      copy = json_node_new (JSON_NODE_VALUE);
+      switch (json_node_get_value_type (node)) {
+        case G_TYPE_INT64:
+          json_node_set_int (copy, json_node_get_int (node));
+          break;
+        case G_TYPE_DOUBLE:
+          json_node_set_double (copy, json_node_get_double (node));
+          break;
+        case G_TYPE_BOOLEAN:
+          json_node_set_boolean (copy, json_node_get_boolean (node));
+          break;
+        default:
+          json_node_set_string (copy, json_node_get_string (node));
+          break;
+      }
+      return copy;
+    default:
+      return json_node_new (JSON_NODE_NULL);
+  }
+}

@@ -23,6 +23,13 @@ JsonNode *sly_json_parse (const gchar * data, gssize length,
  * write. */
 gchar *sly_json_to_string (JsonNode * node);
 
+/* A copy of @node that shares nothing with it. json_node_copy() shares
+ * the values of scalar nodes and counts their references without atomics
+ * (json-glib 1.6), so copies made from one tree in two threads at once, or
+ * freed in one while another copies, corrupt the count: every copy of
+ * annotation data (which threads share) goes through this. */
+JsonNode *sly_json_node_copy_deep (JsonNode * node);
+
 G_END_DECLS
 
 #endif /* __SLY_JSON_H__ */

@@ -400,6 +400,93 @@ GST_START_TEST (test_objects_children)
 
 GST_END_TEST;
 
+/* image/jpeg cannot be cropped: frames pass with the detector's objects as
+ * they are, nothing goes to the classifier, a warning says so. */
+GST_START_TEST (test_objects_jpeg_input)
+{
+  SlyTestServer *det = sly_test_server_start ("--model", "blob-detector",
+      NULL);
+  SlyTestServer *cls = sly_test_server_start ("--model", "blob-classifier",
+      NULL);
+  g_autofree gchar *desc = g_strdup_printf ("jpegenc ! slymodelinfer url=%s "
+      "! slymodelinfer name=cls url=%s inference-region=objects",
+      sly_test_server_get_url (det), sly_test_server_get_url (cls));
+  GstHarness *h = gst_harness_new_parse (desc);
+  GstElement *e = gst_bin_get_by_name (GST_BIN (h->element), "cls");
+  GstBus *bus = gst_bus_new ();
+  guint64 before = server_images (cls);
+  GstMessage *msg;
+  GstBuffer *out;
+
+  gst_element_set_bus (e, bus);
+  gst_harness_set_live (h, FALSE);
+  gst_harness_set_src_caps_str (h, RGB_CAPS);
+  fail_unless_equals_int (gst_harness_push (h, squares_frame (2, 0, 0)),
+      GST_FLOW_OK);
+  out = gst_harness_pull (h);
+  fail_unless_equals_int (gst_sly_prediction_meta_get_n_objects (get_meta
+          (out)), 2);
+  fail_unless_equals_string (get_meta (out)->model_name, "blob-detector");
+  gst_buffer_unref (out);
+  fail_unless_equals_uint64 (server_images (cls) - before, 0);
+  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_WARNING);
+  fail_unless (msg != NULL);
+  gst_message_unref (msg);
+
+  gst_element_set_bus (e, NULL);
+  gst_object_unref (bus);
+  gst_object_unref (e);
+  gst_harness_teardown (h);
+  sly_test_server_stop (cls);
+  sly_test_server_stop (det);
+}
+
+GST_END_TEST;
+
+/* ROI metas of another element (their ids left at GStreamer's 0): each
+ * gets the tags of its own pixels, none takes another's. */
+GST_START_TEST (test_objects_foreign_rois)
+{
+  SlyTestServer *cls = sly_test_server_start ("--model", "blob-classifier",
+      NULL);
+  g_autofree gchar *desc = g_strdup_printf ("slymodelinfer url=%s "
+      "inference-region=objects", sly_test_server_get_url (cls));
+  GstHarness *h = gst_harness_new_parse (desc);
+  GstBuffer *in = squares_frame (2, 0, 0), *out;
+  GstVideoRegionOfInterestMeta *roi;
+  gpointer state = NULL;
+  guint i, n = 0;
+
+  gst_harness_set_live (h, FALSE);
+  gst_harness_set_src_caps_str (h, RGB_CAPS);
+  for (i = 0; i < 2; i++)
+    gst_buffer_add_video_region_of_interest_meta (in, "thing", squares[i].x,
+        squares[i].y, SIDE, SIDE);
+  fail_unless_equals_int (gst_harness_push (h, gst_buffer_ref (in)),
+      GST_FLOW_OK);
+  out = gst_harness_pull (h);
+  while ((roi = (GstVideoRegionOfInterestMeta *)
+          gst_buffer_iterate_meta_filtered (out, &state,
+              GST_VIDEO_REGION_OF_INTEREST_META_API_TYPE))) {
+    const gchar *brightness, *colour;
+
+    expected_tags (in, roi->x, roi->y, roi->w, roi->h, &brightness, &colour);
+    fail_unless (tags_are (gst_video_region_of_interest_meta_get_param (roi,
+                "tags"), brightness, colour), "ROI at %u,%u: not %s, %s",
+        roi->x, roi->y, brightness, colour);
+    n++;
+  }
+  fail_unless_equals_int (n, 2);
+  fail_unless_equals_int (gst_sly_prediction_meta_get_n_objects (get_meta
+          (out)), 2);
+  gst_buffer_unref (out);
+  gst_buffer_unref (in);
+  gst_harness_teardown (h);
+  sly_test_server_stop (cls);
+}
+
+GST_END_TEST;
+
 static Suite *
 slymodelinfer_objects_suite (void)
 {
@@ -413,6 +500,8 @@ slymodelinfer_objects_suite (void)
   tcase_add_test (tc, test_objects_class_filter);
   tcase_add_test (tc, test_objects_reclassify_interval);
   tcase_add_test (tc, test_objects_children);
+  tcase_add_test (tc, test_objects_jpeg_input);
+  tcase_add_test (tc, test_objects_foreign_rois);
   return s;
 }
 

@@ -1139,6 +1139,46 @@ GST_START_TEST (test_batch_size_auto)
 
 GST_END_TEST;
 
+/* Frames gathered by automatic batching, then batch-size set to 8 while
+ * they wait, then one more frame and EOS: every frame comes out (the
+ * gathered batch still leaves when a slot frees, and the fixed one at the
+ * EOS), none waits for frames that never come. */
+GST_START_TEST (test_batch_size_auto_then_fixed)
+{
+  SlyTestServer *server = start_server ("--latency-ms",
+      g_getenv ("SLY_UNDER_VALGRIND") ? "2000" : "300", NULL);
+  GstHarness *h = infer_harness (server, "max-inflight=1", FALSE);
+  GstStructure *stats = NULL;
+  guint64 in = 0;
+  guint i, inflight = 0;
+
+  gst_harness_set_src_caps_str (h, I420_CAPS);
+  for (i = 0; i < 3; i++)
+    fail_unless_equals_int (gst_harness_push (h, make_frame (i)), GST_FLOW_OK);
+  /* the premise: 1 and 2 wait, gathered, while 0 is the one request out */
+  g_object_get (harness_element (h), "stats", &stats, NULL);
+  fail_unless (gst_structure_get_uint (stats, "in-flight", &inflight));
+  fail_unless (gst_structure_get_uint64 (stats, "frames-in", &in));
+  gst_structure_free (stats);
+  fail_unless (inflight == 1 && in == 3, "in flight %u of %" G_GUINT64_FORMAT,
+      inflight, in);
+  g_object_set (harness_element (h), "batch-size", 8, NULL);
+  fail_unless_equals_int (gst_harness_push (h, make_frame (3)), GST_FLOW_OK);
+  fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
+  for (i = 0; i < 4; i++) {
+    GstBuffer *out = gst_harness_pull (h);
+
+    fail_unless (out != NULL, "frame %u never came", i);
+    fail_unless_equals_int (get_meta (out)->status,
+        GST_SLY_FRAME_STATUS_INFERRED);
+    gst_buffer_unref (out);
+  }
+  gst_harness_teardown (h);
+  sly_test_server_stop (server);
+}
+
+GST_END_TEST;
+
 /* batch-size above the server's max_batch_size is capped to it: a server
  * that refuses batches over 2 still answers every frame of batch-size=4. */
 GST_START_TEST (test_batch_size_capped_by_server)
@@ -2081,9 +2121,10 @@ GST_END_TEST;
 
 /* ---- regions ---- */
 
-/* The sizes of the last @n images the server ran its model on. */
-static void
-server_last_sizes (SlyTestServer * server, guint n, gint * sizes)
+/* What the server's debug_inferred_images says: every image it ran its
+ * model on (its total since start, the last 1000 of them). */
+static JsonObject *
+server_inferred_images (SlyTestServer * server)
 {
   g_autofree gchar *url = g_strdup_printf ("%s/debug_inferred_images",
       sly_test_server_get_url (server));
@@ -2092,14 +2133,21 @@ server_last_sizes (SlyTestServer * server, guint n, gint * sizes)
   g_autoptr (GBytes) body = soup_session_send_and_read (session, msg, NULL,
       NULL);
   g_autoptr (JsonNode) root = NULL;
-  JsonArray *images;
-  guint i, len;
 
   fail_unless (body != NULL);
   root = json_from_string (g_bytes_get_data (body, NULL), NULL);
-  fail_unless (root != NULL);
-  images = json_object_get_array_member (json_node_get_object (root), "images");
-  len = json_array_get_length (images);
+  fail_unless (root != NULL && JSON_NODE_HOLDS_OBJECT (root));
+  return json_object_ref (json_node_get_object (root));
+}
+
+/* The sizes of the last @n images the server ran its model on. */
+static void
+server_last_sizes (SlyTestServer * server, guint n, gint * sizes)
+{
+  g_autoptr (JsonObject) root = server_inferred_images (server);
+  JsonArray *images = json_object_get_array_member (root, "images");
+  guint i, len = json_array_get_length (images);
+
   fail_unless (len >= n);
   for (i = 0; i < n; i++) {
     JsonObject *o = json_array_get_object_element (images, len - n + i);
@@ -2309,6 +2357,35 @@ GST_START_TEST (test_sliding_window_unsupported)
 
 GST_END_TEST;
 
+/* A window overlap close to the window size: the element still cuts at
+ * most 16 windows along each axis (16 x 16 here), not 1.2 million. */
+GST_START_TEST (test_sliding_window_overlap_capped)
+{
+  SlyTestServer *server = start_server ("--no-sliding-window", NULL);
+  GstHarness *h = infer_harness (server, "sliding-window=320x320 "
+      "sliding-window-overlap=400", FALSE);
+  g_autoptr (JsonObject) before = NULL;
+  g_autoptr (JsonObject) after = NULL;
+  GstBuffer *out;
+
+  gst_harness_set_src_caps_str (h, "video/x-raw,format=I420,width=1920,"
+      "height=1080,framerate=30/1");
+  before = server_inferred_images (server);
+  fail_unless_equals_int (gst_harness_push (h, squares_frame_hd (NULL, 0)),
+      GST_FLOW_OK);
+  out = gst_harness_pull (h);
+  fail_unless_equals_int (get_meta (out)->status,
+      GST_SLY_FRAME_STATUS_INFERRED);
+  gst_buffer_unref (out);
+  after = server_inferred_images (server);
+  fail_unless_equals_int64 (json_object_get_int_member (after, "total") -
+      json_object_get_int_member (before, "total"), 256);
+  gst_harness_teardown (h);
+  sly_test_server_stop (server);
+}
+
+GST_END_TEST;
+
 /* ---- several model servers ---- */
 
 
@@ -2405,6 +2482,7 @@ GST_START_TEST (test_task_ids)
   GstBus *bus = gst_bus_new ();
   GstMessage *msg;
   GError *error = NULL;
+  gchar *frozen = NULL;
   guint64 a = 0, b = 0;
   guint i;
 
@@ -2417,11 +2495,30 @@ GST_START_TEST (test_task_ids)
   server_requests (harness_element (h), &a, &b);
   fail_unless (a > 0 && b > 0, "requests %" G_GUINT64_FORMAT " and %"
       G_GUINT64_FORMAT, a, b);
+  /* actions go to the first app */
+  g_signal_emit_by_name (harness_element (h), "freeze-model", &frozen);
+  fail_unless (frozen != NULL);
+  g_free (frozen);
   gst_harness_teardown (h);
+
+  /* url with task-ids: which? an error */
+  g_object_set (bad, "url", sly_test_server_get_url (server), "task-ids",
+      "4242", NULL);
+  gst_element_set_bus (bad, bus);
+  fail_unless_equals_int (gst_element_set_state (bad, GST_STATE_PAUSED),
+      GST_STATE_CHANGE_FAILURE);
+  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+  fail_unless (msg != NULL);
+  gst_message_parse_error (msg, &error, NULL);
+  fail_unless (strstr (error->message, "Both url") != NULL, "%s",
+      error->message);
+  g_clear_error (&error);
+  gst_message_unref (msg);
+  gst_element_set_state (bad, GST_STATE_NULL);
+  g_object_set (bad, "url", "", NULL);
 
   g_object_set (bad, "task-ids", "4242, abc", "server-address",
       sly_test_server_get_url (server), NULL);
-  gst_element_set_bus (bad, bus);
   fail_unless_equals_int (gst_element_set_state (bad, GST_STATE_PAUSED),
       GST_STATE_CHANGE_FAILURE);
   msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
@@ -3354,6 +3451,7 @@ slymodelinfer_suite (void)
   tcase_add_test (tc, test_order_random_latency);
   tcase_add_test (tc, test_batch_size);
   tcase_add_test (tc, test_batch_size_auto);
+  tcase_add_test (tc, test_batch_size_auto_then_fixed);
   tcase_add_test (tc, test_batch_size_capped_by_server);
   tcase_add_test (tc, test_live_slow_server_skips);
   tcase_add_test (tc, test_live_queueing_server_adapts);
@@ -3367,6 +3465,7 @@ slymodelinfer_suite (void)
   tcase_add_test (tc, test_roi_bad_values);
   tcase_add_test (tc, test_sliding_window);
   tcase_add_test (tc, test_sliding_window_unsupported);
+  tcase_add_test (tc, test_sliding_window_overlap_capped);
   tcase_add_test (tc, test_upload_max_size);
   tcase_add_test (tc, test_upload_max_size_masks);
   tcase_add_test (tc, test_dropped_frames_advance_tracker);

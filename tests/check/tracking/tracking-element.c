@@ -364,7 +364,9 @@ GST_START_TEST (test_failed_requests_predicted)
 {
   SlyTestServer *server = sly_test_server_start ("--model", "color-detector",
       "--fail-rate", "0.3", "--fail-kinds", "500", "--seed", "5", NULL);
-  GstHarness *h = tracking_harness (server, "max-inflight=1 retries=0", NULL);
+  /* one frame per request: each failure costs one frame */
+  GstHarness *h = tracking_harness (server, "max-inflight=1 retries=0 "
+      "batch-size=1", NULL);
   gboolean started = FALSE;
   guint i, predicted = 0;
   gint64 ids[2] = { 0, 0 };
