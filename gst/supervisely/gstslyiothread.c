@@ -239,6 +239,7 @@ gst_sly_batch_free (GstSlyBatch * batch)
   g_ptr_array_unref (batch->items);
   g_ptr_array_unref (batch->images);
   g_clear_pointer (&batch->crops, g_array_unref);
+  g_clear_pointer (&batch->answers, g_ptr_array_unref);
   g_clear_pointer (&batch->settings, sly_inference_settings_free);
   g_clear_object (&batch->cancellable);
   g_free (batch);
@@ -287,6 +288,41 @@ batch_try_elsewhere (GstSlyIoThread * io, GstSlyBatch * batch)
   return TRUE;
 }
 
+/* The images of the part of @batch to send now: all of them, or the next
+ * max_images. */
+static guint
+batch_part_size (GstSlyBatch * batch)
+{
+  guint left = batch->images->len - batch->sent_images;
+
+  return batch->max_images > 0 ? MIN (left, batch->max_images) : left;
+}
+
+/* I/O thread: one part of a batch larger than the server takes was
+ * answered: its annotations join the others and the next part leaves on
+ * the same server. FALSE when it was the last part (or the only one). */
+static gboolean
+batch_part_done (GstSlyIoThread * io, GstSlyBatch * batch,
+    GPtrArray * annotations)
+{
+  guint i;
+
+  if (batch->sent_images == 0 && batch_part_size (batch) == batch->images->len)
+    return FALSE;
+  if (batch->answers == NULL)
+    batch->answers = g_ptr_array_new_with_free_func ((GDestroyNotify)
+        sly_annotation_unref);
+  for (i = 0; i < annotations->len; i++)
+    g_ptr_array_add (batch->answers,
+        sly_annotation_ref (g_ptr_array_index (annotations, i)));
+  batch->sent_images += batch_part_size (batch);
+  if (batch->sent_images >= batch->images->len)
+    return FALSE;
+  batch->tries = 0;
+  batch_send_now (io, batch, batch->server);
+  return TRUE;
+}
+
 static void
 infer_done (GObject * source, GAsyncResult * res, gpointer user_data)
 {
@@ -305,7 +341,13 @@ infer_done (GObject * source, GAsyncResult * res, gpointer user_data)
 
   if (annotations == NULL && !cancelled && batch_try_elsewhere (io, batch))
     return;
-  batch_finish (io, batch, annotations, error);
+  if (annotations != NULL && batch_part_done (io, batch, annotations))
+    return;
+  /* a part that failed fails the whole batch */
+  if (annotations != NULL && batch->answers != NULL)
+    batch_finish (io, batch, batch->answers, error);
+  else
+    batch_finish (io, batch, annotations, error);
 }
 
 /* I/O thread */
@@ -319,14 +361,16 @@ batch_send_now (GstSlyIoThread * io, GstSlyBatch * batch, GstSlyServer * server)
 
   batch->server = server;
   batch->tries++;
-  batch->sent_us = g_get_monotonic_time ();
+  /* the round trip of a batch in parts spans them all */
+  if (batch->sent_images == 0)
+    batch->sent_us = g_get_monotonic_time ();
   io->outstanding++;
   io->inflight = g_list_prepend (io->inflight, batch);
   gst_sly_server_begin (io->servers, server);
   sly_client_infer_async (gst_sly_server_get_client (server),
-      (GBytes * const *) batch->images->pdata, batch->images->len,
-      batch->content_type, batch->settings, batch->deadline_us,
-      batch->cancellable, infer_done, batch);
+      (GBytes * const *) batch->images->pdata + batch->sent_images,
+      batch_part_size (batch), batch->content_type, batch->settings,
+      batch->deadline_us, batch->cancellable, infer_done, batch);
 }
 
 /* I/O thread: takes @d off the delayed list and frees it; its batch is

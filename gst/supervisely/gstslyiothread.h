@@ -53,6 +53,10 @@ typedef struct
                                  * the one item; NULL for whole frames */
   gboolean tiles;               /* the crops are sliding windows: objects
                                  * seen in several are merged */
+  guint max_images;             /* per HTTP request (the server's
+                                 * max_batch_size), 0 = all in one: more
+                                 * go in several requests, one after the
+                                 * other, answered together */
   const gchar *content_type;
   SlyInferenceSettings *settings;
   guint64 epoch;
@@ -64,7 +68,9 @@ typedef struct
   /*< private >*/
   gpointer io;
   gpointer server;              /* the GstSlyServer it was sent to */
-  guint tries;                  /* servers it was sent to */
+  guint tries;                  /* servers its current part was sent to */
+  guint sent_images;            /* images answered so far */
+  GPtrArray *answers;           /* their annotations */
 } GstSlyBatch;
 
 GstSlyBatch *gst_sly_batch_new (void);

@@ -2233,6 +2233,7 @@ snapshot_take (GstSlyModelInfer * self, Snapshot * snap)
   snap->upload.max_inflight = self->max_inflight;
   snap->upload.gather = snap->gather;
   snap->upload.regions = self->regions ? g_array_ref (self->regions) : NULL;
+  snap->upload.max_images = self->info ? self->info->max_batch_size : 0;
   snap->conf = self->conf;
   snap->classes = parse_classes (self->classes);
   snap->img_size = self->img_size;

@@ -219,6 +219,8 @@ add_regions (GstSlyRequestBuilder * b, GstSlyItem * item, GstBuffer * buffer,
   batch->crops = g_array_new (FALSE, FALSE, sizeof (GstSlyCrop));
   batch->tiles = item->objects == NULL && p->regions == NULL &&
       p->tile_width > 0;
+  /* one frame's crops may be more than the server takes at once */
+  batch->max_images = p->max_images;
   for (i = 0; i < regions->len; i++) {
     g_autoptr (GError) error = NULL;
     GstSlyCrop crop;

@@ -32,6 +32,7 @@ typedef struct
                                  * is full once a slot frees */
   GArray *regions;              /* GstVideoRectangle (roi), NULL = frame */
   gint tile_width, tile_height; /* sliding windows cut here, 0 = none */
+  guint max_images;             /* per HTTP request, 0 = no limit */
   gint tile_overlap;
 } GstSlyUploadParams;
 

@@ -487,6 +487,32 @@ GST_START_TEST (test_objects_foreign_rois)
 
 GST_END_TEST;
 
+/* A classifier that takes at most 2 images a request: the 4 crops of a
+ * frame go in two requests, and every square gets its tags. */
+GST_START_TEST (test_objects_over_max_batch_size)
+{
+  SlyTestServer *det = sly_test_server_start ("--model", "blob-detector",
+      NULL);
+  SlyTestServer *cls = sly_test_server_start ("--model", "blob-classifier",
+      "--max-batch-size", "2", NULL);
+  GstHarness *h = two_stage_harness (det, cls, NULL, NULL, NULL);
+  GstBuffer *in = squares_frame (4, 0, 0), *out;
+  guint64 before = server_images (cls);
+
+  fail_unless_equals_int (gst_harness_push (h, gst_buffer_ref (in)),
+      GST_FLOW_OK);
+  out = gst_harness_pull (h);
+  fail_unless_equals_int (check_tags (in, out, 1, TRUE), 4);
+  fail_unless_equals_uint64 (server_images (cls) - before, 4);
+  gst_buffer_unref (out);
+  gst_buffer_unref (in);
+  gst_harness_teardown (h);
+  sly_test_server_stop (cls);
+  sly_test_server_stop (det);
+}
+
+GST_END_TEST;
+
 static Suite *
 slymodelinfer_objects_suite (void)
 {
@@ -502,6 +528,7 @@ slymodelinfer_objects_suite (void)
   tcase_add_test (tc, test_objects_children);
   tcase_add_test (tc, test_objects_jpeg_input);
   tcase_add_test (tc, test_objects_foreign_rois);
+  tcase_add_test (tc, test_objects_over_max_batch_size);
   return s;
 }
 
