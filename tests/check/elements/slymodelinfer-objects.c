@@ -186,14 +186,18 @@ check_tags (GstBuffer * in, GstBuffer * out, gint scale, gboolean roi_params)
   return tagged;
 }
 
-/* Each square gets the tags of its own pixels (four colours: four
- * different answers), on the object and its ROI meta, in one request of
- * four crops of the square's size; the detections stay as they were. */
-GST_START_TEST (test_objects_classifier_tags)
+/* Four squares through the detector and a classifier started with
+ * @cls_arg (NULL: none): each gets the tags of its own pixels (four
+ * colours: four different answers), on the object and its ROI meta, from
+ * four crops (counted by the classifier); the detections stay as they
+ * were. */
+static void
+check_four_squares_tagged (const gchar * cls_arg, const gchar * cls_value)
 {
-  SlyTestServer *det = sly_test_server_start ("--model", "blob-detector", NULL);
-  SlyTestServer *cls = sly_test_server_start ("--model", "blob-classifier",
+  SlyTestServer *det = sly_test_server_start ("--model", "blob-detector",
       NULL);
+  SlyTestServer *cls = sly_test_server_start ("--model", "blob-classifier",
+      cls_arg, cls_value, NULL);
   GstHarness *h = two_stage_harness (det, cls, NULL, NULL, NULL);
   GstBuffer *in = squares_frame (4, 0, 0), *out;
   guint64 before = server_images (cls);
@@ -206,7 +210,6 @@ GST_START_TEST (test_objects_classifier_tags)
   fail_unless_equals_int (get_meta (out)->status,
       GST_SLY_FRAME_STATUS_INFERRED);
   fail_unless_equals_int (check_tags (in, out, 1, TRUE), 4);
-  /* the premise: the classifier ran on the four crops */
   fail_unless_equals_uint64 (server_images (cls) - before, 4);
   gst_buffer_unref (out);
   gst_buffer_unref (in);
@@ -214,6 +217,11 @@ GST_START_TEST (test_objects_classifier_tags)
   gst_harness_teardown (h);
   sly_test_server_stop (cls);
   sly_test_server_stop (det);
+}
+
+GST_START_TEST (test_objects_classifier_tags)
+{
+  check_four_squares_tagged (NULL, NULL);
 }
 
 GST_END_TEST;
@@ -491,24 +499,7 @@ GST_END_TEST;
  * frame go in two requests, and every square gets its tags. */
 GST_START_TEST (test_objects_over_max_batch_size)
 {
-  SlyTestServer *det = sly_test_server_start ("--model", "blob-detector",
-      NULL);
-  SlyTestServer *cls = sly_test_server_start ("--model", "blob-classifier",
-      "--max-batch-size", "2", NULL);
-  GstHarness *h = two_stage_harness (det, cls, NULL, NULL, NULL);
-  GstBuffer *in = squares_frame (4, 0, 0), *out;
-  guint64 before = server_images (cls);
-
-  fail_unless_equals_int (gst_harness_push (h, gst_buffer_ref (in)),
-      GST_FLOW_OK);
-  out = gst_harness_pull (h);
-  fail_unless_equals_int (check_tags (in, out, 1, TRUE), 4);
-  fail_unless_equals_uint64 (server_images (cls) - before, 4);
-  gst_buffer_unref (out);
-  gst_buffer_unref (in);
-  gst_harness_teardown (h);
-  sly_test_server_stop (cls);
-  sly_test_server_stop (det);
+  check_four_squares_tagged ("--max-batch-size", "2");
 }
 
 GST_END_TEST;
