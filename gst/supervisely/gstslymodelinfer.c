@@ -2878,10 +2878,18 @@ static void
 attach_object_answers (GstSlyModelInfer * self, GstBuffer * buffer,
     GstSlyItem * item)
 {
-  SlyAnnotation *ann = gst_sly_object_job_finish (item->objects, buffer,
-      item->result == GST_SLY_RESULT_INFERRED ? item->annotation : NULL,
-      self->reclassify);
+  GHashTable *class_index = NULL;
+  SlyAnnotation *ann;
 
+  GST_OBJECT_LOCK (self);
+  if (self->class_index != NULL)
+    class_index = g_hash_table_ref (self->class_index);
+  GST_OBJECT_UNLOCK (self);
+  ann = gst_sly_object_job_finish (item->objects, buffer,
+      item->result == GST_SLY_RESULT_INFERRED ? item->annotation : NULL,
+      class_index, self->reclassify);
+  if (class_index != NULL)
+    g_hash_table_unref (class_index);
   g_clear_pointer (&item->annotation, sly_annotation_unref);
   item->annotation = ann;
 }

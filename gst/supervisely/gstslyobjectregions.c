@@ -516,7 +516,8 @@ collect_roi (GHashTable * set, GstBuffer * buffer)
  * of their parent's ROI meta (-1 when it has none). */
 static void
 add_child_rois (GstSlyObjectJob * job, GstBuffer * buffer,
-    GstSlyPredictionMeta * meta, SlyAnnotation * ann, GPtrArray * rois)
+    GstSlyPredictionMeta * meta, SlyAnnotation * ann, GPtrArray * rois,
+    GHashTable * class_index)
 {
   g_autoptr (GHashTable) before = g_hash_table_new (NULL, NULL);
   GstVideoRegionOfInterestMeta *roi;
@@ -526,7 +527,8 @@ add_child_rois (GstSlyObjectJob * job, GstBuffer * buffer,
   if (ann->objects->len <= n_base)
     return;
   collect_roi (before, buffer);
-  gst_sly_prediction_meta_add_roi_metas_from (buffer, meta, NULL, n_base);
+  gst_sly_prediction_meta_add_roi_metas_from (buffer, meta, class_index,
+      n_base);
   while ((roi = (GstVideoRegionOfInterestMeta *)
           gst_buffer_iterate_meta_filtered (buffer, &state,
               GST_VIDEO_REGION_OF_INTEREST_META_API_TYPE))) {
@@ -545,7 +547,7 @@ add_child_rois (GstSlyObjectJob * job, GstBuffer * buffer,
 
 SlyAnnotation *
 gst_sly_object_job_finish (GstSlyObjectJob * job, GstBuffer * buffer,
-    SlyAnnotation * result, GstSlyReclassify * r)
+    SlyAnnotation * result, GHashTable * class_index, GstSlyReclassify * r)
 {
   SlyAnnotation *ann;
   GstSlyPredictionMeta *meta;
@@ -564,7 +566,7 @@ gst_sly_object_job_finish (GstSlyObjectJob * job, GstBuffer * buffer,
         (const gchar * const *) job->class_names);
   rois = find_rois (job, buffer);
   tag_rois (rois, meta);
-  add_child_rois (job, buffer, meta, ann, rois);
+  add_child_rois (job, buffer, meta, ann, rois, class_index);
   g_ptr_array_unref (rois);
   return ann;
 }

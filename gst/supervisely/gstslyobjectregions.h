@@ -61,9 +61,12 @@ SlyAnnotation *gst_sly_object_job_apply (GstSlyObjectJob * job,
  * late) plus the tags of tracks not sent this time, in a prediction meta
  * in place of the one of the first model, with a `tags` param on the ROI
  * metas of tagged objects and ROI metas for the objects found inside them.
- * Remembers what tracks were told. Returns the objects attached. */
-SlyAnnotation *gst_sly_object_job_finish (GstSlyObjectJob * job, GstBuffer * buffer,
-    SlyAnnotation * result, GstSlyReclassify * r);
+ * Remembers what tracks were told. The objects found inside get the
+ * label ids of @class_index (this element's model: class title to
+ * GUINT_TO_POINTER (id); nullable). Returns the objects attached. */
+SlyAnnotation *gst_sly_object_job_finish (GstSlyObjectJob * job,
+    GstBuffer * buffer, SlyAnnotation * result, GHashTable * class_index,
+    GstSlyReclassify * r);
 
 G_END_DECLS
 
