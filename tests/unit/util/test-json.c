@@ -151,6 +151,40 @@ test_hostile (void)
   }
 }
 
+/* A deep copy equals the original and shares none of its values: the
+ * strings live elsewhere (json_node_copy() would share them, and count
+ * their references without atomics), and the copy outlives the original. */
+static void
+test_copy_deep (void)
+{
+  const gchar *doc = "{\"a\":[1,2.5,\"s\",true,null,{\"b\":\"red\"}]}";
+  g_autoptr (GError) error = NULL;
+  JsonNode *orig = sly_json_parse (doc, -1, "doc", &error);
+  g_autoptr (JsonNode) shallow = NULL;
+  g_autoptr (JsonNode) copy = NULL;
+  g_autofree gchar *text = NULL;
+  JsonArray *a, *b, *c;
+
+  g_assert_no_error (error);
+  copy = sly_json_node_copy_deep (orig);
+  shallow = json_node_copy (orig);
+  g_assert_true (json_node_equal (orig, copy));
+  a = json_object_get_array_member (json_node_get_object (orig), "a");
+  b = json_object_get_array_member (json_node_get_object (copy), "a");
+  c = json_object_get_array_member (json_node_get_object (shallow), "a");
+  /* the premise: what a shallow copy shares */
+  g_assert_true (json_array_get_string_element (a, 2) ==
+      json_array_get_string_element (c, 2));
+  g_assert_true (json_array_get_string_element (a, 2) !=
+      json_array_get_string_element (b, 2));
+  g_assert_true (json_object_get_string_member (json_array_get_object_element
+          (a, 5), "b") != json_object_get_string_member
+      (json_array_get_object_element (b, 5), "b"));
+  json_node_unref (orig);
+  text = sly_json_to_string (copy);
+  g_assert_cmpstr (text, ==, "{\"a\":[1,2.5,\"s\",true,null,{\"b\":\"red\"}]}");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -159,5 +193,6 @@ main (int argc, char **argv)
   g_test_add_func ("/json/shortest-doubles", test_shortest_doubles);
   g_test_add_func ("/json/doubles-round-trip", test_doubles_round_trip);
   g_test_add_func ("/json/hostile", test_hostile);
+  g_test_add_func ("/json/copy-deep", test_copy_deep);
   return g_test_run ();
 }
