@@ -784,7 +784,8 @@ main (int argc, char **argv)
     {"max-inflight", 0, 0, G_OPTION_ARG_INT, &o.max_inflight,
         "Requests outstanding at once, 1..64 (default 4)", "N"},
     {"batch-size", 0, 0, G_OPTION_ARG_INT, &o.batch_size,
-        "Frames per request, 1..64 (default 1)", "N"},
+        "Frames per request, 1..64; 0 = automatic, the default: frames "
+          "waiting for a free request slot go together", "N"},
     {"inference-interval", 0, 0, G_OPTION_ARG_INT, &o.inference_interval,
         "Infer every Nth frame (default 1; with --tracking the others get "
           "predicted boxes)", "N"},
@@ -822,7 +823,7 @@ main (int argc, char **argv)
 
   o.conf = -1;
   o.max_inflight = 4;
-  o.batch_size = 1;
+  o.batch_size = 0;
   o.inference_interval = 1;
   o.progress_interval = 5;
 
@@ -856,8 +857,8 @@ main (int argc, char **argv)
     USAGE ("--conf must be from 0 to 1");
   if (o.max_inflight < 1 || o.max_inflight > 64)
     USAGE ("--max-inflight must be from 1 to 64");
-  if (o.batch_size < 1 || o.batch_size > 64)
-    USAGE ("--batch-size must be from 1 to 64");
+  if (o.batch_size < 0 || o.batch_size > 64)
+    USAGE ("--batch-size must be from 0 (automatic) to 64");
   if (o.inference_interval < 1)
     USAGE ("--inference-interval must be 1 or more");
   if (o.copy_media && o.no_media)
