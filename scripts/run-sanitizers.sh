@@ -97,6 +97,9 @@ for r in "${runs[@]}"; do
       #   libraries, which needs the runtime first in the library list.
       # --no-suite style: the format check runs git and indent, which the
       #   preloaded LeakSanitizer would fail; the default run covers it.
+      # --timeout-multiplier 3: instrumented code runs about 2-3 times
+      #   slower; the overlay and tracking suites came within a few seconds
+      #   of their default limits, and over them on a loaded machine.
       # The cli suite runs too: sly-annotate is instrumented, and every exit
       #   of it (usage errors, a refused token, an unreachable server...)
       #   must be free of leaks, or LeakSanitizer changes its exit status
@@ -106,7 +109,7 @@ for r in "${runs[@]}"; do
       LSAN_OPTIONS=suppressions=$srcdir/tests/valgrind/lsan.supp \
       GST_REGISTRY_FORK=no \
         run asan "$asan_builddir" \
-          --no-suite style \
+          --no-suite style --timeout-multiplier 3 \
           --wrapper "env LD_PRELOAD=$(gcc -print-file-name=libasan.so)"
       ;;
     leaks)
