@@ -2342,6 +2342,33 @@ check_sliding_windows (gboolean server_has_windows)
   sly_test_server_stop (server);
 }
 
+/* The premise of the sliding-window tests: their squares are too small for
+ * a model that sees the frame scaled down whole (upload-max-size=160: a
+ * 30 px square becomes 2.5 px, under the detector's min_area): none is
+ * found. */
+GST_START_TEST (test_sliding_window_premise)
+{
+  static const gint xy[] = { 100, 100, 560, 200, 1140, 300 };
+  SlyTestServer *server = start_server (NULL);
+  GstHarness *h = infer_harness (server, "upload-max-size=160", FALSE);
+  GstBuffer *out;
+
+  gst_harness_set_src_caps_str (h, "video/x-raw,format=I420,width=1920,"
+      "height=1080,framerate=30/1");
+  fail_unless_equals_int (gst_harness_push (h, squares_frame_hd (xy,
+              G_N_ELEMENTS (xy) / 2)), GST_FLOW_OK);
+  out = gst_harness_pull (h);
+  fail_unless_equals_int (get_meta (out)->status,
+      GST_SLY_FRAME_STATUS_INFERRED);
+  fail_unless_equals_int (gst_sly_prediction_meta_get_n_objects (get_meta
+          (out)), 0);
+  gst_buffer_unref (out);
+  gst_harness_teardown (h);
+  sly_test_server_stop (server);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_sliding_window)
 {
   check_sliding_windows (TRUE);
@@ -3466,6 +3493,7 @@ slymodelinfer_suite (void)
   tcase_add_test (tc, test_roi_bad_values);
   tcase_add_test (tc, test_sliding_window);
   tcase_add_test (tc, test_sliding_window_unsupported);
+  tcase_add_test (tc, test_sliding_window_premise);
   tcase_add_test (tc, test_sliding_window_overlap_capped);
   tcase_add_test (tc, test_upload_max_size);
   tcase_add_test (tc, test_upload_max_size_masks);
