@@ -997,14 +997,19 @@ GST_END_TEST;
 /* ---- throughput and order ---- */
 
 /* With random server latency and max-inflight=8, answers arrive out of
- * order but frames leave in input order, each with its own prediction. */
-GST_START_TEST (test_order_random_latency)
+ * order but frames leave in input order, each with its own prediction:
+ * with @props "batch-size=1" every frame is encoded on the encoding pool
+ * (min(8, cores) threads); with the default, frames that find the eight
+ * slots taken also gather into batches. */
+static void
+check_order_random_latency (const gchar * props)
 {
   /* half of the answers get 60 ms extra ("slow" faults): out of order */
   SlyTestServer *server = start_server ("--latency-ms", "10",
       "--workers", "8", "--fail-rate", "0.5", "--fail-kinds", "slow",
       "--slow-ms", "60", "--seed", "7", NULL);
-  GstHarness *h = infer_harness (server, "max-inflight=8", FALSE);
+  g_autofree gchar *all = g_strdup_printf ("max-inflight=8 %s", props);
+  GstHarness *h = infer_harness (server, all, FALSE);
   guint i;
 
   gst_harness_set_src_caps_str (h, I420_CAPS);
@@ -1023,6 +1028,12 @@ GST_START_TEST (test_order_random_latency)
   }
   gst_harness_teardown (h);
   sly_test_server_stop (server);
+}
+
+GST_START_TEST (test_order_random_latency)
+{
+  check_order_random_latency ("batch-size=1");
+  check_order_random_latency ("");
 }
 
 GST_END_TEST;
