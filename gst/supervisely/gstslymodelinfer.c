@@ -2239,7 +2239,9 @@ snapshot_take (GstSlyModelInfer * self, Snapshot * snap)
   snap->img_size = self->img_size;
   snap->settings = g_strdup (self->settings);
   snap->region = self->inference_region;
-  snap->objects.classes = parse_classes (self->object_classes);
+  /* parsed per frame only where it is used */
+  if (snap->region == GST_SLY_INFERENCE_REGION_OBJECTS)
+    snap->objects.classes = parse_classes (self->object_classes);
   snap->objects.min_size = self->min_object_size;
   snap->objects.padding = self->object_padding;
   snap->objects.reclassify_interval = self->reclassify_interval;

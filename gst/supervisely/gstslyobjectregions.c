@@ -143,7 +143,6 @@ struct _GstSlyObjectJob
 {
   SlyAnnotation *base;          /* the frame's objects, never changed */
   GArray *rois;                 /* RoiKey per object: its ROI meta */
-  gboolean from_meta;           /* @base is a copy of a prediction meta */
   GstSlyFrameStatus status;     /* of that meta */
   GstClockTime round_trip;
   gchar *model_name;
@@ -258,14 +257,14 @@ base_from_meta (GstSlyObjectJob * job, GstBuffer * buffer)
 
   if (meta == NULL)
     return FALSE;
-  job->from_meta = TRUE;
   job->status = meta->status;
   job->round_trip = meta->round_trip;
   job->model_name = g_strdup (meta->model_name);
   job->class_names = g_strdupv (meta->class_names);
   if (meta->annotation != NULL) {
     sly_annotation_unref (job->base);
-    job->base = sly_annotation_copy (meta->annotation);
+    /* the job only reads it; the copies it hands out are made later */
+    job->base = sly_annotation_ref (meta->annotation);
   }
   for (i = 0; i < job->base->objects->len; i++) {
     RoiKey key = meta_object_roi (buffer, i,
